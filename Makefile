@@ -1,0 +1,93 @@
+# dangxiao — build, run and test. `make run` and `make test` are the front door.
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Iserver $(PKG_CFLAGS)
+LIBS     = $(PKG_LIBS) -lpthread -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+MODULES := server courses transcoder quiz scoring
+SRC     := $(sort $(wildcard $(addsuffix /*.c,$(MODULES))))
+LIBSRC  := $(filter-out server/main.c,$(SRC))
+OBJ     := $(SRC:%.c=build/rel/%.o)
+SOBJ    := $(SRC:%.c=build/san/%.o)
+SLIBOBJ := $(LIBSRC:%.c=build/san/%.o)
+UNIT    := $(sort $(wildcard tests/unit/test_*.c))
+UNITBIN := $(UNIT:tests/unit/%.c=build/unit/%)
+E2ESRC  := $(sort $(wildcard tests/e2e/*.c))
+HDRS    := $(wildcard $(addsuffix /*.h,$(MODULES)) tests/e2e/*.h)
+VENDOR  := web/vendor/hls.min.js web/vendor/tus.min.js
+
+DATA    ?= data
+LISTEN  ?= 127.0.0.1:8080
+
+.PHONY: all deps deps-test run test unit e2e browser bench fuzz proof clean san vendor format
+all: bin/dangxiao vendor
+
+deps:
+	@sh tools/deps.sh
+deps-test:
+	@sh tools/deps.sh test
+
+bin/dangxiao: $(OBJ)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
+
+build/rel/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The same program under AddressSanitizer + UBSan: what the tests run.
+bin/dangxiao-san: $(SOBJ)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(SOBJ) $(LIBS)
+san: bin/dangxiao-san
+
+build/san/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+
+build/unit/%: tests/unit/%.c $(SLIBOBJ) $(HDRS)
+	@mkdir -p build/unit
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< $(SLIBOBJ) $(LIBS) -lcmocka
+
+build/e2e/e2e: $(E2ESRC) $(HDRS)
+	@mkdir -p build/e2e
+	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Itests/e2e -o $@ $(E2ESRC) $(LIBS)
+
+web/vendor/hls.min.js: node_modules/.dangxiao-ok
+	@mkdir -p web/vendor
+	cp node_modules/hls.js/dist/hls.min.js $@
+web/vendor/tus.min.js: node_modules/.dangxiao-ok
+	@mkdir -p web/vendor
+	cp node_modules/tus-js-client/dist/tus.min.js $@
+vendor: $(VENDOR)
+node_modules/.dangxiao-ok: package.json
+	@sh tools/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/run.sh "$(DATA)" "$(LISTEN)"
+
+# Every test: unit (cmocka, ASan+UBSan), end-to-end against the real server, browser.
+test: deps-test
+	@$(MAKE) --no-print-directory all bin/dangxiao-san $(UNITBIN) build/e2e/e2e
+	@sh tests/run_all.sh
+
+unit: $(UNITBIN)
+	@for t in $(UNITBIN); do $$t || exit 1; done
+
+bench: deps-test all
+	@sh bench/run_all.sh
+
+fuzz: deps-test
+	@sh tests/fuzz/run.sh
+
+clean:
+	rm -rf build bin web/vendor
+
+format:
+	clang-format -i $(SRC) $(HDRS)

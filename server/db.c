@@ -1,0 +1,266 @@
+/* db.c — per-thread SQLite connections with a statement cache and type-string binding. */
+#include "db.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *g_path;
+
+/* Per-thread state: the connection and a small open-addressing cache of statements keyed by
+   the SQL pointer (literals have stable addresses; on a miss we also compare text). */
+#define STMT_CACHE 256
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *st;
+};
+static _Thread_local sqlite3 *t_db;
+static _Thread_local struct stmt_slot *t_cache;
+
+void db_set_path(const char *path)
+{
+	free(g_path);
+	g_path = xstrdup(path);
+}
+
+const char *db_path(void)
+{
+	return g_path;
+}
+
+sqlite3 *db(void)
+{
+	if (t_db)
+		return t_db;
+	if (!g_path)
+		dx_fatal("db_set_path not called");
+	if (sqlite3_open_v2(g_path, &t_db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		dx_fatal("cannot open database %s: %s", g_path, sqlite3_errmsg(t_db));
+	/* busy_timeout first: the WAL switch itself may meet a lock. */
+	sqlite3_busy_timeout(t_db, 10000);
+	sqlite3_exec(t_db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	sqlite3_exec(t_db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	sqlite3_exec(t_db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	sqlite3_exec(t_db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	t_cache = xcalloc(STMT_CACHE, sizeof(struct stmt_slot));
+	return t_db;
+}
+
+void db_close_thread(void)
+{
+	if (!t_db)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (t_cache[i].st)
+			sqlite3_finalize(t_cache[i].st);
+	free(t_cache);
+	t_cache = NULL;
+	sqlite3_close_v2(t_db);
+	t_db = NULL;
+}
+
+const char *db_errmsg(void)
+{
+	return sqlite3_errmsg(db());
+}
+
+static sqlite3_stmt *prepare(const char *sql)
+{
+	sqlite3 *c = db();
+	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+	for (int probe = 0; probe < 8; probe++) {
+		struct stmt_slot *s = &t_cache[(h + probe) % STMT_CACHE];
+		if (s->sql == sql)
+			return s->st;
+		if (!s->sql) {
+			if (sqlite3_prepare_v3(c, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK)
+				dx_fatal("SQL prepare failed: %s\n  in: %s", sqlite3_errmsg(c), sql);
+			s->sql = sql;
+			return s->st;
+		}
+	}
+	/* Cache neighbourhood full: a one-off statement, finalized by db_done via a flag. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK)
+		dx_fatal("SQL prepare failed: %s\n  in: %s", sqlite3_errmsg(c), sql);
+	return st;
+}
+
+static int is_cached(sqlite3_stmt *st)
+{
+	const char *sql = sqlite3_sql(st);
+	(void)sql;
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (t_cache[i].st == st)
+			return 1;
+	return 0;
+}
+
+static sqlite3_stmt *vbind(const char *sql, const char *types, va_list ap)
+{
+	sqlite3_stmt *st = prepare(sql);
+	int n = types ? (int)strlen(types) : 0;
+	if (n != sqlite3_bind_parameter_count(st))
+		dx_fatal("SQL bind count %d != %d in: %s", n, sqlite3_bind_parameter_count(st), sql);
+	for (int i = 0; i < n; i++) {
+		switch (types[i]) {
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+			break;
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (s)
+				sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'n':
+			sqlite3_bind_null(st, i + 1);
+			break;
+		default:
+			dx_fatal("bad SQL bind type '%c'", types[i]);
+		}
+	}
+	return st;
+}
+
+sqlite3_stmt *db_query(const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = vbind(sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+int db_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		fprintf(stderr, "dangxiao: SQL error %d: %s in: %s\n", rc, sqlite3_errmsg(db()), sqlite3_sql(st));
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
+}
+
+void db_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (is_cached(st)) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
+int db_exec(const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = vbind(sql, types, ap);
+	va_end(ap);
+	int rc;
+	while ((rc = db_step(st)) == 1)
+		;
+	db_done(st);
+	return rc < 0 ? rc : sqlite3_changes(db());
+}
+
+int64_t db_int(int64_t dflt, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = vbind(sql, types, ap);
+	va_end(ap);
+	int64_t v = dflt;
+	if (db_step(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return v;
+}
+
+double db_double(double dflt, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = vbind(sql, types, ap);
+	va_end(ap);
+	double v = dflt;
+	if (db_step(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(st, 0);
+	db_done(st);
+	return v;
+}
+
+char *db_text(const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = vbind(sql, types, ap);
+	va_end(ap);
+	char *v = NULL;
+	if (db_step(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	db_done(st);
+	return v;
+}
+
+int db_exists(const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = vbind(sql, types, ap);
+	va_end(ap);
+	int v = db_step(st) == 1;
+	db_done(st);
+	return v;
+}
+
+int64_t db_last_id(void)
+{
+	return sqlite3_last_insert_rowid(db());
+}
+
+const char *db_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+int db_exec_raw(const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(db(), sql, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "dangxiao: SQL error: %s\n", err ? err : "?");
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int db_begin(void)
+{
+	return db_exec_raw("BEGIN IMMEDIATE");
+}
+
+int db_commit(void)
+{
+	return db_exec_raw("COMMIT");
+}
+
+void db_rollback(void)
+{
+	if (!sqlite3_get_autocommit(db()))
+		sqlite3_exec(db(), "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+/* html.c — escaping printf for HTML and the page shell shared by every page. */
+#include "html.h"
+#include "i18n.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* html_printf hands each non-%s conversion to snprintf with the spec it parsed; the caller's
+   format itself is checked by the compiler through DX_PRINTF. */
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+void html_escape(buf *b, const char *s)
+{
+	if (!s)
+		return;
+	const char *run = s;
+	for (; *s; s++) {
+		const char *rep = NULL;
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		}
+		if (rep) {
+			buf_add(b, run, (size_t)(s - run));
+			buf_puts(b, rep);
+			run = s + 1;
+		}
+	}
+	buf_add(b, run, (size_t)(s - run));
+}
+
+void url_escape(buf *b, const char *s)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
+			buf_putc(b, (char)c);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hx[c >> 4]);
+			buf_putc(b, hx[c & 15]);
+		}
+	}
+}
+
+void html_raw(buf *b, const char *s)
+{
+	if (s)
+		buf_puts(b, s);
+}
+
+void html_printf(buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *p = fmt;
+	while (*p) {
+		const char *pct = strchr(p, '%');
+		if (!pct) {
+			buf_puts(b, p);
+			break;
+		}
+		buf_add(b, p, (size_t)(pct - p));
+		/* Collect one conversion spec: flags, width, precision, length, conversion. */
+		const char *q = pct + 1;
+		while (*q && strchr("-+ #0123456789.", *q))
+			q++;
+		char len[3];
+		size_t ln = 0;
+		while (*q && strchr("hlzjt", *q) && ln < 2)
+			len[ln++] = *q++;
+		len[ln] = 0;
+		char conv = *q;
+		char spec[32];
+		size_t sl = (size_t)(q - pct + 1);
+		if (sl >= sizeof spec || !conv)
+			dx_fatal("html_printf: bad format %s", fmt);
+		memcpy(spec, pct, sl);
+		spec[sl] = 0;
+		char tmp[128];
+		switch (conv) {
+		case '%': buf_putc(b, '%'); break;
+		case 's': html_escape(b, va_arg(ap, const char *)); break;
+		case 'c': buf_putc(b, (char)va_arg(ap, int)); break;
+		case 'd': case 'i': case 'u': case 'x':
+			if (!strcmp(len, "ll"))
+				snprintf(tmp, sizeof tmp, spec, va_arg(ap, long long));
+			else if (!strcmp(len, "l"))
+				snprintf(tmp, sizeof tmp, spec, va_arg(ap, long));
+			else if (!strcmp(len, "z"))
+				snprintf(tmp, sizeof tmp, spec, va_arg(ap, size_t));
+			else
+				snprintf(tmp, sizeof tmp, spec, va_arg(ap, int));
+			buf_puts(b, tmp);
+			break;
+		case 'f': case 'g': case 'e':
+			snprintf(tmp, sizeof tmp, spec, va_arg(ap, double));
+			buf_puts(b, tmp);
+			break;
+		default:
+			dx_fatal("html_printf: unsupported conversion %%%c", conv);
+		}
+		p = q + 1;
+	}
+	va_end(ap);
+}
+
+void page_begin(req *r, buf *b, const char *page, const char *title)
+{
+	html_printf(b,
+		    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		    "<title>%s · %s</title><link rel=\"stylesheet\" href=\"/static/css/app.css\">"
+		    "<link rel=\"icon\" href=\"data:,\">",
+		    title, tr("app.name"));
+	if (r->u)
+		html_printf(b, "<meta name=\"csrf-token\" content=\"%s\">", r->u->csrf);
+	html_printf(b, "</head><body data-page=\"%s\"><header class=\"top\"><a class=\"brand\" href=\"/\">%s</a>",
+		    page, tr("app.name"));
+	if (r->u) {
+		static const struct {
+			const char *href, *key;
+			unsigned roles;
+		} nav[] = {
+			{"/", "nav.home", R_ANY},
+			{"/me", "nav.me", ROLE_MEMBER},
+			{"/teach", "nav.teach", R_STAFF},
+			{"/assess", "nav.assess", R_ASSESS},
+			{"/admin", "nav.admin", ROLE_ADMIN},
+		};
+		html_raw(b, "<nav class=\"nav\">");
+		for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
+			if (!(nav[i].roles & (unsigned)r->u->role))
+				continue;
+			int cur = !strcmp(r->url, nav[i].href) ||
+				  (strlen(nav[i].href) > 1 && !strncmp(r->url, nav[i].href, strlen(nav[i].href)));
+			html_printf(b, "<a href=\"%s\"%s>%s</a>", nav[i].href, cur ? " class=\"cur\"" : "",
+				    tr(nav[i].key));
+		}
+		char rk[32];
+		snprintf(rk, sizeof rk, "role.%s", r->u->role_name);
+		html_printf(b,
+			    "</nav><div class=\"who\"><span>%s · %s</span>"
+			    "<button type=\"button\" class=\"link\" id=\"logout\">%s</button></div>",
+			    r->u->name, tr(rk), tr("nav.logout"));
+	}
+	html_raw(b, "</header><main class=\"main\">");
+}
+
+void page_end(req *r, buf *b)
+{
+	(void)r;
+	html_raw(b, "</main><script src=\"/static/js/app.js\"></script></body></html>");
+}
+
+int page_reply(req *r, buf *b)
+{
+	page_end(r, b);
+	reply_header(r, "Cache-Control", "no-store");
+	return reply_buf(r, 200, "text/html; charset=utf-8", b);
+}

@@ -1,0 +1,153 @@
+/* http.h — the HTTP core: requests, the route table and its guard, replies, static files.
+ *
+ * A module declares its routes in a table next to its handlers:
+ *
+ *   const route course_routes[] = {
+ *       {"GET", "/api/v1/courses/{id}", course_get, R_ANY, 0, 0},
+ *       ROUTES_END
+ *   };
+ *
+ * and lists the table in server/routes.c. Before any handler runs, one guard checks the session
+ * (cookie or Bearer), the role, the CSRF token of cookie-authenticated changes and the body limit,
+ * and parses a JSON body. Handlers answer with exactly one reply_* call and return its result.
+ * Organisation scope depends on data, so handlers check it with org_in_scope().
+ */
+#ifndef DX_HTTP_H
+#define DX_HTTP_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct MHD_Connection;
+
+enum {
+	ROLE_MEMBER = 1,
+	ROLE_INSTRUCTOR = 2,
+	ROLE_ASSESSOR = 4,
+	ROLE_ADMIN = 8,
+};
+#define R_PUBLIC 0u                 /* anyone, logged in or not */
+#define R_ANY 15u                   /* any logged-in user */
+#define R_STAFF (ROLE_INSTRUCTOR | ROLE_ADMIN)
+#define R_ASSESS (ROLE_ASSESSOR | ROLE_ADMIN)
+
+/* Route flags. */
+#define RF_PAGE 1u    /* an HTML page: not logged in → 303 to /login */
+#define RF_JSON 2u    /* body must be a JSON object (400 otherwise); available as r->json */
+#define RF_STREAM 4u  /* body is handed to route.on_body in chunks, never held in memory */
+#define RF_NOCSRF 8u  /* no CSRF check (login itself, tus with Bearer) */
+#define RF_RAWBODY 16u /* body kept as bytes in r->body (CSV, images) */
+
+typedef struct user {
+	int64_t id;
+	const char *username, *name, *role_name, *org_path, *csrf;
+	int role;
+	int64_t org_id;
+} user;
+
+typedef struct req req;
+typedef int (*handler_fn)(req *r);
+/* Receives each chunk of a streamed body; returns 0, or -1 after a reply_error (the rest of the
+   body is then discarded and the error is sent). */
+typedef int (*stream_fn)(req *r, const char *data, size_t len);
+/* Called once when the request ends (completed or aborted); r->aborted tells which. */
+typedef void (*close_fn)(req *r);
+
+typedef struct route {
+	const char *method;
+	const char *pattern; /* segments: literal, "{id}" (positive integer), "{name}" (any), "*" (rest) */
+	handler_fn fn;
+	unsigned roles;      /* bitmask of ROLE_*; R_PUBLIC for anyone */
+	unsigned flags;
+	size_t body_max;     /* 0 → 64 KiB default */
+	stream_fn on_body;
+	close_fn on_close;
+} route;
+#define ROUTES_END {NULL, NULL, NULL, 0, 0, 0, NULL, NULL}
+
+struct hdr {
+	const char *name, *value;
+	struct hdr *next;
+};
+
+struct req {
+	struct MHD_Connection *conn;
+	arena *a;
+	const char *method, *url;
+	int is_head;
+	const route *rt;
+	int64_t ids[4];
+	int nids;
+	const char *params[4];
+	int nparams;
+	const char *rest;        /* what "*" matched */
+	user *u;                 /* NULL when anonymous */
+	int by_cookie;           /* authenticated by cookie (so changes need CSRF) */
+	char *session_hash;
+	/* body */
+	buf body;
+	uint64_t body_seen;
+	json_t *json;
+	void *ctx;               /* a streaming handler's state */
+	int aborted;
+	/* reply */
+	int done;
+	int status;
+	const char *ctype;
+	char *out;               /* malloc'd body */
+	size_t out_len;
+	int fd;                  /* file reply: fd, offset, length */
+	uint64_t f_off, f_len;
+	struct hdr *hdrs;
+	double t0;
+};
+
+/* Starts the server (blocks until SIGTERM/SIGINT). 0 on clean shutdown, -1 on failure. */
+typedef struct http_opts {
+	const char *listen;      /* HOST:PORT */
+	const char *web_root;    /* folder with static files */
+	const char *access_log;  /* path or NULL for none */
+	int threads;             /* 0 → number of cores */
+	int max_conns;
+	int conn_timeout_s;
+	int secure_cookie;
+} http_opts;
+int http_serve(const http_opts *o, void (*on_ready)(void));
+
+/* Request accessors. */
+const char *req_header(req *r, const char *name);
+const char *req_arg(req *r, const char *name);
+int64_t req_id(req *r, int i);
+/* Role name ↔ bit. */
+int role_from_name(const char *name);
+const char *role_name(int role);
+/* 1 when org `org_path` (a materialised path) lies in the user's scope: admin anywhere, others
+   their own subtree. */
+int org_in_scope(req *r, const char *org_path);
+
+/* Replies; each returns 0. */
+int reply_json(req *r, int status, json_t *j);         /* steals j */
+int reply_error(req *r, int status, const char *code, const char *fmt, ...) DX_PRINTF(4, 5);
+int reply_empty(req *r, int status);
+int reply_buf(req *r, int status, const char *ctype, buf *b); /* steals b's storage */
+int reply_redirect(req *r, const char *location);
+/* Serves a file with sendfile, ETag/If-None-Match, single Range (206/416). */
+int reply_file(req *r, const char *path, const char *ctype, const char *cache_control);
+void reply_header(req *r, const char *name, const char *value);
+/* Content type of a file name by its extension. */
+const char *mime_of(const char *path);
+
+/* JSON body fields, validated; on failure they reply 422 (or 400) and return -1. A missing optional
+   field leaves *out untouched and returns 0; present and valid returns 1. */
+int body_str(req *r, const char *key, int required, size_t max_chars, const char **out);
+int body_int(req *r, const char *key, int required, int64_t lo, int64_t hi, int64_t *out);
+int body_num(req *r, const char *key, int required, double lo, double hi, double *out);
+int body_bool(req *r, const char *key, int required, int *out);
+
+/* All route tables, NULL-terminated (server/routes.c). */
+extern const route *const route_tables[];
+/* The web root (for page handlers that read templates). */
+const char *http_web_root(void);
+#endif

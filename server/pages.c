@@ -1,0 +1,123 @@
+/* pages.c — the login page, the admin page, static files and the test clock. */
+#include "clock.h"
+#include "db.h"
+#include "html.h"
+#include "http.h"
+#include "i18n.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* GET /login */
+static int page_login(req *r)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "login", tr("login.title"));
+	const char *next = req_arg(r, "next");
+	if (!next || next[0] != '/' || next[1] == '/')
+		next = "/";
+	html_printf(&b,
+		    "<section class=\"card narrow\"><h1>%s</h1>"
+		    "<form id=\"login-form\" data-next=\"%s\" autocomplete=\"on\">"
+		    "<label>%s<input name=\"username\" autocomplete=\"username\" required maxlength=\"64\"></label>"
+		    "<label>%s<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
+		    "<p class=\"error\" id=\"login-error\" hidden></p>"
+		    "<button type=\"submit\" class=\"primary\">%s</button></form></section>",
+		    tr("login.title"), next, tr("login.username"), tr("login.password"), tr("login.submit"));
+	return page_reply(r, &b);
+}
+
+/* GET /admin — organisations, users, CSV import (the page's script drives the API). */
+static int page_admin(req *r)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "admin", tr("admin.title"));
+	html_printf(&b,
+		    "<h1>%s</h1><div class=\"grid2\">"
+		    "<section class=\"card\"><h2>%s</h2><ul class=\"tree\" id=\"org-tree\"></ul>"
+		    "<form id=\"org-form\" class=\"inline\"><label>%s<input name=\"name\" required maxlength=\"64\"></label>"
+		    "<label>%s<select name=\"parent_id\" class=\"org-select\" data-root=\"%s\"></select></label>"
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
+		    tr("admin.title"), tr("admin.orgs"), tr("admin.org_name"), tr("admin.org_parent"),
+		    tr("admin.org_root"), tr("admin.org_add"));
+	html_printf(&b,
+		    "<section class=\"card\"><h2>%s</h2><form id=\"user-form\" class=\"stack\">"
+		    "<label>%s<input name=\"username\" required maxlength=\"64\"></label>"
+		    "<label>%s<input name=\"name\" required maxlength=\"64\"></label>"
+		    "<label>%s<select name=\"role\"><option value=\"member\">%s</option>"
+		    "<option value=\"instructor\">%s</option><option value=\"assessor\">%s</option>"
+		    "<option value=\"admin\">%s</option></select></label>"
+		    "<label>%s<select name=\"org_id\" class=\"org-select\"></select></label>"
+		    "<label>%s<input name=\"password\" type=\"password\" minlength=\"8\" required></label>"
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
+		    tr("admin.user_add"), tr("admin.username"), tr("admin.name"), tr("admin.role"), tr("role.member"),
+		    tr("role.instructor"), tr("role.assessor"), tr("role.admin"), tr("admin.org"),
+		    tr("admin.password"), tr("common.create"));
+	html_printf(&b,
+		    "<section class=\"card\"><h2>%s</h2><p class=\"help\">%s</p>"
+		    "<form id=\"import-form\"><input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required>"
+		    "<button class=\"primary\">%s</button></form><div id=\"import-result\" role=\"status\"></div></section>"
+		    "<section class=\"card\"><h2>%s</h2><input type=\"search\" id=\"user-q\" placeholder=\"%s\">"
+		    "<div class=\"table-wrap\"><table class=\"list\" id=\"user-list\"><thead><tr><th>%s</th><th>%s</th>"
+		    "<th>%s</th><th>%s</th></tr></thead><tbody></tbody></table></div></section></div>",
+		    tr("admin.import"), tr("admin.import_help"), tr("admin.import_submit"), tr("admin.users"),
+		    tr("admin.name"), tr("admin.username"), tr("admin.name"), tr("admin.role"), tr("admin.org"));
+	return page_reply(r, &b);
+}
+
+/* GET /static/… — files under the web root (no dot-files, no traversal). */
+static int static_file(req *r)
+{
+	const char *rest = r->rest;
+	if (!rest || strstr(rest, "..") || strstr(rest, "//") || rest[0] == '.' || strstr(rest, "/.") ||
+	    strchr(rest, '\\') || strchr(rest, '%'))
+		return reply_error(r, 404, "not_found", "no such file");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", http_web_root(), rest);
+	/* Vendor files have versioned content from npm; ours change with deploys: revalidate. */
+	return reply_file(r, path, NULL, "public, max-age=300");
+}
+
+/* POST /api/v1/test/clock {"advance_s"} or {"set"} — only with --test-clock. */
+static int test_clock(req *r)
+{
+	if (!clock_is_test())
+		return reply_error(r, 404, "not_found", "no such endpoint: %s", r->url);
+	double adv = 0;
+	const char *set = NULL;
+	int ha = body_num(r, "advance_s", 0, 0, 1e9, &adv);
+	if (ha < 0)
+		return 0;
+	int hs = body_str(r, "set", 0, 40, &set);
+	if (hs < 0)
+		return 0;
+	if (hs == 1) {
+		int64_t t = parse_iso(set);
+		if (t < 0)
+			return reply_error(r, 422, "invalid_field", "set must be an ISO 8601 time");
+		clock_set((double)t);
+	} else if (ha == 1) {
+		clock_advance(adv);
+	} else {
+		return reply_error(r, 422, "missing_field", "give advance_s or set");
+	}
+	char iso[24];
+	iso_time(clock_secs(), iso);
+	return reply_json(r, 200, json_pack("{s:s,s:f}", "now", iso, "now_s", clock_now()));
+}
+
+static int health(req *r)
+{
+	return reply_json(r, 200, json_pack("{s:s,s:i}", "status", "ok", "schema", db_schema_version()));
+}
+
+const route page_routes[] = {
+	{"GET", "/login", page_login, R_PUBLIC, 0, 0, NULL, NULL},
+	{"GET", "/admin", page_admin, ROLE_ADMIN, RF_PAGE, 0, NULL, NULL},
+	{"GET", "/static/*", static_file, R_PUBLIC, 0, 0, NULL, NULL},
+	{"POST", "/api/v1/test/clock", test_clock, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
+	{"GET", "/api/v1/health", health, R_PUBLIC, 0, 0, NULL, NULL},
+	ROUTES_END,
+};

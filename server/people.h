@@ -1,0 +1,25 @@
+/* people.h — organisations and users: the tree, creation, and the bulk CSV import. */
+#ifndef DX_PEOPLE_H
+#define DX_PEOPLE_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Creates an organisation under parent_id (0 = a root). Returns its id, 0 when a sibling already
+   has that name (*existing set to it), or -1 on a bad parent. */
+int64_t org_create(const char *name, int64_t parent_id, int64_t *existing);
+/* The materialised path ('/1/5/') of an org, malloc'd, or NULL. */
+char *org_path(int64_t id);
+/* Resolves "省委/组织部/一支部" to an org id, creating missing levels when create is set.
+   0 when not found (or the path is malformed). */
+int64_t org_resolve_path(const char *path, int create);
+/* Creates a user; returns the id, 0 when the username exists, -1 on failure. */
+int64_t user_create(const char *username, const char *name, const char *role, int64_t org_id,
+		    const char *password);
+/* Imports members from CSV text (columns username,name,org,role,password; a header line is
+   recognised and skipped). Good lines are kept, bad lines reported with their numbers.
+   Returns {"created","updated","errors":[{"line","message"}]}. */
+json_t *import_members(const char *csv, size_t len);
+/* 1 when s is an acceptable username: 2..64 of [A-Za-z0-9_.-]. */
+int username_ok(const char *s);
+#endif

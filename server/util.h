@@ -1,0 +1,59 @@
+/* util.h — memory helpers that never fail, growable buffers, per-request arenas, small string tools. */
+#ifndef DX_UTIL_H
+#define DX_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define DX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on out-of-memory: callers never check for NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Prints "dangxiao: FATAL: ..." and aborts: for states that are bugs. */
+void dx_fatal(const char *fmt, ...) DX_PRINTF(1, 2) __attribute__((noreturn));
+
+/* A growable byte buffer; always NUL-terminated. */
+typedef struct buf {
+	char *p;
+	size_t len, cap;
+} buf;
+void buf_init(buf *b);
+void buf_free(buf *b);
+void buf_reserve(buf *b, size_t extra);
+void buf_add(buf *b, const void *data, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...) DX_PRINTF(2, 3);
+void buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Hands the storage to the caller (free() it); leaves b empty. */
+char *buf_steal(buf *b);
+
+/* A bump allocator owning everything one request allocates; freed in one call. */
+typedef struct arena arena;
+arena *arena_new(void);
+void arena_free(arena *a);
+void *arena_alloc(arena *a, size_t n);
+char *arena_strdup(arena *a, const char *s);
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_printf(arena *a, const char *fmt, ...) DX_PRINTF(2, 3);
+
+/* 1 when s[0..len) is valid UTF-8 without NULs. */
+int utf8_ok(const char *s, size_t len);
+/* Code points in a UTF-8 string. */
+size_t utf8_chars(const char *s);
+/* Parses a positive decimal id; 0 on garbage. */
+int64_t parse_id(const char *s);
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+/* Reads a whole file (malloc'd, NUL-terminated); NULL on error. */
+char *read_file(const char *path, size_t *len);
+/* mkdir -p; 0 or -1. */
+int mkdir_p(const char *path, int mode);
+/* rm -rf of a folder under our control; 0 or -1. */
+int rm_rf(const char *path);
+#endif
