@@ -38,7 +38,8 @@ bin/dangxiao: $(OBJ)
 
 build/rel/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The same program under AddressSanitizer + UBSan: what the tests run.
 bin/dangxiao-san: $(SOBJ)
@@ -48,7 +49,8 @@ san: bin/dangxiao-san
 
 build/san/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
 
 build/unit/%: tests/unit/%.c $(SLIBOBJ) $(HDRS)
 	@mkdir -p build/unit

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* html_printf hands each non-%s conversion to snprintf with the spec it parsed; the caller's
    format itself is checked by the compiler through DX_PRINTF. */
@@ -119,6 +120,7 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 		    title, tr("app.name"));
 	if (r->u)
 		html_printf(b, "<meta name=\"csrf-token\" content=\"%s\">", r->u->csrf);
+	r->page = page;
 	html_printf(b, "</head><body data-page=\"%s\"><header class=\"top\"><a class=\"brand\" href=\"/\">%s</a>",
 		    page, tr("app.name"));
 	if (r->u) {
@@ -153,8 +155,14 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 
 void page_end(req *r, buf *b)
 {
-	(void)r;
-	html_raw(b, "</main><script src=\"/static/js/app.js\"></script></body></html>");
+	html_raw(b, "</main><script src=\"/static/js/app.js\"></script>");
+	/* A page's own script, web/js/page-NAME.js, when there is one. */
+	const char *page = r->page ? r->page : "";
+	char path[600];
+	snprintf(path, sizeof path, "%s/js/page-%s.js", http_web_root(), page);
+	if (*page && access(path, R_OK) == 0)
+		html_printf(b, "<script src=\"/static/js/page-%s.js\"></script>", page);
+	html_raw(b, "</body></html>");
 }
 
 int page_reply(req *r, buf *b)

@@ -102,6 +102,7 @@ struct req {
 	uint64_t f_off, f_len;
 	struct hdr *hdrs;
 	double t0;
+	const char *page;        /* the page name given to page_begin */
 };
 
 /* Starts the server (blocks until SIGTERM/SIGINT). 0 on clean shutdown, -1 on failure. */

@@ -334,7 +334,7 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 {
 	struct stat sb;
 	AVFormatContext *fc = NULL;
-	char eb[128], url[4096 + 8];
+	char eb[128], url[4096 + 8], sb_err[128];
 	int rc = -1, isobmff = 0;
 
 	pthread_once(&quiet_once, quiet_init);
@@ -344,7 +344,7 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 		if (errno == ENOENT || errno == ENOTDIR)
 			set_err(err, errlen, "file not found");
 		else
-			set_err(err, errlen, "cannot read file: %s", strerror(errno));
+			set_err(err, errlen, "cannot read file: %s", strerror_r(errno, sb_err, sizeof sb_err));
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
@@ -357,7 +357,7 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 		return -1;
 	}
 	if (access(path, R_OK) != 0) {
-		set_err(err, errlen, "cannot read file: %s", strerror(errno));
+		set_err(err, errlen, "cannot read file: %s", strerror_r(errno, sb_err, sizeof sb_err));
 		return -1;
 	}
 	/* "file:" keeps a name such as "a:b.mp4" from being taken for a protocol. */

@@ -1,0 +1,87 @@
+/* e2e.h — end-to-end test harness: starts the real server on a free port with a temporary data
+ * folder and the test clock, drives it over HTTP with libcurl, counts checks.
+ *
+ *   E2E_TEST(login_works) {
+ *       char *tok = e2e_login("admin", E2E_PW);
+ *       resp r = e2e_req("GET", "/api/v1/me", tok, NULL, NULL);
+ *       CHECK_STATUS(r, 200);
+ *       CHECK(!strcmp(jstr(r.json, "username"), "admin"), "username is %s", jstr(r.json, "username"));
+ *       resp_free(&r); free(tok);
+ *   }
+ *
+ * Tests run in file order of registration, all against one server started by main (the seeded
+ * demo academy: users admin, teacher, assessor, zhangsan, lisi, wangwu, zhaoliu; password E2E_PW).
+ * A test that needs a fresh server may call e2e_restart().
+ */
+#ifndef DX_E2E_H
+#define DX_E2E_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define E2E_PW "dangxiao2026"
+
+typedef struct resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers;   /* raw response headers */
+	json_t *json;    /* parsed when the body is JSON, else NULL */
+} resp;
+
+typedef void (*e2e_fn)(void);
+void e2e_register(const char *name, e2e_fn fn, const char *file);
+#define E2E_TEST(name)                                                      \
+	static void e2e_##name(void);                                       \
+	__attribute__((constructor)) static void e2e_reg_##name(void)       \
+	{                                                                   \
+		e2e_register(#name, e2e_##name, __FILE__);                  \
+	}                                                                   \
+	static void e2e_##name(void)
+
+/* Counting assertions: a failed check is reported with file:line and the test goes on. */
+void e2e_check(int ok, const char *file, int line, const char *expr, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+#define CHECK(cond, ...) e2e_check(!!(cond), __FILE__, __LINE__, #cond, __VA_ARGS__)
+#define CHECK_STATUS(r, want)                                                                      \
+	e2e_check((r).status == (want), __FILE__, __LINE__, "status", "expected %d, got %ld: %.300s", \
+		  (int)(want), (r).status, (r).body ? (r).body : "")
+
+/* The server under test. */
+extern char e2e_base[64];     /* "http://127.0.0.1:PORT" */
+extern char e2e_data[512];    /* its data folder */
+int e2e_start(const char *extra_args);
+void e2e_stop(void);
+void e2e_kill9(void);         /* SIGKILL, for durability tests; then e2e_start_again() */
+int e2e_start_again(void);    /* same data folder */
+int e2e_restart(void);        /* stop + start again on the same data folder */
+
+/* HTTP. token may be NULL. body may be NULL; ctype NULL → application/json when body given.
+   extra_headers: NULL or a NULL-terminated list of "Name: value". */
+resp e2e_req(const char *method, const char *path, const char *token, const char *body, const char *ctype);
+resp e2e_req_h(const char *method, const char *path, const char *token, const char *body, size_t body_len,
+	       const char *ctype, const char *const *extra_headers);
+/* Cookie-authenticated request (sends dx_session cookie, and X-CSRF-Token when csrf != NULL). */
+resp e2e_req_cookie(const char *method, const char *path, const char *cookie_token, const char *csrf,
+		    const char *body);
+void resp_free(resp *r);
+/* Value of a response header (malloc'd) or NULL. */
+char *resp_header(const resp *r, const char *name);
+/* Logs in; returns the token (malloc'd) or NULL. csrf_out may be NULL (else malloc'd csrf). */
+char *e2e_login(const char *username, const char *password);
+char *e2e_login_csrf(const char *username, const char *password, char **csrf_out);
+/* Moves the server's test clock. */
+void e2e_clock_advance(double seconds);
+void e2e_clock_set(const char *iso);
+
+/* JSON helpers that tolerate NULL. */
+const char *jstr(json_t *j, const char *key);
+long long jint(json_t *j, const char *key);
+double jnum(json_t *j, const char *key);
+/* Runs a shell command; returns its exit status. */
+int e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A temporary folder for the test run (created by main). */
+extern char e2e_tmp[256];
+#endif

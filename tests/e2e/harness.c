@@ -1,0 +1,398 @@
+/* harness.c — starts bin/dangxiao-san, runs every registered E2E_TEST, prints the tally. */
+#include "e2e.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+char e2e_base[64];
+char e2e_data[512];
+char e2e_tmp[256];
+static char g_extra[512];
+static pid_t g_pid;
+static int g_port;
+static int g_passed, g_failed, g_test_failed;
+static const char *g_cur;
+
+#define MAX_TESTS 512
+static struct {
+	const char *name, *file;
+	e2e_fn fn;
+} g_tests[MAX_TESTS];
+static int g_ntests;
+
+void e2e_register(const char *name, e2e_fn fn, const char *file)
+{
+	if (g_ntests < MAX_TESTS)
+		g_tests[g_ntests++] = (__typeof__(g_tests[0])){name, file, fn};
+}
+
+void e2e_check(int ok, const char *file, int line, const char *expr, const char *fmt, ...)
+{
+	if (ok)
+		return;
+	g_test_failed++;
+	fprintf(stderr, "    FAIL %s:%d (%s) in %s: ", file, line, expr, g_cur ? g_cur : "?");
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int e2e_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int free_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	bind(s, (struct sockaddr *)&a, sizeof a);
+	socklen_t l = sizeof a;
+	getsockname(s, (struct sockaddr *)&a, &l);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static int wait_up(void)
+{
+	for (int i = 0; i < 300; i++) {
+		resp r = e2e_req("GET", "/api/v1/health", NULL, NULL, NULL);
+		long st = r.status;
+		resp_free(&r);
+		if (st == 200)
+			return 0;
+		int status;
+		if (waitpid(g_pid, &status, WNOHANG) == g_pid) {
+			fprintf(stderr, "server exited early\n");
+			g_pid = 0;
+			return -1;
+		}
+		usleep(50000);
+	}
+	return -1;
+}
+
+int e2e_start_again(void)
+{
+	g_port = free_port();
+	snprintf(e2e_base, sizeof e2e_base, "http://127.0.0.1:%d", g_port);
+	g_pid = fork();
+	if (g_pid == 0) {
+		char listen[64], logp[600];
+		snprintf(listen, sizeof listen, "127.0.0.1:%d", g_port);
+		snprintf(logp, sizeof logp, "%s/server.log", e2e_data);
+		int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		char *argv[32];
+		int n = 0;
+		argv[n++] = "bin/dangxiao-san";
+		argv[n++] = "serve";
+		argv[n++] = "--data";
+		argv[n++] = e2e_data;
+		argv[n++] = "--listen";
+		argv[n++] = listen;
+		argv[n++] = "--test-clock";
+		char extra[512];
+		snprintf(extra, sizeof extra, "%s", g_extra);
+		for (char *s = strtok(extra, " "); s && n < 30; s = strtok(NULL, " "))
+			argv[n++] = s;
+		argv[n] = NULL;
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return wait_up();
+}
+
+int e2e_start(const char *extra_args)
+{
+	snprintf(g_extra, sizeof g_extra, "%s", extra_args ? extra_args : "");
+	snprintf(e2e_data, sizeof e2e_data, "%s/data-%d", e2e_tmp, rand());
+	if (e2e_sh("bin/dangxiao-san seed --data %s >/dev/null", e2e_data) != 0) {
+		fprintf(stderr, "seeding failed\n");
+		return -1;
+	}
+	return e2e_start_again();
+}
+
+void e2e_stop(void)
+{
+	if (!g_pid)
+		return;
+	kill(g_pid, SIGTERM);
+	int status;
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(g_pid, &status, WNOHANG) == g_pid) {
+			g_pid = 0;
+			return;
+		}
+		usleep(50000);
+	}
+	kill(g_pid, SIGKILL);
+	waitpid(g_pid, &status, 0);
+	g_pid = 0;
+}
+
+void e2e_kill9(void)
+{
+	if (!g_pid)
+		return;
+	kill(g_pid, SIGKILL);
+	int status;
+	waitpid(g_pid, &status, 0);
+	g_pid = 0;
+}
+
+int e2e_restart(void)
+{
+	e2e_stop();
+	return e2e_start_again();
+}
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+{
+	resp *r = ud;
+	r->body = realloc(r->body, r->len + sz * n + 1);
+	memcpy(r->body + r->len, p, sz * n);
+	r->len += sz * n;
+	r->body[r->len] = 0;
+	return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	char **h = ud;
+	size_t old = *h ? strlen(*h) : 0;
+	*h = realloc(*h, old + sz * n + 1);
+	memcpy(*h + old, p, sz * n);
+	(*h)[old + sz * n] = 0;
+	return sz * n;
+}
+
+static resp do_req(const char *method, const char *path, const char *token, const char *cookie, const char *csrf,
+		   const char *body, size_t body_len, const char *ctype, const char *const *extra)
+{
+	resp r = {0};
+	CURL *c = curl_easy_init();
+	char url[2048];
+	snprintf(url, sizeof url, "%s%s", e2e_base, path);
+	struct curl_slist *hl = NULL;
+	char tmp[512];
+	if (token) {
+		snprintf(tmp, sizeof tmp, "Authorization: Bearer %s", token);
+		hl = curl_slist_append(hl, tmp);
+	}
+	if (cookie) {
+		snprintf(tmp, sizeof tmp, "dx_session=%s", cookie);
+		curl_easy_setopt(c, CURLOPT_COOKIE, tmp);
+	}
+	if (csrf) {
+		snprintf(tmp, sizeof tmp, "X-CSRF-Token: %s", csrf);
+		hl = curl_slist_append(hl, tmp);
+	}
+	if (body) {
+		snprintf(tmp, sizeof tmp, "Content-Type: %s", ctype ? ctype : "application/json");
+		hl = curl_slist_append(hl, tmp);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	hl = curl_slist_append(hl, "Expect:");
+	for (int i = 0; extra && extra[i]; i++)
+		hl = curl_slist_append(hl, extra[i]);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	if (r.body && r.len && (r.body[0] == '{' || r.body[0] == '['))
+		r.json = json_loadb(r.body, r.len, 0, NULL);
+	return r;
+}
+
+resp e2e_req(const char *method, const char *path, const char *token, const char *body, const char *ctype)
+{
+	return do_req(method, path, token, NULL, NULL, body, body ? strlen(body) : 0, ctype, NULL);
+}
+
+resp e2e_req_h(const char *method, const char *path, const char *token, const char *body, size_t body_len,
+	       const char *ctype, const char *const *extra)
+{
+	return do_req(method, path, token, NULL, NULL, body, body_len, ctype, extra);
+}
+
+resp e2e_req_cookie(const char *method, const char *path, const char *cookie_token, const char *csrf,
+		    const char *body)
+{
+	return do_req(method, path, NULL, cookie_token, csrf, body, body ? strlen(body) : 0, NULL, NULL);
+}
+
+void resp_free(resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	if (r->json)
+		json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+char *resp_header(const resp *r, const char *name)
+{
+	if (!r->headers)
+		return NULL;
+	size_t nl = strlen(name);
+	for (const char *p = r->headers; p && *p;) {
+		const char *e = strstr(p, "\r\n");
+		if (!strncasecmp(p, name, nl) && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (*v == ' ')
+				v++;
+			size_t l = e ? (size_t)(e - v) : strlen(v);
+			char *out = malloc(l + 1);
+			memcpy(out, v, l);
+			out[l] = 0;
+			return out;
+		}
+		p = e ? e + 2 : NULL;
+	}
+	return NULL;
+}
+
+char *e2e_login_csrf(const char *username, const char *password, char **csrf_out)
+{
+	char body[512];
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", username, password);
+	resp r = e2e_req("POST", "/api/v1/session", NULL, body, NULL);
+	char *tok = NULL;
+	if (r.status == 200 && jstr(r.json, "token")) {
+		tok = strdup(jstr(r.json, "token"));
+		if (csrf_out)
+			*csrf_out = strdup(jstr(r.json, "csrf_token"));
+	}
+	resp_free(&r);
+	return tok;
+}
+
+char *e2e_login(const char *username, const char *password)
+{
+	return e2e_login_csrf(username, password, NULL);
+}
+
+static char *admin_token(void)
+{
+	static char *tok;
+	static char base[64];
+	if (!tok || strcmp(base, e2e_base)) {
+		free(tok);
+		tok = e2e_login("admin", E2E_PW);
+		snprintf(base, sizeof base, "%s", e2e_base);
+	}
+	return tok;
+}
+
+void e2e_clock_advance(double seconds)
+{
+	char body[64];
+	snprintf(body, sizeof body, "{\"advance_s\":%.3f}", seconds);
+	resp r = e2e_req("POST", "/api/v1/test/clock", admin_token(), body, NULL);
+	if (r.status != 200)
+		fprintf(stderr, "    clock advance failed: %ld %s\n", r.status, r.body ? r.body : "");
+	resp_free(&r);
+}
+
+void e2e_clock_set(const char *iso)
+{
+	char body[96];
+	snprintf(body, sizeof body, "{\"set\":\"%s\"}", iso);
+	resp r = e2e_req("POST", "/api/v1/test/clock", admin_token(), body, NULL);
+	if (r.status != 200)
+		fprintf(stderr, "    clock set failed: %ld %s\n", r.status, r.body ? r.body : "");
+	resp_free(&r);
+}
+
+const char *jstr(json_t *j, const char *key)
+{
+	json_t *v = j ? json_object_get(j, key) : NULL;
+	return v && json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long long jint(json_t *j, const char *key)
+{
+	json_t *v = j ? json_object_get(j, key) : NULL;
+	return v && json_is_integer(v) ? json_integer_value(v) : (v && json_is_real(v) ? (long long)json_real_value(v) : -1);
+}
+
+double jnum(json_t *j, const char *key)
+{
+	json_t *v = j ? json_object_get(j, key) : NULL;
+	return v && json_is_number(v) ? json_number_value(v) : -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(e2e_tmp, sizeof e2e_tmp, "/tmp/dx-e2e-%d", getpid());
+	e2e_sh("mkdir -p %s", e2e_tmp);
+	if (e2e_start(NULL) < 0) {
+		fprintf(stderr, "cannot start the server\n");
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	for (int i = 0; i < g_ntests; i++) {
+		if (only && !strstr(g_tests[i].name, only) && !strstr(g_tests[i].file, only))
+			continue;
+		if (!g_pid && e2e_start(NULL) < 0) {
+			fprintf(stderr, "cannot restart the server\n");
+			break;
+		}
+		g_cur = g_tests[i].name;
+		g_test_failed = 0;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		g_tests[i].fn();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		if (g_test_failed) {
+			g_failed++;
+			printf("not ok - %s (%s) [%.0f ms]\n", g_tests[i].name, g_tests[i].file, ms);
+		} else {
+			g_passed++;
+			printf("ok - %s [%.0f ms]\n", g_tests[i].name, ms);
+		}
+		fflush(stdout);
+	}
+	e2e_stop();
+	if (!getenv("E2E_KEEP"))
+		e2e_sh("rm -rf %s", e2e_tmp);
+	printf("e2e: %d passed, %d failed\n", g_passed, g_failed);
+	curl_global_cleanup();
+	return g_failed ? 1 : 0;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Runs every test suite and ends with one line: "N passed, N failed".
+#   unit:    build/unit/test_* (cmocka, ASan + UBSan)
+#   e2e:     build/e2e/e2e against bin/dangxiao-san (ASan + UBSan), real HTTP
+#   browser: tests/browser/*.mjs with playwright-core and Debian's chromium
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp
+passed=0; failed=0
+log=$(mktemp -d)
+
+for t in build/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	"$t" >"$log/$name.out" 2>&1; rc=$?
+	p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/$name.out" | tail -1)
+	f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$name.out" | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+	echo "unit $name: $p passed, $f failed"
+	[ "$f" != 0 ] && cat "$log/$name.out"
+	passed=$((passed + p)); failed=$((failed + f))
+done
+
+build/e2e/e2e >"$log/e2e.out" 2>&1; rc=$?
+grep -E '^(ok|not ok)|FAIL' "$log/e2e.out" | sed 's/^/  /'
+p=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/e2e.out")
+f=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/e2e.out")
+p=${p:-0}; f=${f:-1}
+[ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+[ "$f" != 0 ] && tail -40 "$log/e2e.out"
+echo "e2e: $p passed, $f failed"
+passed=$((passed + p)); failed=$((failed + f))
+
+if ls tests/browser/*.mjs >/dev/null 2>&1; then
+	node tests/browser/run.mjs >"$log/browser.out" 2>&1; rc=$?
+	cat "$log/browser.out" | sed 's/^/  /'
+	p=$(sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/browser.out")
+	f=$(sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/browser.out")
+	p=${p:-0}; f=${f:-1}
+	[ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+	passed=$((passed + p)); failed=$((failed + f))
+fi
+rm -rf "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,83 @@
+/* app.js — shared by every page: the API client (Bearer-free: cookie + CSRF), strings, logout,
+   the login form and the admin page. Page-specific code lives in page-NAME.js. */
+(function () {
+  'use strict';
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var DX = window.DX = {};
+  DX.csrf = csrfMeta ? csrfMeta.content : '';
+  DX.strings = {};
+
+  /* Calls the JSON API; resolves {status, data}; rejects only on network failure. */
+  DX.api = function (method, path, body, opts) {
+    opts = opts || {};
+    var headers = {};
+    if (DX.csrf) headers['X-CSRF-Token'] = DX.csrf;
+    var init = { method: method, headers: headers, credentials: 'same-origin', keepalive: !!opts.keepalive };
+    if (body !== undefined && body !== null) {
+      if (typeof body === 'string' || body instanceof Blob || body instanceof ArrayBuffer) {
+        init.body = body;
+        headers['Content-Type'] = opts.type || 'application/octet-stream';
+      } else {
+        init.body = JSON.stringify(body);
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+    return fetch(path, init).then(function (res) {
+      var ct = res.headers.get('Content-Type') || '';
+      var p = ct.indexOf('application/json') === 0 ? res.json() : res.text();
+      return p.then(function (data) { return { status: res.status, data: data }; });
+    });
+  };
+  /* The message of an API error answer, or a generic one. */
+  DX.errorText = function (r) {
+    return (r && r.data && r.data.error && r.data.error.message) || DX.t('common.error');
+  };
+  DX.t = function (key, vars) {
+    var s = DX.strings[key] || key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, function (m, k) { return vars[k] !== undefined ? vars[k] : m; });
+    return s;
+  };
+  DX.ready = fetch('/static/i18n/zh-CN.json', { credentials: 'same-origin' })
+    .then(function (r) { return r.json(); })
+    .then(function (j) { DX.strings = j; })
+    .catch(function () {});
+  /* Element helper: el('li', {class: 'x'}, ['text', child]) — text is never parsed as HTML. */
+  DX.el = function (tag, attrs, kids) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'class') e.className = attrs[k];
+      else if (k === 'text') e.textContent = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    });
+    (kids || []).forEach(function (c) { e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return e;
+  };
+  DX.msg = function (node, text, ok) {
+    if (!node) return;
+    node.textContent = text;
+    node.className = 'msg ' + (ok ? 'ok' : 'err');
+  };
+  DX.formData = function (form) {
+    var o = {};
+    Array.prototype.forEach.call(form.elements, function (f) { if (f.name) o[f.name] = f.value; });
+    return o;
+  };
+
+  var logout = document.getElementById('logout');
+  if (logout) logout.addEventListener('click', function () {
+    DX.api('DELETE', '/api/v1/session').then(function () { location.href = '/login'; });
+  });
+
+  /* Login page. */
+  var lf = document.getElementById('login-form');
+  if (lf) lf.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var err = document.getElementById('login-error');
+    var d = DX.formData(lf);
+    DX.api('POST', '/api/v1/session', { username: d.username, password: d.password }).then(function (r) {
+      if (r.status === 200) { location.href = lf.getAttribute('data-next') || '/'; return; }
+      err.hidden = false;
+      err.textContent = DX.errorText(r);
+    }, function () { err.hidden = false; err.textContent = DX.t('err.network'); });
+  });
+})();
