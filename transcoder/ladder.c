@@ -333,6 +333,23 @@ char **ladder_poster_argv(const char *ffmpeg, const char *in, const char *out_jp
 
 /* ---- master playlist ---- */
 
+#define PATHLEN 4096
+
+/* snprintf into a path buffer; -1 with ENAMETOOLONG instead of a silently cut path. */
+static int pathf(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int pathf(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 static void quiet_init(void) { av_log_set_level(AV_LOG_QUIET); }
 
@@ -356,11 +373,10 @@ static int avc1_from(const uint8_t *d, int n, char *out, size_t outlen)
 static int segment_avc1(const char *seg, char *out, size_t outlen)
 {
 	AVFormatContext *fc = NULL;
-	char url[4200];
+	char url[PATHLEN + 8];
 	int rc = -1;
 	pthread_once(&quiet_once, quiet_init);
-	snprintf(url, sizeof url, "file:%s", seg);
-	if (avformat_open_input(&fc, url, NULL, NULL) < 0)
+	if (pathf(url, sizeof url, "file:%s", seg) < 0 || avformat_open_input(&fc, url, NULL, NULL) < 0)
 		return -1;
 	if (avformat_find_stream_info(fc, NULL) < 0)
 		goto out;
@@ -391,8 +407,9 @@ out:
    the target duration (the tail) do not set the peak unless there is nothing else. */
 static int variant_stats(const char *dir, long *peak, long *avg, char *first, size_t firstlen)
 {
-	char path[4200], line[1024];
-	snprintf(path, sizeof path, "%s/index.m3u8", dir);
+	char path[PATHLEN], line[1024];
+	if (pathf(path, sizeof path, "%s/index.m3u8", dir) < 0)
+		return -1;
 	FILE *f = fopen(path, "re");
 	double extinf = -1, total_bits = 0, total_s = 0, peak_long = 0, peak_any = 0;
 	int segs = 0;
@@ -408,14 +425,13 @@ static int variant_stats(const char *dir, long *peak, long *avg, char *first, si
 		if (!line[0] || line[0] == '#' || extinf < 0)
 			continue;
 		struct stat sb;
-		char seg[4200];
-		snprintf(seg, sizeof seg, "%s/%s", dir, line);
-		if (stat(seg, &sb) != 0) {
+		char seg[PATHLEN];
+		if (pathf(seg, sizeof seg, "%s/%s", dir, line) < 0 || stat(seg, &sb) != 0) {
 			fclose(f);
 			return -1;
 		}
 		if (!segs++)
-			snprintf(first, firstlen, "%s", seg);
+			pathf(first, firstlen, "%s", seg); /* same size as seg: fits */
 		double bits = (double)sb.st_size * 8;
 		total_bits += bits;
 		total_s += extinf;
@@ -440,7 +456,7 @@ static int variant_stats(const char *dir, long *peak, long *avg, char *first, si
 
 int ladder_write_master(const char *outdir, const media_info *mi, const rung *r, int n)
 {
-	char tmp[4200], dst[4200], dir[4200], first[4200], codec[32];
+	char tmp[PATHLEN], dst[PATHLEN], dir[PATHLEN], first[PATHLEN], codec[32];
 	int video = mi->has_video && n > 0 && r[0].width > 0;
 	int audio = mi->has_audio && (!video || r[0].a_kbps > 0);
 	if (n < 1 || (!video && !audio)) {
@@ -453,8 +469,7 @@ int ladder_write_master(const char *outdir, const media_info *mi, const rung *r,
 	sb_add(&m, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
 	for (int i = 0; i < n; i++) {
 		long peak, avg;
-		snprintf(dir, sizeof dir, "%s/v%d", outdir, i);
-		if (variant_stats(dir, &peak, &avg, first, sizeof first) < 0) {
+		if (pathf(dir, sizeof dir, "%s/v%d", outdir, i) < 0 || variant_stats(dir, &peak, &avg, first, sizeof first) < 0) {
 			int e = errno;
 			free(m.p);
 			errno = e ? e : EINVAL;
@@ -473,9 +488,9 @@ int ladder_write_master(const char *outdir, const media_info *mi, const rung *r,
 		}
 		sb_add(&m, "\nv%d/index.m3u8\n", i);
 	}
-	snprintf(tmp, sizeof tmp, "%s/.master.m3u8.tmp", outdir);
-	snprintf(dst, sizeof dst, "%s/master.m3u8", outdir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = -1;
+	if (pathf(tmp, sizeof tmp, "%s/.master.m3u8.tmp", outdir) == 0 && pathf(dst, sizeof dst, "%s/master.m3u8", outdir) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(m.p);
 		return -1;
