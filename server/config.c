@@ -13,6 +13,7 @@ config cfg = {
 	.workers = 1,
 	.max_conns = 4000,
 	.conn_timeout_s = 60,
+	.conn_memory_kb = 32,
 	.max_rate = 1.0,
 	.upload_max = 8LL << 30,
 	.image_max = 5 << 20,
@@ -55,6 +56,7 @@ int config_set(const char *key, const char *v)
 	INT(workers, 0, 64)
 	INT(max_conns, 16, 100000)
 	INT(conn_timeout_s, 1, 3600)
+	INT(conn_memory_kb, 8, 1024)
 	INT(upload_max, 1, 1LL << 45)
 	INT(image_max, 1024, 1LL << 30)
 	INT(allow_private_urls, 0, 1)

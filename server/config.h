@@ -12,6 +12,7 @@ typedef struct config {
 	int workers;             /* transcoder workers */
 	int max_conns;
 	int conn_timeout_s;
+	int conn_memory_kb;      /* per-connection memory limit (libmicrohttpd pool) */
 	double max_rate;         /* study: fastest coverage growth, × real time */
 	int64_t upload_max;      /* bytes */
 	int64_t image_max;       /* bytes, course images */

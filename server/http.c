@@ -647,7 +647,7 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(o->max_conns > 0 ? o->max_conns : 4000), MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)(o->conn_timeout_s > 0 ? o->conn_timeout_s : 60), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		(size_t)(o->conn_memory_kb > 0 ? o->conn_memory_kb : 32) * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "dangxiao: cannot listen on %s: %s\n", o->listen, strerror(errno));

@@ -113,6 +113,7 @@ typedef struct http_opts {
 	int threads;             /* 0 → number of cores */
 	int max_conns;
 	int conn_timeout_s;
+	int conn_memory_kb;
 	int secure_cookie;
 } http_opts;
 int http_serve(const http_opts *o, void (*on_ready)(void));

@@ -131,6 +131,7 @@ static int cmd_serve(void)
 		.threads = cfg.threads,
 		.max_conns = cfg.max_conns,
 		.conn_timeout_s = cfg.conn_timeout_s,
+		.conn_memory_kb = cfg.conn_memory_kb,
 		.secure_cookie = cfg.secure_cookie,
 	};
 	rc = http_serve(&o, on_ready);
