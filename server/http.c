@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "db.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -178,7 +179,7 @@ int reply_file(req *r, const char *path, const char *ctype, const char *cache_co
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		return reply_error(r, 404, "not_found", "no such file");
+		return reply_error(r, 404, "not_found", "%s", tr("err.no_file"));
 	}
 	char etag[64];
 	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
@@ -226,7 +227,7 @@ int reply_file(req *r, const char *path, const char *ctype, const char *cache_co
 			char cr[64];
 			snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
 			reply_header(r, "Content-Range", cr);
-			return reply_error(r, 416, "range_not_satisfiable", "requested range is outside the file");
+			return reply_error(r, 416, "range_not_satisfiable", "%s", tr("err.range"));
 		}
 		if (ok) {
 			off = a;
@@ -258,7 +259,7 @@ static json_t *body_field(req *r, const char *key, int required, int *rc)
 	json_t *v = r->json ? json_object_get(r->json, key) : NULL;
 	if (!v || json_is_null(v)) {
 		if (required) {
-			reply_error(r, 422, "missing_field", "field '%s' is required", key);
+			reply_error(r, 422, "missing_field", "%s：%s", tr("err.field_required"), key);
 			*rc = -1;
 		}
 		return NULL;
@@ -273,12 +274,12 @@ int body_str(req *r, const char *key, int required, size_t max_chars, const char
 	if (!v)
 		return rc;
 	if (!json_is_string(v))
-		return reply_error(r, 422, "invalid_field", "field '%s' must be a string", key), -1;
+		return reply_error(r, 422, "invalid_field", "%s：%s", tr("err.field_string"), key), -1;
 	const char *s = json_string_value(v);
 	if (!utf8_ok(s, json_string_length(v)))
-		return reply_error(r, 422, "invalid_utf8", "field '%s' is not valid UTF-8 text", key), -1;
+		return reply_error(r, 422, "invalid_utf8", "%s：%s", tr("err.field_utf8"), key), -1;
 	if (utf8_chars(s) > max_chars)
-		return reply_error(r, 422, "too_long", "field '%s' is longer than %zu characters", key, max_chars),
+		return reply_error(r, 422, "too_long", "%s：%s（%zu）", tr("err.field_too_long"), key, max_chars),
 		       -1;
 	*out = s;
 	return 1;
@@ -291,7 +292,7 @@ int body_int(req *r, const char *key, int required, int64_t lo, int64_t hi, int6
 	if (!v)
 		return rc;
 	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return reply_error(r, 422, "invalid_field", "field '%s' must be an integer from %lld to %lld", key,
+		return reply_error(r, 422, "invalid_field", "%s：%s（%lld–%lld）", tr("err.field_integer"), key,
 				   (long long)lo, (long long)hi),
 		       -1;
 	*out = json_integer_value(v);
@@ -305,7 +306,7 @@ int body_num(req *r, const char *key, int required, double lo, double hi, double
 	if (!v)
 		return rc;
 	if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi))
-		return reply_error(r, 422, "invalid_field", "field '%s' must be a number from %g to %g", key, lo, hi),
+		return reply_error(r, 422, "invalid_field", "%s：%s（%g–%g）", tr("err.field_number"), key, lo, hi),
 		       -1;
 	*out = json_number_value(v);
 	return 1;
@@ -318,7 +319,7 @@ int body_bool(req *r, const char *key, int required, int *out)
 	if (!v)
 		return rc;
 	if (!json_is_boolean(v))
-		return reply_error(r, 422, "invalid_field", "field '%s' must be true or false", key), -1;
+		return reply_error(r, 422, "invalid_field", "%s：%s", tr("err.field_bool"), key), -1;
 	*out = json_is_true(v);
 	return 1;
 }
@@ -388,11 +389,11 @@ static void route_request(req *r)
 		if (strstr(allow, "GET"))
 			strcat(allow, ", HEAD");
 		reply_header(r, "Allow", allow);
-		reply_error(r, 405, "method_not_allowed", "%s is not allowed here; allowed: %s", r->method, allow);
+		reply_error(r, 405, "method_not_allowed", "%s（%s → %s）", tr("err.method"), r->method, allow);
 	} else if (!strncmp(r->url, "/api/", 5) || !strncmp(r->url, "/media/", 7)) {
-		reply_error(r, 404, "not_found", "no such endpoint: %s", r->url);
+		reply_error(r, 404, "not_found", "%s：%s", tr("err.no_endpoint"), r->url);
 	} else {
-		reply_error(r, 404, "not_found", "页面不存在");
+		reply_error(r, 404, "not_found", "%s", tr("err.not_found"));
 	}
 }
 
@@ -417,26 +418,26 @@ static void guard(req *r)
 			char *loc = arena_printf(r->a, "/login?next=%s", r->url);
 			reply_redirect(r, loc);
 		} else {
-			reply_error(r, 401, "not_logged_in", "please log in first");
+			reply_error(r, 401, "not_logged_in", "%s", tr("err.not_logged_in"));
 		}
 		return;
 	}
 	if (rt->roles != R_PUBLIC && !(rt->roles & (unsigned)r->u->role)) {
-		reply_error(r, 403, "forbidden", "your role (%s) may not do this", r->u->role_name);
+		reply_error(r, 403, "forbidden", "%s", tr("err.forbidden"));
 		return;
 	}
 	int changes = strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && strcmp(r->method, "OPTIONS");
 	if (changes && r->by_cookie && !(rt->flags & RF_NOCSRF)) {
 		const char *c = req_header(r, "X-CSRF-Token");
 		if (!c || !r->u->csrf || strcmp(c, r->u->csrf)) {
-			reply_error(r, 403, "csrf", "missing or wrong X-CSRF-Token header");
+			reply_error(r, 403, "csrf", "%s", tr("err.csrf"));
 			return;
 		}
 	}
 	size_t max = rt->body_max ? rt->body_max : DEFAULT_BODY_MAX;
 	const char *cl = req_header(r, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > max && !(rt->flags & RF_STREAM)) {
-		reply_error(r, 413, "too_large", "request body is larger than %zu bytes", max);
+		reply_error(r, 413, "too_large", "%s（%zu）", tr("err.too_large"), max);
 		return;
 	}
 }
@@ -444,17 +445,17 @@ static void guard(req *r)
 static void parse_json(req *r)
 {
 	if (!r->body.len) {
-		reply_error(r, 400, "malformed", "a JSON object body is required");
+		reply_error(r, 400, "malformed", "%s", tr("err.json_required"));
 		return;
 	}
 	if (!utf8_ok(r->body.p, r->body.len)) {
-		reply_error(r, 422, "invalid_utf8", "the body is not valid UTF-8");
+		reply_error(r, 422, "invalid_utf8", "%s", tr("err.body_utf8"));
 		return;
 	}
 	json_error_t e;
 	r->json = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &e);
 	if (!r->json || !json_is_object(r->json)) {
-		reply_error(r, 400, "malformed", "malformed JSON: %s", r->json ? "not an object" : e.text);
+		reply_error(r, 400, "malformed", "%s：%s", tr("err.json_malformed"), r->json ? "not an object" : e.text);
 		return;
 	}
 }
@@ -542,7 +543,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->rt->on_body(r, data, n);
 		} else if (r->body.len + n > max) {
 			buf_free(&r->body);
-			reply_error(r, 413, "too_large", "request body is larger than %zu bytes", max);
+			reply_error(r, 413, "too_large", "%s（%zu）", tr("err.too_large"), max);
 		} else {
 			buf_add(&r->body, data, n);
 		}

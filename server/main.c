@@ -189,6 +189,7 @@ static int cmd_import(int argc, char **argv)
 	int rc = open_db(0);
 	if (rc)
 		return rc;
+	i18n_load(cfg.web_root); /* error messages come from the catalog */
 	size_t len;
 	char *text = read_file(argv[optind], &len);
 	if (!text) {

@@ -83,7 +83,7 @@ static int static_file(req *r)
 	const char *rest = r->rest;
 	if (!rest || strstr(rest, "..") || strstr(rest, "//") || rest[0] == '.' || strstr(rest, "/.") ||
 	    strchr(rest, '\\') || strchr(rest, '%'))
-		return reply_error(r, 404, "not_found", "no such file");
+		return reply_error(r, 404, "not_found", "%s", tr("err.no_file"));
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s", http_web_root(), rest);
 	/* Vendor files have versioned content from npm; ours change with deploys: revalidate. */
@@ -94,7 +94,7 @@ static int static_file(req *r)
 static int test_clock(req *r)
 {
 	if (!clock_is_test())
-		return reply_error(r, 404, "not_found", "no such endpoint: %s", r->url);
+		return reply_error(r, 404, "not_found", "%s：%s", tr("err.no_endpoint"), r->url);
 	double adv = 0;
 	const char *set = NULL;
 	int ha = body_num(r, "advance_s", 0, 0, 1e9, &adv);
@@ -106,12 +106,12 @@ static int test_clock(req *r)
 	if (hs == 1) {
 		int64_t t = parse_iso(set);
 		if (t < 0)
-			return reply_error(r, 422, "invalid_field", "set must be an ISO 8601 time");
+			return reply_error(r, 422, "invalid_field", "%s", tr("err.iso_time"));
 		clock_set((double)t);
 	} else if (ha == 1) {
 		clock_advance(adv);
 	} else {
-		return reply_error(r, 422, "missing_field", "give advance_s or set");
+		return reply_error(r, 422, "missing_field", "%s：advance_s / set", tr("err.field_required"));
 	}
 	char iso[24];
 	iso_time(clock_secs(), iso);

@@ -152,14 +152,13 @@ json_t *import_members(const char *text, size_t len)
 	for (int i = 0; i < doc.nrows; i++) {
 		csv_row *row = &doc.rows[i];
 		if (row->nfields < 0) {
-			add_err(errs, row->line, "%s", row->error ? row->error : "malformed CSV line");
+			add_err(errs, row->line, "%s：%s", tr("err.csv_malformed"), row->error ? row->error : "");
 			continue;
 		}
 		if (i == 0 && row->nfields >= 1 && !strcasecmp(row->fields[0], "username"))
 			continue; /* header */
 		if (row->nfields < 3 || row->nfields > 5) {
-			add_err(errs, row->line, "expected 3 to 5 columns (username,name,org,role,password), got %d",
-				row->nfields);
+			add_err(errs, row->line, "%s（%d）", tr("err.csv_columns"), row->nfields);
 			continue;
 		}
 		int bad = 0;
@@ -167,7 +166,7 @@ json_t *import_members(const char *text, size_t len)
 			if (!utf8_valid(row->fields[f], strlen(row->fields[f])))
 				bad = 1;
 		if (bad) {
-			add_err(errs, row->line, "not valid UTF-8 text");
+			add_err(errs, row->line, "%s", tr("err.csv_utf8"));
 			continue;
 		}
 		struct imp_line *l = &v[n];
@@ -180,17 +179,17 @@ json_t *import_members(const char *text, size_t len)
 		const char *why = NULL;
 		int exists = db_exists("SELECT 1 FROM users WHERE username = ?", "s", l->username);
 		if (!username_ok(l->username))
-			why = "bad username (2-64 letters, digits, _ . -)";
+			why = tr("err.username");
 		else if (!*l->name || utf8_chars(l->name) > 64)
-			why = "name is empty or longer than 64 characters";
+			why = tr("err.name");
 		else if (!role_from_name(l->role))
-			why = "role must be member, instructor, assessor or admin";
+			why = tr("err.role");
 		else if (!*l->org || strlen(l->org) > 400)
-			why = "organisation path is empty or too long";
+			why = tr("err.org_path");
 		else if (!exists && !*l->password)
-			why = "a new user needs a password";
+			why = tr("err.password_needed");
 		else if (*l->password && password_weak(l->password))
-			why = password_weak(l->password);
+			why = tr("err.weak_password");
 		if (why) {
 			add_err(errs, row->line, "%s", why);
 			continue;
@@ -213,7 +212,7 @@ json_t *import_members(const char *text, size_t len)
 		struct imp_line *l = &v[i];
 		int64_t org = org_resolve_path(l->org, 1);
 		if (!org) {
-			add_err(errs, l->line, "bad organisation path '%s'", l->org);
+			add_err(errs, l->line, "%s：%s", tr("err.org_path"), l->org);
 			continue;
 		}
 		int64_t uid = db_int(0, "SELECT id FROM users WHERE username = ?", "s", l->username);
@@ -229,7 +228,7 @@ json_t *import_members(const char *text, size_t len)
 				"sssisii", l->username, l->name, l->role, org, l->hash, clock_secs(), clock_secs());
 			created++;
 		} else {
-			add_err(errs, l->line, "cannot hash the password");
+			add_err(errs, l->line, "%s", tr("err.internal"));
 		}
 	}
 	db_commit();
@@ -258,16 +257,15 @@ static int orgs_create(req *r)
 	if (body_str(r, "name", 1, 64, &name) < 0 || body_int(r, "parent_id", 0, 1, INT64_MAX, &parent) < 0)
 		return 0;
 	if (!org_name_ok(name))
-		return reply_error(r, 422, "invalid_field", "organisation name must be 1-64 characters without '/'");
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.org_name"));
 	if (parent && !db_exists("SELECT 1 FROM orgs WHERE id = ?", "i", parent))
-		return reply_error(r, 422, "invalid_field", "parent organisation %lld does not exist", (long long)parent);
+		return reply_error(r, 422, "invalid_field", "%s（%lld）", tr("err.org_missing"), (long long)parent);
 	int64_t existing;
 	int64_t id = org_create(name, parent, &existing);
 	if (id == 0)
-		return reply_error(r, 409, "exists", "an organisation with this name already exists there (id %lld)",
-				   (long long)existing);
+		return reply_error(r, 409, "exists", "%s（id %lld）", tr("err.org_exists"), (long long)existing);
 	if (id < 0)
-		return reply_error(r, 500, "internal", "could not create the organisation");
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	return reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
@@ -304,20 +302,20 @@ static int users_create(req *r)
 	    body_int(r, "org_id", 1, 1, INT64_MAX, &org) < 0)
 		return 0;
 	if (!username_ok(username))
-		return reply_error(r, 422, "invalid_field", "username must be 2-64 letters, digits, '_', '.' or '-'");
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.username"));
 	if (!*name)
-		return reply_error(r, 422, "invalid_field", "name must not be empty");
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.name"));
 	if (!role_from_name(role))
-		return reply_error(r, 422, "invalid_field", "role must be member, instructor, assessor or admin");
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.role"));
 	if (password_weak(password))
-		return reply_error(r, 422, "weak_password", "%s", password_weak(password));
+		return reply_error(r, 422, "weak_password", "%s", tr("err.weak_password"));
 	if (!db_exists("SELECT 1 FROM orgs WHERE id = ?", "i", org))
-		return reply_error(r, 422, "invalid_field", "organisation %lld does not exist", (long long)org);
+		return reply_error(r, 422, "invalid_field", "%s（%lld）", tr("err.org_missing"), (long long)org);
 	int64_t id = user_create(username, name, role, org, password);
 	if (id == 0)
-		return reply_error(r, 409, "exists", "username '%s' is taken", username);
+		return reply_error(r, 409, "exists", "%s：%s", tr("err.username_taken"), username);
 	if (id < 0)
-		return reply_error(r, 500, "internal", "could not create the user");
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	return reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
@@ -329,7 +327,7 @@ static int users_list(req *r)
 	int64_t page = parse_id(req_arg(r, "page"));
 	char *path = org ? org_path(org) : xstrdup("/");
 	if (!path)
-		return reply_error(r, 404, "not_found", "no such organisation");
+		return reply_error(r, 404, "not_found", "%s", tr("err.org_missing"));
 	char *like = arena_printf(r->a, "%s%%", path);
 	free(path);
 	char *ql = arena_printf(r->a, "%%%s%%", q ? q : "");
@@ -356,9 +354,9 @@ static int users_import(req *r)
 {
 	const char *ct = req_header(r, "Content-Type");
 	if (!ct || strncasecmp(ct, "text/csv", 8))
-		return reply_error(r, 415, "unsupported_media_type", "send the CSV file with Content-Type: text/csv");
+		return reply_error(r, 415, "unsupported_media_type", "%s", tr("err.csv_type"));
 	if (!r->body.len)
-		return reply_error(r, 422, "empty", "the CSV file is empty");
+		return reply_error(r, 422, "empty", "%s", tr("err.csv_empty"));
 	return reply_json(r, 200, import_members(r->body.p, r->body.len));
 }
 
