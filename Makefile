@@ -34,7 +34,8 @@ deps-test:
 
 bin/dangxiao: $(OBJ)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
 
 build/rel/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -44,7 +45,8 @@ build/rel/%.o: %.c $(HDRS)
 # The same program under AddressSanitizer + UBSan: what the tests run.
 bin/dangxiao-san: $(SOBJ)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(SOBJ) $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(SOBJ) $(LIBS)
 san: bin/dangxiao-san
 
 build/san/%.o: %.c $(HDRS)
@@ -54,11 +56,13 @@ build/san/%.o: %.c $(HDRS)
 
 build/unit/%: tests/unit/%.c $(SLIBOBJ) $(HDRS)
 	@mkdir -p build/unit
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< $(SLIBOBJ) $(LIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< $(SLIBOBJ) $(LIBS) -lcmocka
 
 build/e2e/e2e: $(E2ESRC) $(HDRS)
 	@mkdir -p build/e2e
-	$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Itests/e2e -o $@ $(E2ESRC) $(LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 -Itests/e2e -o $@ $(E2ESRC) $(LIBS)
 
 web/vendor/hls.min.js: node_modules/.dangxiao-ok
 	@mkdir -p web/vendor

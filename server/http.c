@@ -326,8 +326,7 @@ int body_bool(req *r, const char *key, int required, int *out)
 
 /* ---- routing ---- */
 
-/* Matches url against pattern, filling ids/params; 1 on match. */
-static int match(req *r, const char *pat, const char *url)
+int http_match(req *r, const char *pat, const char *url)
 {
 	r->nids = r->nparams = 0;
 	r->rest = NULL;
@@ -372,7 +371,7 @@ static void route_request(req *r)
 	const char *m = r->is_head ? "GET" : r->method;
 	for (int t = 0; route_tables[t]; t++) {
 		for (const route *rt = route_tables[t]; rt->method; rt++) {
-			if (!match(r, rt->pattern, r->url))
+			if (!http_match(r, rt->pattern, r->url))
 				continue;
 			if (!strcmp(rt->method, m)) {
 				r->rt = rt;

@@ -148,6 +148,9 @@ int body_int(req *r, const char *key, int required, int64_t lo, int64_t hi, int6
 int body_num(req *r, const char *key, int required, double lo, double hi, double *out);
 int body_bool(req *r, const char *key, int required, int *out);
 
+/* Matches url against a route pattern, filling r->ids/params/rest; 1 on match (the router). */
+int http_match(req *r, const char *pattern, const char *url);
+
 /* All route tables, NULL-terminated (server/routes.c). */
 extern const route *const route_tables[];
 /* The web root (for page handlers that read templates). */
