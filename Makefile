@@ -90,6 +90,7 @@ bench: deps-test all
 	@sh bench/run_all.sh
 
 fuzz: deps-test
+	@command -v clang >/dev/null || apt-get install -y -q clang >/dev/null
 	@sh tests/fuzz/run.sh
 
 clean:

@@ -163,6 +163,52 @@ static void stderr_tail(const run *r, char *out, size_t outlen)
 	}
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Waits up to timeout_ms for output on the open pipes and consumes one read from each ready one;
+   a pipe at EOF is closed and set to -1. Returns the number of pipes serviced, -1 on poll failure. */
+static int pump(run *r, int *out_fd, int *err_fd, int timeout_ms, double *last_out)
+{
+	struct pollfd pf[2];
+	int *fds[2];
+	int np = 0, done = 0;
+	char buf[4096];
+	if (*out_fd >= 0) {
+		fds[np] = out_fd;
+		pf[np++] = (struct pollfd){.fd = *out_fd, .events = POLLIN};
+	}
+	if (*err_fd >= 0) {
+		fds[np] = err_fd;
+		pf[np++] = (struct pollfd){.fd = *err_fd, .events = POLLIN};
+	}
+	int pr = poll(pf, (nfds_t)np, timeout_ms); /* with no pipe left this just sleeps */
+	if (pr < 0)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; pr > 0 && i < np; i++) {
+		if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+			continue;
+		ssize_t n = read(pf[i].fd, buf, sizeof buf);
+		if (n > 0) {
+			if (fds[i] == out_fd) {
+				*last_out = now_s();
+				on_stdout(r, buf, (size_t)n);
+			} else {
+				on_stderr(r, buf, (size_t)n);
+			}
+			done++;
+		} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+			close_fd(fds[i]);
+			done++;
+		}
+	}
+	return done;
+}
+
 /* The child after fork: only async-signal-safe calls until exec. */
 static void child_exec(char *const argv[], int nice_inc, int in_fd, int out_fd, int err_fd, int exe_fd)
 {
@@ -192,13 +238,6 @@ fail:;
 	ssize_t w = write(exe_fd, &e, sizeof e);
 	(void)w;
 	_exit(127);
-}
-
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 int ffrun(char *const argv[], const ffrun_opts *o, char *err, size_t errlen)
@@ -258,8 +297,8 @@ int ffrun(char *const argv[], const ffrun_opts *o, char *err, size_t errlen)
 	r->out_us = -1;
 	r->last_cb = -1e9;
 	double t0 = now_s(), last_out = t0;
+	int reaped_elsewhere = 0;
 	enum { RUNNING, EXITED, CANCELLED, STALLED, OVERTIME } why = RUNNING;
-	char buf[4096];
 
 	while (why == RUNNING) {
 		double t = now_s();
@@ -272,75 +311,39 @@ int ffrun(char *const argv[], const ffrun_opts *o, char *err, size_t errlen)
 		if (why != RUNNING)
 			break;
 
-		struct pollfd pf[2];
-		int np = 0;
-		if (outp[0] >= 0)
-			pf[np++] = (struct pollfd){.fd = outp[0], .events = POLLIN};
-		if (errp[0] >= 0)
-			pf[np++] = (struct pollfd){.fd = errp[0], .events = POLLIN};
-		int pr = poll(pf, (nfds_t)np, POLL_MS);
-		if (pr < 0 && errno != EINTR)
+		int pr = pump(r, &outp[0], &errp[0], POLL_MS, &last_out);
+		if (pr < 0)
 			break;
-		for (int i = 0; pr > 0 && i < np; i++) {
-			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
-				continue;
-			int is_out = pf[i].fd == outp[0];
-			ssize_t n = read(pf[i].fd, buf, sizeof buf);
-			if (n > 0) {
-				if (is_out) {
-					last_out = now_s();
-					on_stdout(r, buf, (size_t)n);
-				} else {
-					on_stderr(r, buf, (size_t)n);
-				}
-			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-				close_fd(is_out ? &outp[0] : &errp[0]);
-			}
-		}
 		/* Has the child exited? (WNOWAIT: the zombie keeps its pid and process group reserved.) */
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
-			/* Drain what it left in the pipes; a grandchild may hold them open, so do not wait for EOF. */
-			for (;;) {
-				np = 0;
-				if (outp[0] >= 0)
-					pf[np++] = (struct pollfd){.fd = outp[0], .events = POLLIN};
-				if (errp[0] >= 0)
-					pf[np++] = (struct pollfd){.fd = errp[0], .events = POLLIN};
-				if (np == 0 || poll(pf, (nfds_t)np, 0) <= 0)
-					break;
-				int progressed = 0;
-				for (int i = 0; i < np; i++) {
-					if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
-						continue;
-					int is_out = pf[i].fd == outp[0];
-					ssize_t n = read(pf[i].fd, buf, sizeof buf);
-					if (n > 0) {
-						progressed = 1;
-						if (is_out)
-							on_stdout(r, buf, (size_t)n);
-						else
-							on_stderr(r, buf, (size_t)n);
-					} else {
-						close_fd(is_out ? &outp[0] : &errp[0]);
-						progressed = 1;
-					}
-				}
-				if (!progressed)
-					break;
-			}
+		int wr = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		if (wr < 0 && errno == ECHILD) {
+			/* Reaped behind our back (SIGCHLD set to SIG_IGN): its pid may be reused, never signal it. */
+			reaped_elsewhere = 1;
+			why = EXITED;
+		} else if (wr == 0 && si.si_pid == pid) {
+			/* Drain what it left in the pipes; a grandchild may hold them open, so no waiting for EOF. */
+			for (int k = 0; k < 256 && pump(r, &outp[0], &errp[0], 0, &last_out) > 0; k++)
+				;
 			why = EXITED;
 		}
 	}
 
-	/* Kill the process group: the whole run on cancel/timeout, stragglers after a normal exit. */
-	kill(-pid, SIGKILL);
-	if (why != EXITED)
-		kill(pid, SIGKILL);
+	/* Kill the process group: the whole run on cancel/timeout, stragglers after a normal exit.
+	   Safe because the child is not reaped yet, so its pid (= process group id) cannot be reused. */
 	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (!reaped_elsewhere) {
+		kill(-pid, SIGKILL);
+		if (why != EXITED)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno != EINTR) {
+				reaped_elsewhere = 1;
+				break;
+			}
+		}
+	}
 	close_fd(&outp[0]);
 	close_fd(&errp[0]);
 
@@ -358,7 +361,12 @@ int ffrun(char *const argv[], const ffrun_opts *o, char *err, size_t errlen)
 		break;
 	default:
 		stderr_tail(r, tail, sizeof tail);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (reaped_elsewhere) {
+			if (r->ended)
+				rc = 0; /* its exit status is lost; ffmpeg said progress=end */
+			else
+				set_err(err, errlen, "%s: exit status lost (SIGCHLD ignored?)%s%s", prog, tail[0] ? ": " : "", tail);
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			rc = 0;
 		} else if (WIFEXITED(status)) {
 			set_err(err, errlen, "%s exited with status %d%s%s", prog, WEXITSTATUS(status), tail[0] ? ": " : "", tail);

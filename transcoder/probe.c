@@ -416,10 +416,11 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 	/* A duration the container declares (header, index, last timestamps); one that libavformat
 	   estimated from the bit rate is only a guess and gets measured below. */
 	double dur = 0;
-	int declared = fc->duration != AV_NOPTS_VALUE && fc->duration > 0 && fc->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE;
-	if (fc->duration != AV_NOPTS_VALUE && fc->duration > 0)
+	int has_dur = fc->duration != AV_NOPTS_VALUE && fc->duration > 0;
+	int declared = has_dur && fc->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE;
+	if (has_dur)
 		dur = (double)fc->duration / AV_TIME_BASE;
-	if (!declared) {
+	else {
 		double dv = vi >= 0 ? stream_seconds(fc->streams[vi]) : 0;
 		double da = ai >= 0 ? stream_seconds(fc->streams[ai]) : 0;
 		if (dv > 0 || da > 0) {
