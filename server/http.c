@@ -408,7 +408,7 @@ static void guard(req *r)
 		tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "dx_session");
 		r->by_cookie = tok != NULL;
 	}
-	if (tok && *tok)
+	if (tok && *tok && !(rt->flags & RF_NOSESSION))
 		r->u = session_lookup(r, tok);
 	if (!r->u)
 		r->by_cookie = 0;
@@ -478,14 +478,8 @@ static enum MHD_Result send_reply(req *r)
 {
 	struct MHD_Response *resp;
 	if (r->fd > 0) {
-		resp = r->is_head ? MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT)
-				  : MHD_create_response_from_fd_at_offset64(r->f_len, r->fd, r->f_off);
-		if (r->is_head) {
-			close(r->fd);
-			char cl[32];
-			snprintf(cl, sizeof cl, "%llu", (unsigned long long)r->f_len);
-			(void)cl; /* MHD computes Content-Length of HEAD from the empty body; fine for clients. */
-		}
+		/* For HEAD, libmicrohttpd sends the headers (with the real Content-Length) and no body. */
+		resp = MHD_create_response_from_fd_at_offset64(r->f_len, r->fd, r->f_off);
 		r->fd = -1; /* owned by the response now */
 	} else {
 		resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : "",

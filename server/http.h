@@ -39,6 +39,7 @@ enum {
 #define RF_STREAM 4u  /* body is handed to route.on_body in chunks, never held in memory */
 #define RF_NOCSRF 8u  /* no CSRF check (login itself, tus with Bearer) */
 #define RF_RAWBODY 16u /* body kept as bytes in r->body (CSV, images) */
+#define RF_NOSESSION 32u /* public and never needs the user: skip the session lookup (static files) */
 
 typedef struct user {
 	int64_t id;

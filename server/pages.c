@@ -127,7 +127,7 @@ const route page_routes[] = {
 	{"GET", "/login", page_login, R_PUBLIC, 0, 0, NULL, NULL},
 	{"GET", "/", page_home, R_ANY, RF_PAGE, 0, NULL, NULL},
 	{"GET", "/admin", page_admin, ROLE_ADMIN, RF_PAGE, 0, NULL, NULL},
-	{"GET", "/static/*", static_file, R_PUBLIC, 0, 0, NULL, NULL},
+	{"GET", "/static/*", static_file, R_PUBLIC, RF_NOSESSION, 0, NULL, NULL},
 	{"POST", "/api/v1/test/clock", test_clock, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
 	{"GET", "/api/v1/health", health, R_PUBLIC, 0, 0, NULL, NULL},
 	ROUTES_END,

@@ -343,3 +343,16 @@ E2E_TEST(cli_backup_and_import)
 	rc = e2e_sh("bin/dangxiao-san backup --data %s/nonexistent %s/x.db >/dev/null 2>&1", e2e_tmp, e2e_tmp);
 	CHECK(rc == 1, "backup of a missing database exits 1, got %d", rc);
 }
+
+E2E_TEST(head_of_static_file)
+{
+	resp g = e2e_req("GET", "/static/css/app.css", NULL, NULL, NULL);
+	resp h = e2e_req("HEAD", "/static/css/app.css", NULL, NULL, NULL);
+	CHECK_STATUS(h, 200);
+	char *cl = resp_header(&h, "Content-Length");
+	CHECK(cl && (size_t)atol(cl) == g.len, "HEAD Content-Length %s vs %zu", cl ? cl : "", g.len);
+	CHECK(h.len == 0, "HEAD has no body");
+	free(cl);
+	resp_free(&g);
+	resp_free(&h);
+}
