@@ -4,12 +4,15 @@
 set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcmark-dev \
 libavformat-dev libavcodec-dev libavutil-dev ffmpeg libcurl4-openssl-dev curl libsodium-dev \
-libjansson-dev libcmocka-dev nodejs npm"
+libjansson-dev libcmocka-dev"
 [ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium fonts-wqy-microhei"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
+# Node.js may come from elsewhere than Debian (the machine image ships its own): check commands.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "dangxiao needs these Debian packages; run as root:" >&2
