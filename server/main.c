@@ -1,6 +1,7 @@
 /* main.c — the dangxiao command line: serve, init, seed, import-members, backup, routes. */
 #include "auth.h"
 #include "clock.h"
+#include "cmd_transcode.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -26,13 +27,14 @@ static void usage(FILE *f)
 	      "  import-members --data DIR FILE.csv   bulk import (username,name,org,role,password)\n"
 	      "  backup --data DIR OUT.db          online, consistent copy of the database\n"
 	      "  routes                            print the route table (method, pattern, roles)\n"
+	      "  transcode IN OUTDIR [--quiet]      the HLS ladder of one file, as the server makes it\n"
 	      "Settings are read from DIR/dangxiao.conf; flags override them. See docs/operations.md.\n",
 	      f);
 }
 
 static const char *g_data;
 static const char *g_admin = "admin", *g_org = "党校";
-static int g_test_clock;
+static int g_test_clock, g_quiet;
 
 /* Parses common flags; leaves positional arguments in argv[optind..]. Returns -1 on bad usage. */
 static int parse_flags(int argc, char **argv)
@@ -43,6 +45,7 @@ static int parse_flags(int argc, char **argv)
 		{"web", required_argument, 0, 'W'},     {"admin", required_argument, 0, 'a'},
 		{"org", required_argument, 0, 'o'},     {"set", required_argument, 0, 's'},
 		{"test-clock", no_argument, 0, 'T'},    {"help", no_argument, 0, 'h'},
+		{"quiet", no_argument, 0, 'q'},
 		{0, 0, 0, 0},
 	};
 	/* First pass: --data, so the settings file loads before flags override it. */
@@ -66,6 +69,7 @@ static int parse_flags(int argc, char **argv)
 		case 'a': g_admin = optarg; break;
 		case 'o': g_org = optarg; break;
 		case 'T': g_test_clock = 1; break;
+		case 'q': g_quiet = 1; break;
 		case 's':
 			eq = strchr(optarg, '=');
 			if (!eq)
@@ -291,6 +295,8 @@ int main(int argc, char **argv)
 		rc = cmd_backup(argc, argv);
 	else if (!strcmp(cmd, "routes"))
 		rc = cmd_routes();
+	else if (!strcmp(cmd, "transcode"))
+		rc = optind + 2 <= argc ? cmd_transcode(argv[optind], argv[optind + 1], g_quiet) : 2;
 	else {
 		fprintf(stderr, "dangxiao: unknown command '%s'\n", cmd);
 		rc = 2;
