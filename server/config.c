@@ -15,9 +15,12 @@ config cfg = {
 	.conn_timeout_s = 60,
 	.conn_memory_kb = 32,
 	.max_rate = 1.0,
+	.idle_prompt_s = 1200,
 	.upload_max = 8LL << 30,
 	.image_max = 5 << 20,
+	.categories = "政治理论,党史党建,政策法规,业务能力,综合素养",
 	.import_timeout_s = 3600,
+	.transcode_stall_s = 120,
 	.upload_expire_s = 7 * 24 * 3600,
 	.access_log = 1,
 };
@@ -52,6 +55,7 @@ int config_set(const char *key, const char *v)
 	STR(listen)
 	STR(web_root)
 	STR(ffmpeg)
+	STR(categories)
 	INT(threads, 0, 256)
 	INT(workers, 0, 64)
 	INT(max_conns, 16, 100000)
@@ -61,9 +65,11 @@ int config_set(const char *key, const char *v)
 	INT(image_max, 1024, 1LL << 30)
 	INT(allow_private_urls, 0, 1)
 	INT(import_timeout_s, 1, 86400)
+	INT(transcode_stall_s, 1, 86400)
 	INT(upload_expire_s, 60, 365 * 86400)
 	INT(secure_cookie, 0, 1)
 	INT(access_log, 0, 1)
+	INT(idle_prompt_s, 5, 86400)
 	if (!strcmp(key, "max_rate")) {
 		char *e;
 		double d = strtod(v, &e);

@@ -14,10 +14,13 @@ typedef struct config {
 	int conn_timeout_s;
 	int conn_memory_kb;      /* per-connection memory limit (libmicrohttpd pool) */
 	double max_rate;         /* study: fastest coverage growth, × real time */
+	int idle_prompt_s;       /* study: the player asks "still studying?" after this many idle seconds */
 	int64_t upload_max;      /* bytes */
 	int64_t image_max;       /* bytes, course images */
+	char categories[1024];   /* course categories, comma-separated */
 	int allow_private_urls;  /* URL import may reach loopback/private addresses */
 	int import_timeout_s;
+	int transcode_stall_s;   /* kill an ffmpeg whose progress output is silent this long */
 	int upload_expire_s;     /* stale partial tus uploads */
 	int secure_cookie;
 	int test_clock;

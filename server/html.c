@@ -140,8 +140,10 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 				continue;
 			int cur = !strcmp(r->url, nav[i].href) ||
 				  (strlen(nav[i].href) > 1 && !strncmp(r->url, nav[i].href, strlen(nav[i].href)));
-			html_printf(b, "<a href=\"%s\"%s>%s</a>", nav[i].href, cur ? " class=\"cur\"" : "",
-				    tr(nav[i].key));
+			if (cur)
+				html_printf(b, "<a href=\"%s\" class=\"cur\">%s</a>", nav[i].href, tr(nav[i].key));
+			else
+				html_printf(b, "<a href=\"%s\">%s</a>", nav[i].href, tr(nav[i].key));
 		}
 		char rk[32];
 		snprintf(rk, sizeof rk, "role.%s", r->u->role_name);

@@ -28,16 +28,6 @@ static int page_login(req *r)
 	return page_reply(r, &b);
 }
 
-/* GET / — placeholder home until the catalog (courses module) takes this route over. */
-static int page_home(req *r)
-{
-	buf b;
-	buf_init(&b);
-	page_begin(r, &b, "home", tr("home.title"));
-	html_printf(&b, "<h1>%s</h1><p class=\"muted\">%s</p>", tr("home.title"), tr("common.none"));
-	return page_reply(r, &b);
-}
-
 /* GET /admin — organisations, users, CSV import (the page's script drives the API). */
 static int page_admin(req *r)
 {
@@ -125,7 +115,6 @@ static int health(req *r)
 
 const route page_routes[] = {
 	{"GET", "/login", page_login, R_PUBLIC, 0, 0, NULL, NULL},
-	{"GET", "/", page_home, R_ANY, RF_PAGE, 0, NULL, NULL},
 	{"GET", "/admin", page_admin, ROLE_ADMIN, RF_PAGE, 0, NULL, NULL},
 	{"GET", "/static/*", static_file, R_PUBLIC, RF_NOSESSION, 0, NULL, NULL},
 	{"POST", "/api/v1/test/clock", test_clock, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},

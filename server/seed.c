@@ -1,5 +1,7 @@
 /* seed.c — the one place that knows the demo academy: its tree, its people, its courses. */
 #include "seed.h"
+#include "courses/courses.h"
+#include "courses/lectures.h"
 #include "db.h"
 #include "people.h"
 #include "util.h"
@@ -37,7 +39,15 @@ int seed_demo(const char *data_dir)
 		}
 	}
 	/* Later modules add their demo content here (courses, lectures, quizzes). */
+	if (seed_courses(data_dir) < 0) {
+		db_rollback();
+		fprintf(stderr, "dangxiao: seeding the demo courses failed\n");
+		return -1;
+	}
 	db_commit();
+	/* Outside the transaction: it runs ffmpeg for a few seconds. A demo without its lecture still works. */
+	if (seed_lectures(data_dir) < 0)
+		fprintf(stderr, "dangxiao: continuing without the demo lecture\n");
 	printf("demo academy created in %s\n", data_dir);
 	return 0;
 }

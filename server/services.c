@@ -1,11 +1,20 @@
 /* services.c — starts and stops the background services; each module adds its line here. */
 #include "services.h"
+#include "config.h"
+#include "courses/lectures.h"
+#include "transcoder/jobs.h"
 
 int services_start(void)
 {
+	/* Lectures: URL imports (libcurl), the transcoder workers, the tus upload sweeper. */
+	if (imports_start() < 0 || jobs_start(cfg.workers) < 0 || uploads_start() < 0)
+		return -1;
 	return 0;
 }
 
 void services_stop(void)
 {
+	imports_stop();
+	uploads_stop();
+	jobs_stop();
 }

@@ -1,0 +1,61 @@
+/* courses.h — courses, the catalog, enrolment and required-course assignments (issue 3). */
+#ifndef DX_COURSES_COURSES_H
+#define DX_COURSES_COURSES_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+
+#define COURSE_TITLE_MAX 100
+#define COURSE_SUMMARY_MAX 500
+#define COURSE_BODY_MAX 100000 /* characters of Markdown */
+
+/* The image type of bytes by their magic numbers: "image/png", "image/jpeg", "image/webp", or
+   NULL for anything else (the name a client gives a file is never trusted). */
+const char *image_sniff(const void *data, size_t len);
+/* The file extension for one of the types image_sniff returns ("png", "jpg", "webp"). */
+const char *image_ext(const char *mime);
+/* DATA/images/ID.EXT into out; the path comes from the id and type only. */
+void image_path(char *out, size_t n, int64_t id, const char *mime);
+/* Writes the bytes of a new image of a course; returns its id or -1. Call inside a transaction
+   when several rows must go together. */
+int64_t image_store(int64_t course_id, const char *mime, const void *data, size_t len);
+
+/* 1 when name is one of the configured categories (setting `categories`). */
+int category_ok(const char *name);
+/* The i-th configured category into out; 0 past the end. */
+int category_at(int i, char *out, size_t n);
+
+/* The user's organisation and its ancestors as a JSON array of ids, "[1,5,12]", from a
+   materialised path "/1/5/12/" (arena memory). */
+char *org_chain_json(arena *a, const char *path);
+
+/* Who may see and who may change a course. */
+enum { COURSE_NONE = 0, COURSE_SEE = 1, COURSE_EDIT = 2 };
+/* Access of the request's user to course id: COURSE_EDIT (owner or admin), COURSE_SEE
+   (published), COURSE_NONE (missing, or a draft of someone else). *exists tells them apart. */
+int course_access(req *r, int64_t id, int *exists);
+
+/* The full course object of the API (GET /api/v1/courses/{id}); NULL when it does not exist or
+   the user may not see it. */
+json_t *course_json(req *r, int64_t id);
+
+/* Catalog query: the arguments of GET /api/v1/courses. */
+typedef struct catalog_args {
+	const char *q, *category;
+	int type;     /* 0 all, 1 required, 2 elective */
+	int popular;  /* sort by enrolled count instead of newest */
+	int mine;     /* enrolled in, or required for the user */
+	int64_t page, per_page;
+} catalog_args;
+/* {"courses":[…],"total","page","per_page"} for the request's user. */
+json_t *catalog_query(req *r, const catalog_args *a);
+/* Reads catalog_args from the query string (clamped, never fails). */
+void catalog_args_from(req *r, catalog_args *a, int64_t per_page_default);
+
+/* Demo courses for the seed (owner `teacher`, one required for 市委组织部/第一党委 this year). */
+int seed_courses(const char *data_dir);
+
+extern const route course_routes[], catalog_routes[], course_page_routes[];
+#endif

@@ -1,0 +1,53 @@
+/* lectures.h — lectures: who may see and change them, their JSON, and the ways a source arrives
+ * (PUT and tus uploads in upload.c, URL import in import.c); media serving is media.c. */
+#ifndef DX_LECTURES_H
+#define DX_LECTURES_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "http.h"
+
+/* THE rule for watching a lecture (API, media files): admins and the course's owner always; anyone
+   else only when the course is published and they are enrolled in it or it is required for their
+   organisation (or an ancestor) this year. 0 also when the lecture does not exist. */
+int lecture_may_view(const user *u, int64_t lecture);
+/* Changing a lecture or its course's lectures: the course's owner or an admin. */
+int lecture_may_edit(const user *u, int64_t lecture);
+int course_may_edit(const user *u, int64_t course);
+/* 0 when the user may edit the lecture; otherwise replies 404 (no such lecture) or 403 and returns -1. */
+int lecture_edit_or_reply(req *r, int64_t lecture);
+
+/* The lecture as the API shows it (new reference), or NULL when it does not exist. Errors and the
+   import state are included only for editors. */
+json_t *lecture_json(const user *u, int64_t lecture);
+
+/* Probes a finished upload; when it is not playable media replies 415/422 with a message that says
+   what is wrong (the caller removes the file) and returns -1. 0 when the file is media. */
+int source_check_or_reply(req *r, const char *path);
+/* Same check without a request: 0, or -1 with a Chinese message (+ detail) in msg. */
+int source_check(const char *path, char *msg, size_t msglen, int *status, const char **code);
+/* Moves a probed file into the source folder and queues the transcode. 0 or -1. */
+int source_accept(int64_t lecture, const char *path);
+/* DATA/uploads, created on demand; a file name in it → full path. */
+void uploads_path(const char *name, char *out, size_t outlen);
+
+/* The demo lecture (server/seed.c, after seed_courses): a 40 s clip generated with ffmpeg's lavfi
+   sources, added to the first course and queued, so the server's worker transcodes it on its first
+   start. Without a course it does nothing. 0 or -1. */
+int seed_lectures(const char *data_dir);
+
+/* upload.c: the tus sweeper (stale partial uploads expire after cfg.upload_expire_s). */
+int uploads_start(void);
+void uploads_stop(void);
+/* Removes expired partial uploads now; returns how many. */
+int uploads_sweep(void);
+
+/* import.c: the URL import's state for a lecture ({"state","received","total","error"}) or NULL. */
+json_t *import_json(int64_t lecture);
+/* Cancels a running import of the lecture; 1 when there was one. */
+int import_cancel(int64_t lecture);
+/* Initialises libcurl (before any thread uses it). 0 or -1. */
+int imports_start(void);
+/* Stops every running import and waits for the threads (shutdown). */
+void imports_stop(void);
+#endif

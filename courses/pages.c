@@ -1,0 +1,255 @@
+/* pages.c — the course page /courses/{id}, the instructor's list /teach and the course editor
+ * /teach/courses/{id}. Pages are rendered from the same JSON objects the API returns. */
+#include "courses.h"
+#include "config.h"
+#include "db.h"
+#include "html.h"
+#include "i18n.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* An HTML error page (404/403) in the page shell. */
+static int page_error(req *r, int status, const char *msg)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "error", msg);
+	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"/\">%s</a></p></section>", msg,
+		    tr("common.back_home"));
+	page_end(r, &b);
+	reply_header(r, "Cache-Control", "no-store");
+	return reply_buf(r, status, "text/html; charset=utf-8", &b);
+}
+
+static const char *jstr_(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void duration_text(char *out, size_t n, double s)
+{
+	long t = (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* GET /courses/{id} — the rendered course page: head, enrol button or progress, lectures, body. */
+static int page_course(req *r)
+{
+	int64_t id = req_id(r, 0);
+	json_t *c = course_json(r, id);
+	if (!c)
+		return page_error(r, 404, tr("err.course_missing"));
+	int published = !strcmp(jstr_(c, "status"), "published");
+	int enrolled = json_is_true(json_object_get(c, "enrolled"));
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "course", jstr_(c, "title"));
+	html_printf(&b, "<article class=\"course\" data-id=\"%lld\"><header class=\"card course-head\">", (long long)id);
+	if (*jstr_(c, "cover_url"))
+		html_printf(&b, "<img class=\"course-cover\" src=\"%s\" alt=\"\">", jstr_(c, "cover_url"));
+	html_printf(&b, "<div class=\"course-info\"><h1>%s</h1><p class=\"meta\">", jstr_(c, "title"));
+	html_printf(&b, "<span class=\"badge%s\">%s</span> ",
+		    json_is_true(json_object_get(c, "required")) ? " required" : "",
+		    tr(json_is_true(json_object_get(c, "required")) ? "course.required" : "course.elective"));
+	if (!published)
+		html_printf(&b, "<span class=\"badge warn\">%s</span> ", tr("course.status_draft"));
+	html_printf(&b, "<span class=\"badge cat\">%s</span> <span class=\"hours\">%g %s</span></p>", jstr_(c, "category"),
+		    json_real_value(json_object_get(c, "credit_hours")), tr("course.hours_unit"));
+	if (*jstr_(c, "summary"))
+		html_printf(&b, "<p class=\"summary\">%s</p>", jstr_(c, "summary"));
+	html_printf(&b, "<p class=\"muted\">%s：%s · %lld %s</p>", tr("course.teacher"), jstr_(c, "owner_name"),
+		    (long long)json_integer_value(json_object_get(c, "enrolled_count")), tr("course.enrolled_count"));
+	html_raw(&b, "<div class=\"actions\">");
+	if (enrolled) {
+		double p = json_real_value(json_object_get(c, "progress"));
+		int pct = (int)(p * 100 + 0.5);
+		html_printf(&b,
+			    "<div class=\"progress-row\" id=\"course-progress\"><span>%s</span><progress max=\"100\" value=\"%d\">"
+			    "%d%%</progress><span class=\"pct\">%d%%</span></div>",
+			    tr(json_is_true(json_object_get(c, "completed")) ? "course.completed" : "course.progress"), pct, pct,
+			    pct);
+	} else if (published) {
+		html_printf(&b, "<button type=\"button\" class=\"primary\" id=\"enroll\" data-id=\"%lld\">%s</button>",
+			    (long long)id, tr("course.enroll"));
+	}
+	if (json_is_true(json_object_get(c, "can_edit")))
+		html_printf(&b, " <a class=\"button\" href=\"/teach/courses/%lld\">%s</a>", (long long)id, tr("course.edit"));
+	html_raw(&b, "<p class=\"msg\" id=\"enroll-msg\" role=\"status\"></p></div></div></header>");
+
+	/* Lectures and quiz. */
+	json_t *lectures = json_object_get(c, "lectures");
+	html_printf(&b, "<section class=\"card lectures\" id=\"lectures\"><h2>%s</h2>", tr("course.lectures"));
+	if (!json_array_size(lectures))
+		html_printf(&b, "<p class=\"muted\">%s</p>", tr("course.no_lectures"));
+	else
+		html_raw(&b, "<ol class=\"lecture-list\">");
+	size_t i;
+	json_t *l;
+	json_array_foreach(lectures, i, l)
+	{
+		char dur[32], key[48];
+		duration_text(dur, sizeof dur, json_real_value(json_object_get(l, "duration_s")));
+		snprintf(key, sizeof key, "lecture.status_%s", jstr_(l, "status"));
+		int ready = !strcmp(jstr_(l, "status"), "ready");
+		long long lid = (long long)json_integer_value(json_object_get(l, "id"));
+		html_raw(&b, "<li>");
+		if (ready)
+			html_printf(&b, "<a href=\"/lectures/%lld\">%s</a>", lid, jstr_(l, "title"));
+		else
+			html_printf(&b, "<span class=\"title\">%s</span>", jstr_(l, "title"));
+		html_raw(&b, "<span class=\"lecture-meta\">");
+		if (ready)
+			html_printf(&b, "<span class=\"dur\">%s</span>", dur);
+		if (json_is_true(json_object_get(l, "completed")))
+			html_printf(&b, " <span class=\"badge ok\">%s</span>", tr("lecture.completed"));
+		else if (!ready)
+			html_printf(&b, " <span class=\"badge\">%s</span>", tr(key));
+		html_raw(&b, "</span></li>");
+	}
+	if (json_array_size(lectures))
+		html_raw(&b, "</ol>");
+	json_t *quiz = json_object_get(c, "quiz_id");
+	if (json_is_integer(quiz))
+		html_printf(&b, "<p><a class=\"button\" href=\"/quizzes/%lld\">%s</a></p>", (long long)json_integer_value(quiz),
+			    tr("course.quiz"));
+	html_raw(&b, "</section>");
+
+	/* The body: rendered and sanitised on save (markdown.c), so it goes in as it is. */
+	html_printf(&b, "<section class=\"card markdown\" id=\"course-body\" aria-label=\"%s\">", tr("course.body"));
+	html_raw(&b, jstr_(c, "body_html"));
+	html_raw(&b, "</section></article>");
+	json_decref(c);
+	return page_reply(r, &b);
+}
+
+static void category_select(buf *b, const char *current)
+{
+	html_raw(b, "<select name=\"category\" required>");
+	char cat[256];
+	for (int i = 0; category_at(i, cat, sizeof cat); i++)
+		html_printf(b, "<option value=\"%s\"%s>%s</option>", cat, current && !strcmp(current, cat) ? " selected" : "",
+			    cat);
+	html_raw(b, "</select>");
+}
+
+/* GET /teach — the instructor's courses (an admin's: all) and a form for a new one. */
+static int page_teach(req *r)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "teach", tr("teach.title"));
+	html_printf(&b,
+		    "<h1>%s</h1><section class=\"card\"><h2>%s</h2><form id=\"new-course\" class=\"new-course\">"
+		    "<label>%s<input name=\"title\" required maxlength=\"%d\"></label><label>%s",
+		    tr("teach.title"), tr("teach.new"), tr("course.title"), COURSE_TITLE_MAX, tr("course.category"));
+	category_select(&b, NULL);
+	html_printf(&b,
+		    "</label><button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>"
+		    "<section class=\"card\"><h2>%s</h2>",
+		    tr("teach.create"), tr("teach.mine"));
+	int all = r->u->role == ROLE_ADMIN;
+	sqlite3_stmt *st = db_query("SELECT c.id, c.title, c.category, c.status, c.enrolled_count, u.name,"
+				    " (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
+				    " FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
+				    " ORDER BY c.updated_at DESC, c.id DESC",
+				    "ii", (int64_t)all, r->u->id);
+	int n = 0;
+	while (db_step(st) == 1) {
+		if (!n++)
+			html_printf(&b,
+				    "<ul class=\"teach-list\" id=\"teach-list\">");
+		int pub = !strcmp(db_col_text(st, 3), "published");
+		html_printf(&b,
+			    "<li><div class=\"t\"><a href=\"/teach/courses/%lld\">%s</a> <span class=\"badge%s\">%s</span></div>"
+			    "<div class=\"muted\">%s · %lld %s · %lld %s%s%s</div>"
+			    "<div class=\"links\"><a href=\"/teach/courses/%lld\">%s</a> · <a href=\"/courses/%lld\">%s</a></div></li>",
+			    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1), pub ? " ok" : " warn",
+			    tr(pub ? "course.status_published" : "course.status_draft"), db_col_text(st, 2),
+			    (long long)sqlite3_column_int64(st, 6), tr("teach.lectures_unit"),
+			    (long long)sqlite3_column_int64(st, 4), tr("course.enrolled_count"), all ? " · " : "",
+			    all ? db_col_text(st, 5) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
+			    (long long)sqlite3_column_int64(st, 0), tr("teach.view"));
+	}
+	db_done(st);
+	if (n)
+		html_raw(&b, "</ul>");
+	else
+		html_printf(&b, "<p class=\"muted\">%s</p>", tr("teach.none"));
+	html_raw(&b, "</section>");
+	return page_reply(r, &b);
+}
+
+/* GET /teach/courses/{id} — the editor: fields, cover, Markdown with live preview, images,
+   publish/unpublish. The page's script saves through the API. */
+static int page_teach_edit(req *r)
+{
+	int64_t id = req_id(r, 0);
+	int exists;
+	int acc = course_access(r, id, &exists);
+	if (!exists)
+		return page_error(r, 404, tr("err.course_missing"));
+	if (acc != COURSE_EDIT)
+		return page_error(r, 403, tr("err.course_not_yours"));
+	json_t *c = course_json(r, id);
+	int pub = !strcmp(jstr_(c, "status"), "published");
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "teach-edit", tr("editor.title"));
+	html_printf(&b,
+		    "<p class=\"crumbs\"><a href=\"/teach\">%s</a> › %s · <a href=\"/courses/%lld\">%s</a></p>"
+		    "<form id=\"course-form\" class=\"editor\" data-id=\"%lld\" data-status=\"%s\">"
+		    "<div class=\"editor-head\"><h1>%s</h1><span class=\"badge%s\" id=\"status-badge\">%s</span></div>"
+		    "<section class=\"card fields\">"
+		    "<label>%s<input name=\"title\" required maxlength=\"%d\" value=\"%s\"></label>"
+		    "<label>%s<textarea name=\"summary\" class=\"short\" maxlength=\"%d\">%s</textarea></label>"
+		    "<div class=\"row2\"><label>%s",
+		    tr("teach.title"), tr("editor.title"), (long long)id, tr("teach.view"), (long long)id, jstr_(c, "status"),
+		    tr("editor.title"),
+		    pub ? " ok" : " warn", tr(pub ? "course.status_published" : "course.status_draft"), tr("course.title"),
+		    COURSE_TITLE_MAX, jstr_(c, "title"), tr("course.summary"), COURSE_SUMMARY_MAX, jstr_(c, "summary"),
+		    tr("course.category"));
+	category_select(&b, jstr_(c, "category"));
+	html_printf(&b,
+		    "</label><label>%s<input name=\"credit_hours\" type=\"number\" min=\"0\" max=\"100\" step=\"0.25\" value=\"%g\"></label></div>"
+		    "<div class=\"cover-edit\"><span class=\"label\">%s</span>",
+		    tr("course.credit_hours"), json_real_value(json_object_get(c, "credit_hours")), tr("editor.cover"));
+	const char *cover = jstr_(c, "cover_url");
+	if (*cover)
+		html_printf(&b, "<img id=\"cover-preview\" src=\"%s\" alt=\"\">", cover);
+	else
+		html_raw(&b, "<img id=\"cover-preview\" alt=\"\" hidden>");
+	html_printf(&b,
+		    "<label class=\"button file\">%s<input type=\"file\" id=\"cover-file\" accept=\"image/png,image/jpeg,image/webp\"></label>"
+		    "<button type=\"button\" id=\"cover-clear\" class=\"link\"%s>%s</button></div></section>",
+		    tr("editor.cover_upload"), *cover ? "" : " hidden", tr("editor.cover_clear"));
+	html_printf(&b,
+		    "<div class=\"editor-panes\"><section class=\"card\"><div class=\"pane-head\"><h2>%s</h2>"
+		    "<label class=\"button file\">%s<input type=\"file\" id=\"image-file\" accept=\"image/png,image/jpeg,image/webp\"></label></div>"
+		    "<p class=\"help\">%s</p>"
+		    "<textarea name=\"body_md\" id=\"body-md\" spellcheck=\"false\">%s</textarea></section>"
+		    "<section class=\"card\"><h2>%s</h2><div class=\"markdown preview\" id=\"preview\" aria-live=\"polite\">",
+		    tr("editor.body"), tr("editor.insert_image"), tr("editor.body_help"), jstr_(c, "body_md"),
+		    tr("editor.preview"));
+	html_raw(&b, jstr_(c, "body_html")); /* the renderer's sanitised output */
+	html_printf(&b,
+		    "</div></section></div>"
+		    "<div class=\"editor-actions card\"><button type=\"submit\" class=\"primary\">%s</button>"
+		    "<button type=\"button\" id=\"publish\"%s>%s</button><button type=\"button\" id=\"unpublish\"%s>%s</button>"
+		    "<p class=\"msg\" id=\"editor-msg\" role=\"status\"></p></div></form>",
+		    tr("common.save"), pub ? " hidden" : "", tr("editor.publish"), pub ? "" : " hidden",
+		    tr("editor.unpublish"));
+	json_decref(c);
+	return page_reply(r, &b);
+}
+
+const route course_page_routes[] = {
+	{"GET", "/courses/{id}", page_course, R_ANY, RF_PAGE, 0, NULL, NULL},
+	{"GET", "/teach", page_teach, R_STAFF, RF_PAGE, 0, NULL, NULL},
+	{"GET", "/teach/courses/{id}", page_teach_edit, R_STAFF, RF_PAGE, 0, NULL, NULL},
+	ROUTES_END,
+};

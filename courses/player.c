@@ -1,0 +1,159 @@
+/* player.c — the lecture page /lectures/{id}: the video, rate and captions controls, the member's
+ * coverage and credited study time; web/js/page-player.js does the playing and the heartbeats.
+ */
+#include "clock.h"
+#include "config.h"
+#include "courses/lectures.h"
+#include "courses/study.h"
+#include "db.h"
+#include "html.h"
+#include "i18n.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A page holding one message (and a link back), answered with `status`. */
+static int page_message(req *r, int status, const char *title, const char *msg, const char *href, const char *link)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "player-msg", title);
+	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p>%s</p>", title, msg);
+	if (href)
+		html_printf(&b, "<p><a class=\"button primary\" href=\"%s\">%s</a></p>", href, link);
+	html_raw(&b, "</section>");
+	page_end(r, &b);
+	reply_header(r, "Cache-Control", "no-store");
+	return reply_buf(r, status, "text/html; charset=utf-8", &b);
+}
+
+/* "m:ss" or "h:mm:ss" of a duration. */
+static void fmt_clock(double s, char *out, size_t n)
+{
+	long t = s > 0 ? (long)(s + 0.5) : 0;
+	if (t >= 3600)
+		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* The course's lectures with the member's completion marks, the current one highlighted. */
+static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
+{
+	html_printf(b, "<aside class=\"card lecture-list\"><h2>%s</h2><ol>", tr("player.lectures"));
+	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL "
+				    "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
+				    "WHERE l.course_id=? ORDER BY l.position, l.id",
+				    "ii", uid, course_id);
+	while (db_step(st) == 1) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		char dur[24];
+		fmt_clock(sqlite3_column_double(st, 2), dur, sizeof dur);
+		int ready = !strcmp(db_col_text(st, 3), "ready");
+		html_printf(b, "<li%s>", id == current ? " class=\"cur\"" : "");
+		if (ready && id != current)
+			html_printf(b, "<a href=\"/lectures/%lld\">%s</a>", (long long)id, db_col_text(st, 1));
+		else
+			html_printf(b, "<span>%s</span>", db_col_text(st, 1));
+		if (ready)
+			html_printf(b, " <span class=\"muted\">%s</span>", dur);
+		if (sqlite3_column_int(st, 4))
+			html_printf(b, " <span class=\"badge ok\">%s</span>", tr("player.done"));
+		html_raw(b, "</li>");
+	}
+	db_done(st);
+	html_raw(b, "</ol></aside>");
+}
+
+/* GET /lectures/{id} — the player. Enrolled users get the tracked player; the course's instructor
+   and admins a preview without tracking; anyone else a pointer to the course page. */
+static int page_player(req *r)
+{
+	int64_t id = req_id(r, 0), uid = r->u->id;
+	sqlite3_stmt *st = db_query(
+		"SELECT l.title, l.status, l.duration_s, l.has_poster, l.course_id, c.title, l.media_version,"
+		"  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=? AND e.course_id=l.course_id) "
+		"FROM lectures l JOIN courses c ON c.id=l.course_id WHERE l.id=?",
+		"ii", uid, id);
+	if (db_step(st) != 1) {
+		db_done(st);
+		return page_message(r, 404, tr("player.not_found"), tr("err.no_lecture"), "/", tr("nav.home"));
+	}
+	char *title = arena_strdup(r->a, db_col_text(st, 0));
+	int ready = !strcmp(db_col_text(st, 1), "ready");
+	double duration = sqlite3_column_double(st, 2);
+	int has_poster = sqlite3_column_int(st, 3);
+	int64_t course_id = sqlite3_column_int64(st, 4);
+	char *course_title = arena_strdup(r->a, db_col_text(st, 5));
+	long long version = sqlite3_column_int64(st, 6);
+	int enrolled = sqlite3_column_int(st, 7);
+	db_done(st);
+
+	char course_href[48];
+	snprintf(course_href, sizeof course_href, "/courses/%lld", (long long)course_id);
+	/* Staff who may see the lecture (lectures.c has THE rule) preview it; members enrol first. */
+	int preview = !enrolled && r->u->role != ROLE_MEMBER && lecture_may_view(r->u, id);
+	if (!enrolled && !preview)
+		return page_message(r, 403, title, tr("player.enrol_first"), course_href, tr("player.to_course"));
+
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "player", title);
+	html_printf(&b, "<nav class=\"crumbs\"><a href=\"%s\">%s</a></nav><h1>%s</h1><div class=\"player-layout\"><div>",
+		    course_href, course_title, title);
+	if (!ready || !(duration > 0) || version <= 0) {
+		html_printf(&b, "<section class=\"card\"><p>%s</p></section>", tr("player.not_ready"));
+	} else {
+		char max_rate[16], idle[16], dur[32];
+		snprintf(max_rate, sizeof max_rate, "%g", cfg.max_rate);
+		snprintf(idle, sizeof idle, "%d", cfg.idle_prompt_s);
+		snprintf(dur, sizeof dur, "%.3f", duration);
+		html_printf(&b,
+			    "<div id=\"player\" class=\"player\" data-lecture=\"%lld\" data-hls=\"/media/%lld/master.m3u8\""
+			    " data-duration=\"%s\" data-track=\"%s\" data-idle-s=\"%s\" data-max-rate=\"%s\">"
+			    "<div class=\"player-box\"><video id=\"video\" controls playsinline preload=\"metadata\"",
+			    (long long)id, (long long)id, dur, preview ? "0" : "1", idle, max_rate);
+		if (has_poster)
+			html_printf(&b, " poster=\"/media/%lld/poster.jpg?v=%lld\"", (long long)id, version);
+		html_raw(&b, ">");
+		/* Captions, when there are any, are a SUBTITLES rendition of the HLS stream itself
+		   (transcoder/jobs.c): hls.js and native HLS both expose them as text tracks. */
+		html_printf(&b, "</video></div><div class=\"player-bar\"><label>%s<select id=\"rate\">", tr("player.rate"));
+		static const char *const rates[] = {"0.75", "1", "1.25", "1.5", "2"};
+		for (size_t i = 0; i < ARRAY_LEN(rates); i++)
+			html_printf(&b, "<option value=\"%s\"%s>%s×</option>", rates[i], strcmp(rates[i], "1") ? "" : " selected",
+				    rates[i]);
+		html_printf(&b,
+			    "</select></label><button type=\"button\" id=\"cc\" aria-pressed=\"false\" hidden>%s</button>"
+			    "<p id=\"rate-note\" class=\"help\" hidden></p><p id=\"player-msg\" class=\"msg\" role=\"status\"></p>"
+			    "</div></div>",
+			    tr("player.captions"));
+		if (preview) {
+			html_printf(&b, "<p class=\"card help\">%s</p>", tr("player.preview"));
+		} else {
+			html_printf(&b,
+				    "<section class=\"card study-panel\" id=\"study\"><div class=\"cov-head\"><h2>%s</h2>"
+				    "<strong id=\"cov-pct\">—</strong><span id=\"done\" class=\"badge ok\" hidden>%s</span></div>"
+				    "<progress id=\"cov-bar\" max=\"1\" value=\"0\"></progress>"
+				    "<div class=\"cov-strip\" id=\"cov-strip\" aria-hidden=\"true\"></div>"
+				    "<dl class=\"study-stats\"><div><dt>%s</dt><dd id=\"today-s\">—</dd></div>"
+				    "<div><dt>%s</dt><dd id=\"lecture-s\">—</dd></div></dl>"
+				    "<p class=\"help\">%s</p></section>",
+				    tr("player.coverage"), tr("player.done"), tr("player.today"), tr("player.total"),
+				    tr("player.rules"));
+			html_printf(&b,
+				    "<dialog id=\"idle\" class=\"idle\"><p class=\"idle-q\">%s</p>"
+				    "<button type=\"button\" class=\"primary\" id=\"idle-yes\">%s</button></dialog>",
+				    tr("player.idle_q"), tr("player.idle_yes"));
+		}
+	}
+	html_raw(&b, "</div>");
+	lecture_list(&b, course_id, id, uid);
+	html_raw(&b, "</div>");
+	return page_reply(r, &b);
+}
+
+const route player_routes[] = {
+	{"GET", "/lectures/{id}", page_player, R_ANY, RF_PAGE, 0, NULL, NULL},
+	ROUTES_END,
+};

@@ -1,0 +1,27 @@
+/* study.h — study tracking: playback sessions, heartbeats, progress, lecture and course completion.
+ *
+ * The crediting rules themselves are pure and live in courses/credit.c; this module loads the
+ * state they need, applies them and writes the outcome in one transaction per heartbeat.
+ */
+#ifndef DX_STUDY_H
+#define DX_STUDY_H
+#include <stdint.h>
+
+#include "http.h"
+
+/* POST /api/v1/lectures/{id}/play, POST …/heartbeat, GET …/progress. */
+extern const route study_routes[];
+/* GET /lectures/{id} (courses/player.c). */
+extern const route player_routes[];
+
+/* 1 when the member passed the course's quiz, or when the course has no quiz. The quiz module
+   does not exist yet, so every course counts as having none: always 1. */
+int course_quiz_passed(int64_t user_id, int64_t course_id);
+
+/* Re-evaluates one member's progress in a course: enrollments.progress = completed lectures /
+   lectures (status 'ready'), and when every lecture is complete and course_quiz_passed(), sets
+   enrollments.completed_at and records the 'course_completed' event (once). Runs inside the
+   caller's transaction (the quiz module calls it after a pass). Returns 1 when the course became
+   complete now, 0 otherwise, -1 on a database error. */
+int study_course_check(int64_t user_id, int64_t course_id, int64_t now);
+#endif

@@ -1,0 +1,613 @@
+/* upload.c — lecture sources by plain PUT and by tus 1.0 (resumable), streamed to disk as they arrive.
+ *
+ * Both write each chunk with write() as libmicrohttpd hands it over, never holding the file in
+ * memory. A finished file is probed before anything changes; a refused one is deleted. tus keeps
+ * partial files (DATA/uploads/tus-UID.part, whose size is the offset) so that a browser resumes
+ * after a dropped connection or a reload; a sweeper removes those idle for cfg.upload_expire_s.
+ */
+#include "auth.h"
+#include "clock.h"
+#include "config.h"
+#include "courses/lectures.h"
+#include "db.h"
+#include "http.h"
+#include "i18n.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UID_LEN 32
+
+/* A streamed body in progress (allocated in the request's arena). */
+typedef struct upctx {
+	int fd;
+	char path[800];     /* the file written; removed at the end unless handed over */
+	uint64_t n;         /* bytes of this request written */
+	int64_t lecture;
+	/* tus */
+	char uid[UID_LEN + 1];
+	uint64_t offset, length;
+	int locked;
+} upctx;
+
+/* Writes all of data; -1 with errno on failure. */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A failed write: the partial file goes at once (a full disk gets its space back) and the client
+   learns why. */
+static int write_failed(req *r, upctx *c)
+{
+	int e = errno;
+	close(c->fd);
+	c->fd = -1;
+	unlink(c->path);
+	c->path[0] = 0;
+	if (e == ENOSPC || e == EDQUOT)
+		return reply_error(r, 507, "disk_full", "%s", tr("err.disk_full")), -1;
+	return reply_error(r, 500, "write_failed", "%s：%s", tr("err.write_failed"), strerror(e)), -1;
+}
+
+static int too_large(req *r)
+{
+	return reply_error(r, 413, "too_large", "%s（%.1f GiB）", tr("err.upload_too_large"),
+			   (double)cfg.upload_max / (1 << 30)),
+	       -1;
+}
+
+/* ---- PUT /api/v1/lectures/{id}/source ---- */
+
+static upctx *put_start(req *r)
+{
+	int64_t id = req_id(r, 0);
+	if (lecture_edit_or_reply(r, id) < 0)
+		return NULL;
+	const char *cl = req_header(r, "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > (uint64_t)cfg.upload_max)
+		return too_large(r), NULL;
+	upctx *c = arena_alloc(r->a, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->lecture = id;
+	char tok[65], name[96];
+	token_new(tok);
+	tok[16] = 0;
+	snprintf(name, sizeof name, "put-%s.part", tok);
+	uploads_path(name, c->path, sizeof c->path);
+	c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (c->fd < 0) {
+		c->path[0] = 0;
+		write_failed(r, c);
+		return NULL;
+	}
+	r->ctx = c;
+	return c;
+}
+
+static int put_body(req *r, const char *data, size_t len)
+{
+	upctx *c = r->ctx ? r->ctx : put_start(r);
+	if (!c)
+		return -1;
+	if (c->n + len > (uint64_t)cfg.upload_max)
+		return too_large(r);
+	if (write_all(c->fd, data, len) < 0)
+		return write_failed(r, c);
+	c->n += len;
+	return 0;
+}
+
+static int put_done(req *r)
+{
+	upctx *c = r->ctx ? r->ctx : put_start(r);
+	if (!c)
+		return 0;
+	int rc = close(c->fd);
+	c->fd = -1;
+	if (rc < 0)
+		return write_failed(r, c);
+	if (source_check_or_reply(r, c->path) < 0)
+		return 0;
+	if (source_accept(c->lecture, c->path) < 0)
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	c->path[0] = 0; /* the queue owns it now */
+	return reply_json(r, 202, json_pack("{s:s,s:I}", "status", "queued", "id", (json_int_t)c->lecture));
+}
+
+/* Completed or aborted: whatever was not handed over is removed. */
+static void put_close(req *r)
+{
+	upctx *c = r->ctx;
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->path[0])
+		unlink(c->path);
+}
+
+/* ---- tus 1.0: creation, termination, expiration ---- */
+
+static pthread_mutex_t g_lock_mu = PTHREAD_MUTEX_INITIALIZER;
+static char g_busy[64][UID_LEN + 1]; /* uploads with a PATCH in progress */
+
+static int lock_uid(const char *uid)
+{
+	int free_slot = -1;
+	pthread_mutex_lock(&g_lock_mu);
+	for (int i = 0; i < (int)ARRAY_LEN(g_busy); i++) {
+		if (!strcmp(g_busy[i], uid)) {
+			pthread_mutex_unlock(&g_lock_mu);
+			return -1;
+		}
+		if (!g_busy[i][0] && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0)
+		snprintf(g_busy[free_slot], sizeof g_busy[0], "%s", uid);
+	pthread_mutex_unlock(&g_lock_mu);
+	return free_slot >= 0 ? 0 : -1;
+}
+
+static void unlock_uid(const char *uid)
+{
+	pthread_mutex_lock(&g_lock_mu);
+	for (int i = 0; i < (int)ARRAY_LEN(g_busy); i++)
+		if (!strcmp(g_busy[i], uid))
+			g_busy[i][0] = 0;
+	pthread_mutex_unlock(&g_lock_mu);
+}
+
+static int is_locked(const char *uid)
+{
+	int hit = 0;
+	pthread_mutex_lock(&g_lock_mu);
+	for (int i = 0; i < (int)ARRAY_LEN(g_busy) && !hit; i++)
+		hit = !strcmp(g_busy[i], uid);
+	pthread_mutex_unlock(&g_lock_mu);
+	return hit;
+}
+
+static void tus_path(const char *uid, char *out, size_t n)
+{
+	char name[64];
+	snprintf(name, sizeof name, "tus-%s.part", uid);
+	uploads_path(name, out, n);
+}
+
+/* Every tus answer says which protocol it speaks. */
+static void tus_headers(req *r)
+{
+	reply_header(r, "Tus-Resumable", "1.0.0");
+}
+
+static int tus_version_or_reply(req *r)
+{
+	const char *v = req_header(r, "Tus-Resumable");
+	if (v && !strcmp(v, "1.0.0"))
+		return 0;
+	reply_header(r, "Tus-Version", "1.0.0");
+	return reply_error(r, 412, "tus_version", "%s", tr("err.tus_version")), -1;
+}
+
+static void expires_header(req *r, int64_t updated_at)
+{
+	char d[64];
+	time_t t = (time_t)(updated_at + cfg.upload_expire_s);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	reply_header(r, "Upload-Expires", d);
+}
+
+static int uid_ok(const char *s)
+{
+	if (!s || strlen(s) != UID_LEN)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Loads the caller's upload r->params[0]; replies 404 and returns -1 when it is not theirs. */
+static int load_upload(req *r, upctx *c)
+{
+	const char *uid = r->nparams ? r->params[0] : NULL;
+	if (!uid_ok(uid))
+		return reply_error(r, 404, "not_found", "%s", tr("err.upload_missing")), -1;
+	sqlite3_stmt *st = db_query("SELECT lecture_id, user_id, length FROM uploads WHERE id = ?", "s", uid);
+	int found = db_step(st) == 1;
+	int64_t owner = found ? sqlite3_column_int64(st, 1) : 0;
+	if (found) {
+		c->lecture = sqlite3_column_int64(st, 0);
+		c->length = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	db_done(st);
+	if (!found || (owner != r->u->id && r->u->role != ROLE_ADMIN))
+		return reply_error(r, 404, "not_found", "%s", tr("err.upload_missing")), -1;
+	snprintf(c->uid, sizeof c->uid, "%s", uid);
+	tus_path(uid, c->path, sizeof c->path);
+	struct stat st2;
+	if (stat(c->path, &st2) < 0) {
+		db_exec("DELETE FROM uploads WHERE id = ?", "s", uid);
+		c->path[0] = 0;
+		return reply_error(r, 404, "not_found", "%s", tr("err.upload_missing")), -1;
+	}
+	c->offset = (uint64_t)st2.st_size;
+	return 0;
+}
+
+/* Removes a tus upload: its file and its row. */
+static void drop_upload(const char *uid)
+{
+	char p[800];
+	tus_path(uid, p, sizeof p);
+	unlink(p);
+	db_exec("DELETE FROM uploads WHERE id = ?", "s", uid);
+}
+
+/* Upload-Metadata: "key base64,key base64"; copies the decoded value of key into out. */
+static int meta_get(const char *meta, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key);
+	for (const char *p = meta; p && *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *end = strchr(p, ',');
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		if (l > kl && !strncmp(p, key, kl) && p[kl] == ' ') {
+			const char *v = p + kl + 1;
+			size_t vl = l - kl - 1, got = 0;
+			if (sodium_base642bin((unsigned char *)out, outlen - 1, v, vl, NULL, &got, NULL,
+					      sodium_base64_VARIANT_ORIGINAL) != 0 &&
+			    sodium_base642bin((unsigned char *)out, outlen - 1, v, vl, NULL, &got, NULL,
+					      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+				return -1;
+			out[got] = 0;
+			return 0;
+		}
+		p = end;
+	}
+	return -1;
+}
+
+/* OPTIONS /api/v1/uploads — what this server supports. */
+static int tus_options(req *r)
+{
+	char max[32];
+	snprintf(max, sizeof max, "%lld", (long long)cfg.upload_max);
+	tus_headers(r);
+	reply_header(r, "Tus-Version", "1.0.0");
+	reply_header(r, "Tus-Extension", "creation,termination,expiration");
+	reply_header(r, "Tus-Max-Size", max);
+	return reply_empty(r, 204);
+}
+
+/* POST /api/v1/uploads (Upload-Length, Upload-Metadata with lecture_id) → 201 Location. */
+static int tus_create(req *r)
+{
+	tus_headers(r);
+	if (tus_version_or_reply(r) < 0)
+		return 0;
+	if (req_header(r, "Upload-Defer-Length"))
+		return reply_error(r, 400, "defer_unsupported", "%s", tr("err.tus_defer"));
+	const char *ls = req_header(r, "Upload-Length");
+	char *e = NULL;
+	unsigned long long len = ls && *ls >= '0' && *ls <= '9' ? strtoull(ls, &e, 10) : 0;
+	if (!ls || !e || *e)
+		return reply_error(r, 400, "bad_length", "%s", tr("err.tus_length"));
+	if (len > (unsigned long long)cfg.upload_max)
+		return too_large(r);
+	if (len == 0)
+		return reply_error(r, 422, "empty_file", "%s", tr("err.media_empty"));
+	const char *meta = req_header(r, "Upload-Metadata");
+	char lid[32];
+	if (!meta || meta_get(meta, "lecture_id", lid, sizeof lid) < 0 || parse_id(lid) <= 0)
+		return reply_error(r, 400, "bad_metadata", "%s", tr("err.tus_metadata"));
+	int64_t lecture = parse_id(lid);
+	if (lecture_edit_or_reply(r, lecture) < 0)
+		return 0;
+	char tok[65], path[800];
+	token_new(tok);
+	tok[UID_LEN] = 0;
+	tus_path(tok, path, sizeof path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return reply_error(r, errno == ENOSPC ? 507 : 500, "storage", "%s", tr("err.storage"));
+	close(fd);
+	int64_t now = clock_secs();
+	if (db_exec("INSERT INTO uploads(id, lecture_id, user_id, length, \"offset\", metadata, created_at, updated_at) "
+		    "VALUES (?, ?, ?, ?, 0, ?, ?, ?)",
+		    "siiisii", tok, lecture, r->u->id, (int64_t)len, meta, now, now) < 0) {
+		unlink(path);
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	}
+	char loc[96];
+	snprintf(loc, sizeof loc, "/api/v1/uploads/%s", tok);
+	reply_header(r, "Location", loc);
+	expires_header(r, now);
+	return reply_empty(r, 201);
+}
+
+/* HEAD (and GET) /api/v1/uploads/{uid} → Upload-Offset, Upload-Length. */
+static int tus_head(req *r)
+{
+	tus_headers(r);
+	if (r->is_head && tus_version_or_reply(r) < 0)
+		return 0;
+	upctx c = {.fd = -1};
+	if (load_upload(r, &c) < 0)
+		return 0;
+	char off[32], len[32];
+	snprintf(off, sizeof off, "%llu", (unsigned long long)c.offset);
+	snprintf(len, sizeof len, "%llu", (unsigned long long)c.length);
+	reply_header(r, "Upload-Offset", off);
+	reply_header(r, "Upload-Length", len);
+	expires_header(r, db_int(0, "SELECT updated_at FROM uploads WHERE id = ?", "s", c.uid));
+	return reply_json(r, 200, json_pack("{s:I,s:I,s:I}", "offset", (json_int_t)c.offset, "length",
+					    (json_int_t)c.length, "lecture_id", (json_int_t)c.lecture));
+}
+
+static upctx *patch_start(req *r)
+{
+	upctx *c = arena_alloc(r->a, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	tus_headers(r);
+	if (tus_version_or_reply(r) < 0)
+		return NULL;
+	const char *ct = req_header(r, "Content-Type");
+	if (!ct || strcasecmp(ct, "application/offset+octet-stream"))
+		return reply_error(r, 415, "wrong_type", "%s", tr("err.tus_type")), NULL;
+	const char *os = req_header(r, "Upload-Offset");
+	char *e = NULL;
+	unsigned long long want = os && *os >= '0' && *os <= '9' ? strtoull(os, &e, 10) : 0;
+	if (!os || !e || *e)
+		return reply_error(r, 400, "bad_offset", "%s", tr("err.tus_offset_header")), NULL;
+	if (load_upload(r, c) < 0)
+		return NULL;
+	if (lock_uid(c->uid) < 0) {
+		c->path[0] = 0;
+		return reply_error(r, 423, "upload_busy", "%s", tr("err.upload_busy")), NULL;
+	}
+	c->locked = 1;
+	r->ctx = c;
+	/* Re-read the size under the lock: a PATCH that just ended may have grown it. */
+	struct stat st;
+	if (stat(c->path, &st) == 0)
+		c->offset = (uint64_t)st.st_size;
+	if (want != c->offset) {
+		char off[32];
+		snprintf(off, sizeof off, "%llu", (unsigned long long)c->offset);
+		reply_header(r, "Upload-Offset", off);
+		return reply_error(r, 409, "offset_mismatch", "%s（%llu ≠ %llu）", tr("err.tus_offset"), want,
+				   (unsigned long long)c->offset),
+		       NULL;
+	}
+	const char *cl = req_header(r, "Content-Length");
+	if (cl && c->offset + strtoull(cl, NULL, 10) > c->length)
+		return reply_error(r, 413, "beyond_length", "%s", tr("err.tus_beyond")), NULL;
+	c->fd = open(c->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (c->fd < 0) {
+		reply_error(r, 500, "storage", "%s", tr("err.storage"));
+		return NULL;
+	}
+	return c;
+}
+
+static int patch_body(req *r, const char *data, size_t len)
+{
+	upctx *c = r->ctx;
+	if (!c || c->fd < 0) {
+		if (r->ctx) /* started and refused: the reply is already there */
+			return -1;
+		if (!(c = patch_start(r)))
+			return -1;
+	}
+	if (c->offset + c->n + len > c->length)
+		return reply_error(r, 413, "beyond_length", "%s", tr("err.tus_beyond")), -1;
+	if (write_all(c->fd, data, len) < 0) {
+		char uid[UID_LEN + 1];
+		snprintf(uid, sizeof uid, "%s", c->uid);
+		write_failed(r, c);
+		db_exec("DELETE FROM uploads WHERE id = ?", "s", uid);
+		return -1;
+	}
+	c->n += len;
+	return 0;
+}
+
+/* The PATCH ended: record the offset; the last one probes and queues. */
+static int patch_done(req *r)
+{
+	upctx *c = r->ctx;
+	if (!c && !(c = patch_start(r)))
+		return 0;
+	uint64_t off = c->offset + c->n;
+	char offs[32];
+	snprintf(offs, sizeof offs, "%llu", (unsigned long long)off);
+	reply_header(r, "Upload-Offset", offs);
+	int64_t now = clock_secs();
+	db_exec("UPDATE uploads SET \"offset\" = ?, updated_at = ? WHERE id = ?", "iis", (int64_t)off, now, c->uid);
+	if (off < c->length) {
+		expires_header(r, now);
+		return reply_empty(r, 204);
+	}
+	close(c->fd);
+	c->fd = -1;
+	if (source_check_or_reply(r, c->path) < 0) {
+		drop_upload(c->uid); /* a finished upload that is not media will not become one */
+		return 0;
+	}
+	if (source_accept(c->lecture, c->path) < 0)
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	db_exec("DELETE FROM uploads WHERE id = ?", "s", c->uid);
+	return reply_empty(r, 204);
+}
+
+static void patch_close(req *r)
+{
+	upctx *c = r->ctx;
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (r->aborted && c->locked && c->path[0]) {
+		/* A dropped connection: everything written is valid data; the file size is the offset. */
+		struct stat st;
+		if (stat(c->path, &st) == 0)
+			db_exec("UPDATE uploads SET \"offset\" = ?, updated_at = ? WHERE id = ?", "iis",
+				(int64_t)st.st_size, clock_secs(), c->uid);
+	}
+	if (c->locked)
+		unlock_uid(c->uid);
+}
+
+/* DELETE /api/v1/uploads/{uid} — termination. */
+static int tus_delete(req *r)
+{
+	tus_headers(r);
+	if (tus_version_or_reply(r) < 0)
+		return 0;
+	upctx c = {.fd = -1};
+	if (load_upload(r, &c) < 0)
+		return 0;
+	if (is_locked(c.uid))
+		return reply_error(r, 423, "upload_busy", "%s", tr("err.upload_busy"));
+	drop_upload(c.uid);
+	return reply_empty(r, 204);
+}
+
+/* ---- the sweeper ---- */
+
+int uploads_sweep(void)
+{
+	int64_t cutoff = clock_secs() - cfg.upload_expire_s;
+	char ids[64][UID_LEN + 1];
+	int n = 0;
+	sqlite3_stmt *st = db_query("SELECT id FROM uploads WHERE updated_at < ? LIMIT 64", "i", cutoff);
+	while (db_step(st) == 1 && n < 64)
+		snprintf(ids[n++], sizeof ids[0], "%s", db_col_text(st, 0));
+	db_done(st);
+	int dropped = 0;
+	for (int i = 0; i < n; i++)
+		if (!is_locked(ids[i]) && uid_ok(ids[i])) {
+			drop_upload(ids[i]);
+			dropped++;
+		}
+	return dropped;
+}
+
+/* At start nothing is being written: partial PUTs and imports are dead, tus files without a row
+   and sources without a job are leftovers of a crash. */
+static void sweep_orphans(void)
+{
+	char dir[600];
+	snprintf(dir, sizeof dir, "%s/uploads", cfg.data);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		char p[900], rel[700];
+		snprintf(p, sizeof p, "%s/%s", dir, n);
+		int drop = 0;
+		if (!strncmp(n, "put-", 4) || !strncmp(n, "imp-", 4))
+			drop = 1;
+		else if (!strncmp(n, "tus-", 4) && strlen(n) == 4 + UID_LEN + 5) {
+			char uid[UID_LEN + 1];
+			memcpy(uid, n + 4, UID_LEN);
+			uid[UID_LEN] = 0;
+			drop = !db_exists("SELECT 1 FROM uploads WHERE id = ?", "s", uid);
+		} else if (!strncmp(n, "src-", 4)) {
+			snprintf(rel, sizeof rel, "uploads/%s", n);
+			drop = !db_exists("SELECT 1 FROM jobs WHERE source = ? AND state IN ('queued','running')", "s", rel);
+		}
+		if (drop)
+			unlink(p);
+	}
+	closedir(d);
+}
+
+static pthread_t g_sweeper;
+static int g_sweeper_on;
+static pthread_mutex_t g_sw_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_sw_cv = PTHREAD_COND_INITIALIZER;
+static int g_sw_stop;
+
+static void *sweeper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&g_sw_mu);
+	while (!g_sw_stop) {
+		pthread_mutex_unlock(&g_sw_mu);
+		uploads_sweep();
+		pthread_mutex_lock(&g_sw_mu);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 2; /* cheap (an indexed-less scan of a tiny table); short so the test clock bites */
+		if (!g_sw_stop)
+			pthread_cond_timedwait(&g_sw_cv, &g_sw_mu, &ts);
+	}
+	pthread_mutex_unlock(&g_sw_mu);
+	db_close_thread();
+	return NULL;
+}
+
+int uploads_start(void)
+{
+	sweep_orphans();
+	g_sw_stop = 0;
+	if (pthread_create(&g_sweeper, NULL, sweeper_main, NULL) != 0)
+		return -1;
+	g_sweeper_on = 1;
+	return 0;
+}
+
+void uploads_stop(void)
+{
+	if (!g_sweeper_on)
+		return;
+	pthread_mutex_lock(&g_sw_mu);
+	g_sw_stop = 1;
+	pthread_cond_broadcast(&g_sw_cv);
+	pthread_mutex_unlock(&g_sw_mu);
+	pthread_join(g_sweeper, NULL);
+	g_sweeper_on = 0;
+}
+
+const route upload_routes[] = {
+	{"PUT", "/api/v1/lectures/{id}/source", put_done, R_STAFF, RF_STREAM, 0, put_body, put_close},
+	{"OPTIONS", "/api/v1/uploads", tus_options, R_PUBLIC, 0, 0, NULL, NULL},
+	{"POST", "/api/v1/uploads", tus_create, R_STAFF, 0, 0, NULL, NULL},
+	{"GET", "/api/v1/uploads/{uid}", tus_head, R_STAFF, 0, 0, NULL, NULL},
+	{"PATCH", "/api/v1/uploads/{uid}", patch_done, R_STAFF, RF_STREAM, 0, patch_body, patch_close},
+	{"DELETE", "/api/v1/uploads/{uid}", tus_delete, R_STAFF, 0, 0, NULL, NULL},
+	ROUTES_END,
+};
