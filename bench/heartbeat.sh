@@ -1,0 +1,89 @@
+#!/bin/sh
+# bench/heartbeat.sh — issue 5: heartbeat ingestion. N members each with an open playback session
+# post heartbeats (wrk, bench/heartbeat.lua) against nginx serving a small static file in the same run;
+# then the same while a transcode runs. Each 200 answer was committed (WAL) before it was sent; the
+# script checks that the study time in the database equals 5 s × the number of 200 answers.
+set -e
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+N=${N:-60000}; DUR=${DUR:-8}; CONNS=${CONNS:-64}
+D=$BENCH_TMP/hb; rm -rf "$D"; mkdir -p "$D"
+bin/dangxiao seed --data "$D" >/dev/null
+# Members, their sessions (tokens we know), a ready 1-hour lecture and enrolments, written straight
+# into the database before the server starts (creating 60,000 users through Argon2id would take minutes).
+python3 - "$D/dangxiao.db" "$N" "$BENCH_TMP/tokens" <<'PY'
+import sqlite3, sys, hashlib, secrets, time
+db, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+c = sqlite3.connect(db)
+now = int(time.time())
+pw, org = c.execute("SELECT pw_hash, org_id FROM users WHERE username='zhangsan'").fetchone()
+teacher = c.execute("SELECT id FROM users WHERE username='teacher'").fetchone()[0]
+c.execute("INSERT INTO courses(owner_id,title,summary,category,credit_hours,status,created_at,updated_at) VALUES (?,?,?,?,?,?,?,?)",
+          (teacher, '压测课程', '', '政治理论', 1, 'published', now, now))
+course = c.execute("SELECT last_insert_rowid()").fetchone()[0]
+c.execute("INSERT INTO lectures(course_id,title,status,duration_s,media_version,created_at,updated_at) VALUES (?,?,?,?,?,?,?)",
+          (course, '压测讲座', 'ready', 3600, 1, now, now))
+lecture = c.execute("SELECT last_insert_rowid()").fetchone()[0]
+with open(out, "w") as f:
+    for i in range(n):
+        c.execute("INSERT INTO users(username,name,role,org_id,pw_hash,created_at,updated_at) VALUES (?,?,?,?,?,?,?)",
+                  (f"hb{i}", f"压测{i}", "member", org, pw, now, now))
+        uid = c.execute("SELECT last_insert_rowid()").fetchone()[0]
+        tok = secrets.token_hex(32)
+        c.execute("INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES (?,?,?,?,?)",
+                  (hashlib.sha256(tok.encode()).hexdigest(), uid, secrets.token_hex(32), now, now + 86400))
+        c.execute("INSERT INTO enrollments(user_id,course_id,enrolled_at) VALUES (?,?,?)", (uid, course, now))
+        f.write(f"{tok} {uid}\n")
+c.commit()
+print(lecture)
+PY
+LECTURE=$(sqlite3 "$D/dangxiao.db" "SELECT max(id) FROM lectures")
+DPORT=$(free_port); NPORT=$(free_port)
+mkdir -p "$BENCH_TMP/www"; printf '{"status":"ok","schema":4,"padding":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}' >"$BENCH_TMP/www/small.json"
+start_nginx "$BENCH_TMP/www" "$NPORT"
+start_dx "$D" "$DPORT"
+trap 'stop_dx; stop_nginx' EXIT
+# Open every member's playback session through the API.
+python3 - "$DPORT" "$LECTURE" "$BENCH_TMP/tokens" "$BENCH_TMP/sessions" <<'PY'
+import sys, json, http.client, threading
+port, lecture, tokf, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+toks = [l.split()[0] for l in open(tokf)]
+res = [None] * len(toks)
+def work(k):
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    for i in range(k, len(toks), 8):
+        c.request("POST", f"/api/v1/lectures/{lecture}/play", headers={"Authorization": "Bearer " + toks[i]})
+        r = c.getresponse(); body = r.read()
+        res[i] = json.loads(body)["session"] if r.status == 201 else None
+ts = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+with open(out, "w") as f:
+    for t, s in zip(toks, res):
+        if s: f.write(f"{t} {s}\n")
+print(sum(1 for s in res if s), "sessions opened")
+PY
+sleep 5  # the first heartbeat of a session must come >= 5 s after play
+N1=$(wrk_rps -t2 -c$CONNS -d${DUR}s "http://127.0.0.1:$NPORT/small.json"); N1P=$(wrk_p99)
+DX_LECTURE=$LECTURE wrk --latency -t2 -c$CONNS -d${DUR}s -s bench/heartbeat.lua "http://127.0.0.1:$DPORT" -- "$BENCH_TMP/sessions" 2 >"$BENCH_TMP/last_wrk" 2>&1
+H1=$(awk '/Requests\/sec/ {print $2}' "$BENCH_TMP/last_wrk"); H1P=$(wrk_p99); A1=$(grep answers: "$BENCH_TMP/last_wrk")
+# Durability check: the credited study time in the database is 5 s for every 200 answer.
+OK1=$(echo "$A1" | awk '{print $2}')
+SUM=$(sqlite3 "$D/dangxiao.db" "SELECT CAST(sum(study_s) AS INTEGER) FROM study_daily")
+# The same while a transcode runs (a 60 s 1080p ladder, ffmpeg at nice +10).
+SRC=$BENCH_TMP/busy.mp4
+ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" -f lavfi -i sine -t 60 -c:v libx264 -preset ultrafast -c:a aac "$SRC"
+sleep 5
+bin/dangxiao transcode "$SRC" "$BENCH_TMP/busy" --quiet & TC=$!
+sleep 3
+DX_LECTURE=$LECTURE wrk --latency -t2 -c$CONNS -d${DUR}s -s bench/heartbeat.lua "http://127.0.0.1:$DPORT" -- "$BENCH_TMP/sessions" 2 >"$BENCH_TMP/last_wrk" 2>&1
+H2=$(awk '/Requests\/sec/ {print $2}' "$BENCH_TMP/last_wrk"); H2P=$(wrk_p99); A2=$(grep answers: "$BENCH_TMP/last_wrk")
+kill $TC 2>/dev/null; wait $TC 2>/dev/null || true
+cat <<OUT
+| what | requests/s | p99 | vs nginx |
+| --- | --- | --- | --- |
+| nginx, static small.json (110 B) | $N1 | $N1P | 100 % |
+| dangxiao heartbeats, idle ($A1) | $H1 | $H1P | $(ratio $H1 $N1) % |
+| dangxiao heartbeats while a transcode runs ($A2) | $H2 | $H2P | $(ratio $H2 $N1) % |
+Durability: study time in the database after the idle run = $SUM s; 5 s × $OK1 answers of 200 = $((OK1 * 5)) s.
+(wrk -t2 -c$CONNS -d${DUR}s; $N members, one open playback session each, cycled in order.)
+OUT
