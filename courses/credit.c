@@ -323,7 +323,11 @@ hb_outcome credit_heartbeat(hb_state *st, cov_set *cov, double now, double posit
     o.credited_s = credit;
     st->today_study_s = today + credit;
 
-    double a = fmax(0, st->last_pos), b = fmin(dur, position);
+    /* Coverage grows no faster than real time × max_rate (DESIGN: "coverage grows no faster than
+       real time"): the 2 s seek slack absorbs network jitter in the seek test, but must not become
+       free coverage — a script posting advance = wall + 2 every 5 s would otherwise cover a lecture
+       at 1.4× speed. A real player loses at most its jitter here, far inside the 5 % margin. */
+    double a = fmax(0, st->last_pos), b = fmin(dur, fmin(position, st->last_pos + wall * rate));
     if (a < b && cov_uncovered(cov, a, b) > 0) {
         int was = lecture_complete(cov, dur);
         cov_add(cov, a, b);

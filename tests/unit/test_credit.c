@@ -359,12 +359,33 @@ static void test_hb_slack_boundary(void **state)
     hb_outcome o = credit_heartbeat(&st, &c, 1010, 12, 1);   /* 10*1 + 2: accepted */
     assert_int_equal(o.result, HB_CREDITED);
     assert_float_equal(o.credited_s, 10, EPS);               /* min(wall, advance) */
-    assert_cov(&c, (double[]){ 0, 12 }, 1);                  /* coverage is the full advance */
+    assert_cov(&c, (double[]){ 0, 10 }, 1);                  /* coverage: no faster than real time */
 
     o = credit_heartbeat(&st, &c, 1020, 24.001, 1);          /* just over the slack */
     assert_int_equal(o.result, HB_REANCHOR_SEEK);
     assert_float_equal(o.credited_s, 0, EPS);
-    assert_cov(&c, (double[]){ 0, 12 }, 1);
+    assert_cov(&c, (double[]){ 0, 10 }, 1);
+    cov_free(&c);
+}
+
+/* A script that posts advance = wall + 2 (the slack) every 5 s must not cover the lecture faster
+   than real time: 100 such heartbeats over 500 s cover 500 s, not 700 s. */
+static void test_hb_slack_gives_no_extra_coverage(void **state)
+{
+    (void)state;
+    hb_state st = mkstate(3600);
+    cov_set c;
+    cov_init(&c);
+    double t = 1000, p = 0;
+    for (int i = 0; i < 100; i++) {
+        t += 5;
+        p += 7;
+        hb_outcome o = credit_heartbeat(&st, &c, t, p, 1);
+        assert_int_equal(o.result, HB_CREDITED);
+        assert_float_equal(o.credited_s, 5, EPS);
+    }
+    assert_true(cov_length(&c) <= 500 + EPS);
+    assert_float_equal(st.today_study_s, 500, EPS);
     cov_free(&c);
 }
 
@@ -389,7 +410,7 @@ static void test_hb_max_rate_2(void **state)
     assert_float_equal(o.credited_s, 10, EPS);
     o = credit_heartbeat(&st, &c, 1030, 64.01, 1);           /* over 2x + slack */
     assert_int_equal(o.result, HB_REANCHOR_SEEK);
-    assert_cov(&c, (double[]){ 0, 42 }, 1);
+    assert_cov(&c, (double[]){ 0, 40 }, 1);                  /* 20 + 10 s × 2, not the slack */
     cov_free(&c);
 }
 
@@ -419,13 +440,13 @@ static void test_hb_credit_is_min(void **state)
     assert_float_equal(o.credited_s, 7, EPS);
     o = credit_heartbeat(&st, &c, 1016, 15, 1);              /* advance 8 > wall 6 (slack) */
     assert_int_equal(o.result, HB_CREDITED);
-    assert_float_equal(o.credited_s, 6, EPS);
+    assert_float_equal(o.credited_s, 6, EPS);               /* coverage [7, 13]: 6 s of real time */
     o = credit_heartbeat(&st, &c, 1026, 15, 1);              /* stalled: playing, no advance */
     assert_int_equal(o.result, HB_CREDITED);
     assert_float_equal(o.credited_s, 0, EPS);
     assert_int_equal(o.coverage_changed, 0);
     assert_float_equal(st.today_study_s, 13, EPS);
-    assert_cov(&c, (double[]){ 0, 15 }, 1);
+    assert_cov(&c, (double[]){ 0, 13 }, 1);
     cov_free(&c);
 }
 
@@ -710,6 +731,7 @@ int main(void)
         cmocka_unit_test(test_hb_seek_16x),
         cmocka_unit_test(test_hb_backward_seek),
         cmocka_unit_test(test_hb_slack_boundary),
+        cmocka_unit_test(test_hb_slack_gives_no_extra_coverage),
         cmocka_unit_test(test_hb_max_rate_2),
         cmocka_unit_test(test_hb_bad_max_rate_means_default),
         cmocka_unit_test(test_hb_credit_is_min),
