@@ -129,9 +129,8 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 			unsigned roles;
 		} nav[] = {
 			{"/", "nav.home", R_ANY},
-			{"/me", "nav.me", ROLE_MEMBER},
+			/* "/me" (hours, points, ledger) and "/assess" join when scoring lands. */
 			{"/teach", "nav.teach", R_STAFF},
-			{"/assess", "nav.assess", R_ASSESS},
 			{"/admin", "nav.admin", ROLE_ADMIN},
 		};
 		html_raw(b, "<nav class=\"nav\">");
