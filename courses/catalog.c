@@ -11,8 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One query serves every combination: optional filters are "?N IS NULL OR …" terms, so the SQL
-   text is fixed (statements are cached by their literal). Parameters:
+/* The catalog runs in two steps so that it never reads course bodies. Step 1 picks the page's
+   course ids from the covering index courses_catalog (schema migration 5): a course row holds
+   its Markdown and HTML before the columns filtered on, so reading those from the table would pull
+   every body's overflow pages. Step 2 reads title and summary, which precede the bodies, for the
+   page's rows only.
+   One step-1 query serves every combination: optional filters are "?N IS NULL OR …" terms, so
+   the SQL text is fixed (statements are cached by their literal). Parameters:
    ?1 the user's org chain (JSON ids)  ?2 year  ?3 user id  ?4 visibility (0 published only,
    1 + own drafts, 2 all)  ?5 category or NULL  ?6 type (0 all, 1 required, 2 elective)
    ?7 mine  ?8 popular  ?9 limit  ?10 offset  ?11 the search text (FTS phrase or LIKE pattern).
@@ -20,10 +25,9 @@
 #define CAT_HEAD                                                                                        \
 	"WITH req(cid) AS (SELECT course_id FROM assignments WHERE year = ?2"                          \
 	"   AND org_id IN (SELECT value FROM json_each(?1)))"                                           \
-	" SELECT c.id, c.title, c.summary, c.category, c.credit_hours, c.status, c.cover_image_id,"     \
-	"  c.enrolled_count, u.name, c.id IN req AS required, e.user_id IS NOT NULL,"                   \
-	"  ifnull(e.progress, 0), count(*) OVER ()"                                                     \
-	" FROM courses c JOIN users u ON u.id = c.owner_id"                                             \
+	" SELECT c.id, c.id IN req AS required, count(*) OVER (), c.status, c.cover_image_id,"          \
+	"  c.enrolled_count, e.user_id IS NOT NULL, ifnull(e.progress, 0)"                              \
+	" FROM courses c INDEXED BY courses_catalog"                                                    \
 	" LEFT JOIN enrollments e ON e.user_id = ?3 AND e.course_id = c.id"                              \
 	" WHERE (c.status = 'published' OR ?4 = 2 OR (?4 = 1 AND c.owner_id = ?3))"                    \
 	" AND (?5 IS NULL OR c.category = ?5)"                                                          \
@@ -36,8 +40,10 @@
 static const char SQL_ALL[] = CAT_HEAD CAT_TAIL;
 static const char SQL_FTS[] =
 	CAT_HEAD " AND c.id IN (SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?11)" CAT_TAIL;
-static const char SQL_LIKE[] = CAT_HEAD " AND (c.title LIKE ?11 ESCAPE '\\' OR c.summary LIKE ?11 ESCAPE '\\'"
-					" OR c.body_md LIKE ?11 ESCAPE '\\')" CAT_TAIL;
+/* 1–2 characters: no trigram to look up, so the text itself is scanned. */
+static const char SQL_LIKE[] =
+	CAT_HEAD " AND c.id IN (SELECT id FROM courses WHERE title LIKE ?11 ESCAPE '\\'"
+		 " OR summary LIKE ?11 ESCAPE '\\' OR body_md LIKE ?11 ESCAPE '\\')" CAT_TAIL;
 
 void catalog_args_from(req *r, catalog_args *a, int64_t per_page_default)
 {
@@ -112,28 +118,41 @@ json_t *catalog_query(req *r, const catalog_args *a)
 					: db_query(sql, "siiisiiiii", chain, year, r->u->id, vis, a->category,
 						   (int64_t)a->type, (int64_t)a->mine, (int64_t)a->popular, limit, offset);
 		while (db_step(st) == 1) {
-			total = sqlite3_column_int64(st, 12);
+			total = sqlite3_column_int64(st, 2);
 			if (pass)
 				break;
-			json_t *c = json_pack(
-				"{s:I,s:s,s:s,s:s,s:f,s:s,s:I,s:s,s:b,s:b,s:f}", "id",
-				(json_int_t)sqlite3_column_int64(st, 0), "title", db_col_text(st, 1), "summary",
-				db_col_text(st, 2), "category", db_col_text(st, 3), "credit_hours",
-				sqlite3_column_double(st, 4), "status", db_col_text(st, 5), "enrolled_count",
-				(json_int_t)sqlite3_column_int64(st, 7), "owner_name", db_col_text(st, 8), "required",
-				sqlite3_column_int(st, 9), "enrolled", sqlite3_column_int(st, 10), "progress",
-				sqlite3_column_double(st, 11));
+			json_t *c = json_pack("{s:I,s:b,s:s,s:I,s:b,s:f}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+					      "required", sqlite3_column_int(st, 1), "status", db_col_text(st, 3),
+					      "enrolled_count", (json_int_t)sqlite3_column_int64(st, 5), "enrolled",
+					      sqlite3_column_int(st, 6), "progress", sqlite3_column_double(st, 7));
 			json_object_set_new(c, "cover_url",
-					    sqlite3_column_type(st, 6) == SQLITE_NULL
+					    sqlite3_column_type(st, 4) == SQLITE_NULL
 						    ? json_null()
 						    : json_string(arena_printf(r->a, "/images/%lld",
-									       (long long)sqlite3_column_int64(st, 6))));
+									       (long long)sqlite3_column_int64(st, 4))));
 			json_array_append_new(arr, c);
 		}
 		db_done(st);
 		/* A page past the end has no rows to carry the total: ask once more for the first. */
 		if (json_array_size(arr) || a->page == 1)
 			break;
+	}
+	/* Step 2: the text of the page's courses (columns stored before the bodies). */
+	size_t i;
+	json_t *c;
+	json_array_foreach(arr, i, c)
+	{
+		sqlite3_stmt *st = db_query("SELECT c.title, c.summary, c.category, c.credit_hours, u.name"
+					    " FROM courses c JOIN users u ON u.id = c.owner_id WHERE c.id = ?",
+					    "i", (int64_t)json_integer_value(json_object_get(c, "id")));
+		if (db_step(st) == 1) {
+			json_object_set_new(c, "title", json_string(db_col_text(st, 0)));
+			json_object_set_new(c, "summary", json_string(db_col_text(st, 1)));
+			json_object_set_new(c, "category", json_string(db_col_text(st, 2)));
+			json_object_set_new(c, "credit_hours", json_real(sqlite3_column_double(st, 3)));
+			json_object_set_new(c, "owner_name", json_string(db_col_text(st, 4)));
+		}
+		db_done(st);
 	}
 	return json_pack("{s:o,s:I,s:I,s:I}", "courses", arr, "total", (json_int_t)total, "page", (json_int_t)a->page,
 			 "per_page", (json_int_t)a->per_page);

@@ -95,8 +95,7 @@ static int addr_refused(const struct sockaddr *sa, char *txt, size_t n)
 	return 1;
 }
 
-/* A literal IP host ("127.0.0.1", "[::1]"): 1 refused, 0 allowed or not a literal. */
-static int literal_refused(const char *host)
+int import_host_refused(const char *host)
 {
 	char h[80];
 	snprintf(h, sizeof h, "%s", host);
@@ -111,12 +110,10 @@ static int literal_refused(const char *host)
 		return v4_special(ntohl(a4.s_addr));
 	if (inet_pton(AF_INET6, h, &a6) == 1)
 		return v6_special(a6.s6_addr);
-	/* Forms inet_pton does not take but resolvers do (2130706433, 0x7f.1, 127.1) are refused. */
-	int digits = 1;
-	for (const char *p = h; *p; p++)
-		if (!strchr("0123456789.xXabcdefABCDEF", *p))
-			digits = 0;
-	return digits && h[0] >= '0' && h[0] <= '9';
+	/* Forms inet_pton does not take but resolvers and curl do (2130706433, 0x7f.1, 127.1). */
+	if (inet_aton(h, &a4))
+		return v4_special(ntohl(a4.s_addr));
+	return 0;
 }
 
 /* ---- the download ---- */
@@ -171,12 +168,12 @@ static int on_xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ul
 	return im->cancel ? 1 : 0;
 }
 
-/* Runs curl; 0 when the file is complete, else -1 with im->error set (Chinese, with detail). */
-static int download(imp *im)
+/* Runs curl; 0 when the file is complete, else -1 with the reason in err (Chinese, with detail). */
+static int download(imp *im, char *err, size_t errlen)
 {
 	CURL *c = curl_easy_init();
 	if (!c) {
-		snprintf(im->error, sizeof im->error, "%s", tr("err.internal"));
+		snprintf(err, errlen, "%s", tr("err.internal"));
 		return -1;
 	}
 	char cerr[CURL_ERROR_SIZE] = "";
@@ -210,42 +207,41 @@ static int download(imp *im)
 		return 0;
 	const char *detail = cerr[0] ? cerr : curl_easy_strerror(rc);
 	if (im->blocked)
-		snprintf(im->error, sizeof im->error, "%s（%s）", tr("err.import_private"), im->blocked_ip);
+		snprintf(err, errlen, "%s（%s）", tr("err.import_private"), im->blocked_ip);
 	else if (im->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		snprintf(im->error, sizeof im->error, "%s（%.1f GiB）", tr("err.upload_too_large"),
+		snprintf(err, errlen, "%s（%.1f GiB）", tr("err.upload_too_large"),
 			 (double)cfg.upload_max / (1 << 30));
 	else if (im->write_errno == ENOSPC || im->write_errno == EDQUOT)
-		snprintf(im->error, sizeof im->error, "%s", tr("err.disk_full"));
+		snprintf(err, errlen, "%s", tr("err.disk_full"));
 	else if (rc == CURLE_ABORTED_BY_CALLBACK)
-		snprintf(im->error, sizeof im->error, "%s", tr("err.import_cancelled"));
+		snprintf(err, errlen, "%s", tr("err.import_cancelled"));
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(im->error, sizeof im->error, "%s（%d s）", tr("err.import_timeout"), cfg.import_timeout_s);
+		snprintf(err, errlen, "%s（%d s）", tr("err.import_timeout"), cfg.import_timeout_s);
 	else if (rc == CURLE_TOO_MANY_REDIRECTS)
-		snprintf(im->error, sizeof im->error, "%s", tr("err.import_redirects"));
+		snprintf(err, errlen, "%s", tr("err.import_redirects"));
 	else if (rc == CURLE_HTTP_RETURNED_ERROR)
-		snprintf(im->error, sizeof im->error, "%s（HTTP %ld）", tr("err.import_http"), http);
+		snprintf(err, errlen, "%s（HTTP %ld）", tr("err.import_http"), http);
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
-		snprintf(im->error, sizeof im->error, "%s", tr("err.import_scheme"));
+		snprintf(err, errlen, "%s", tr("err.import_scheme"));
 	else
-		snprintf(im->error, sizeof im->error, "%s（%s）", tr("err.import_failed"), detail);
+		snprintf(err, errlen, "%s（%s）", tr("err.import_failed"), detail);
 	return -1;
 }
 
 static void *import_main(void *arg)
 {
 	imp *im = arg;
-	int ok = download(im) == 0;
+	char err[700] = "";
+	int ok = download(im, err, sizeof err) == 0;
 	close(im->fd);
 	im->fd = -1;
 	if (ok && !im->cancel) {
-		char msg[700];
 		int status;
 		const char *code;
-		if (source_check(im->path, msg, sizeof msg, &status, &code) < 0) {
-			snprintf(im->error, sizeof im->error, "%s", msg);
+		if (source_check(im->path, err, sizeof err, &status, &code) < 0) {
 			ok = 0;
 		} else if (source_accept(im->lecture, im->path) < 0) {
-			snprintf(im->error, sizeof im->error, "%s", tr("err.internal"));
+			snprintf(err, sizeof err, "%s", tr("err.internal"));
 			ok = 0;
 		}
 	}
@@ -263,6 +259,7 @@ static void *import_main(void *arg)
 			}
 		free(im);
 	} else {
+		snprintf(im->error, sizeof im->error, "%s", err);
 		snprintf(im->state, sizeof im->state, "failed");
 	}
 	g_live--;
@@ -352,10 +349,11 @@ static int lecture_import(req *r)
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL;
 	int bad = curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-		  curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		  curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK;
+		  curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK;
 	int scheme_ok = !bad && (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"));
-	int refused = !bad && scheme_ok && !cfg.allow_private_urls && literal_refused(host);
+	if (scheme_ok)
+		bad = curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK;
+	int refused = !bad && scheme_ok && !cfg.allow_private_urls && import_host_refused(host);
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);

@@ -308,11 +308,12 @@ static int page_lectures(req *r)
 		    "<section class=\"card\"><h2>%s</h2><form id=\"lecture-form\" class=\"inline\">"
 		    "<label>%s<input name=\"title\" required maxlength=\"%d\"></label>"
 		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form>"
-		    "<p class=\"help\">%s</p></section>"
+		    "<p class=\"help\">%s%s %.1f GB。</p></section>"
 		    "<div id=\"lectures\" class=\"lectures\" data-course-id=\"%lld\" data-upload-max=\"%lld\">"
 		    "<p class=\"muted\">%s</p></div>",
 		    tr("teach.title"), (long long)course, title, tr("lec.title"), title, tr("lec.new"), tr("lec.name"),
-		    TITLE_MAX, tr("common.create"), tr("lec.help"), (long long)course, (long long)cfg.upload_max,
+		    TITLE_MAX, tr("common.create"), tr("lec.help"), tr("lec.max"), (double)cfg.upload_max / (1 << 30),
+		    (long long)course, (long long)cfg.upload_max,
 		    tr("common.loading"));
 	/* tus-js-client (npm, copied to web/vendor by make): a script file, not inline (CSP). */
 	html_raw(&b, "<script src=\"/static/vendor/tus.min.js\"></script>");

@@ -46,6 +46,10 @@ int uploads_sweep(void);
 json_t *import_json(int64_t lecture);
 /* Cancels a running import of the lecture; 1 when there was one. */
 int import_cancel(int64_t lecture);
+/* 1 when a URL's host is a literal address that may not be fetched from: loopback, private,
+   link-local, CGNAT, multicast, reserved (IPv4, IPv6, IPv4 inside IPv6, numeric forms like
+   2130706433). 0 for names (checked when curl connects) and public addresses. */
+int import_host_refused(const char *host);
 /* Initialises libcurl (before any thread uses it). 0 or -1. */
 int imports_start(void);
 /* Stops every running import and waits for the threads (shutdown). */

@@ -10,8 +10,8 @@
 
 int md_url_safe(const char *url, int image)
 {
-	if (!url)
-		return 0;
+	if (!url || !*url)
+		return 0; /* an empty link goes nowhere: keep the text only */
 	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || *p == '\\')
 			return 0; /* browsers drop tabs and newlines from URLs, and read '\' as '/' */

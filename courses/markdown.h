@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /* Renders Markdown to HTML that is safe to embed: raw HTML is dropped, and links or images whose
-   URL is not http(s), mailto (links only), relative, "/…" or "#…" lose their URL (a link keeps its
+   URL is empty or not http(s), mailto (links only), relative, "/…" or "#…" lose their URL (a link keeps its
    text, an autolink and an image disappear). Returns malloc'd HTML (never NULL). */
 char *md_render(const char *md, size_t len);
 /* 1 when url may appear in an href (image = 0) or an img src (image = 1). */

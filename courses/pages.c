@@ -167,13 +167,15 @@ static int page_teach(req *r)
 		html_printf(&b,
 			    "<li><div class=\"t\"><a href=\"/teach/courses/%lld\">%s</a> <span class=\"badge%s\">%s</span></div>"
 			    "<div class=\"muted\">%s · %lld %s · %lld %s%s%s</div>"
-			    "<div class=\"links\"><a href=\"/teach/courses/%lld\">%s</a> · <a href=\"/courses/%lld\">%s</a></div></li>",
+			    "<div class=\"links\"><a href=\"/teach/courses/%lld\">%s</a> · <a href=\"/teach/courses/%lld/lectures\">%s</a>"
+			    " · <a href=\"/courses/%lld\">%s</a></div></li>",
 			    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1), pub ? " ok" : " warn",
 			    tr(pub ? "course.status_published" : "course.status_draft"), db_col_text(st, 2),
 			    (long long)sqlite3_column_int64(st, 6), tr("teach.lectures_unit"),
 			    (long long)sqlite3_column_int64(st, 4), tr("course.enrolled_count"), all ? " · " : "",
 			    all ? db_col_text(st, 5) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
-			    (long long)sqlite3_column_int64(st, 0), tr("teach.view"));
+			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"), (long long)sqlite3_column_int64(st, 0),
+			    tr("teach.view"));
 	}
 	db_done(st);
 	if (n)
@@ -201,14 +203,16 @@ static int page_teach_edit(req *r)
 	buf_init(&b);
 	page_begin(r, &b, "teach-edit", tr("editor.title"));
 	html_printf(&b,
-		    "<p class=\"crumbs\"><a href=\"/teach\">%s</a> › %s · <a href=\"/courses/%lld\">%s</a></p>"
+		    "<p class=\"crumbs\"><a href=\"/teach\">%s</a> › %s · <a href=\"/teach/courses/%lld/lectures\">%s</a>"
+		    " · <a href=\"/courses/%lld\">%s</a></p>"
 		    "<form id=\"course-form\" class=\"editor\" data-id=\"%lld\" data-status=\"%s\">"
 		    "<div class=\"editor-head\"><h1>%s</h1><span class=\"badge%s\" id=\"status-badge\">%s</span></div>"
 		    "<section class=\"card fields\">"
 		    "<label>%s<input name=\"title\" required maxlength=\"%d\" value=\"%s\"></label>"
 		    "<label>%s<textarea name=\"summary\" class=\"short\" maxlength=\"%d\">%s</textarea></label>"
 		    "<div class=\"row2\"><label>%s",
-		    tr("teach.title"), tr("editor.title"), (long long)id, tr("teach.view"), (long long)id, jstr_(c, "status"),
+		    tr("teach.title"), tr("editor.title"), (long long)id, tr("teach.lectures"), (long long)id, tr("teach.view"),
+		    (long long)id, jstr_(c, "status"),
 		    tr("editor.title"),
 		    pub ? " ok" : " warn", tr(pub ? "course.status_published" : "course.status_draft"), tr("course.title"),
 		    COURSE_TITLE_MAX, jstr_(c, "title"), tr("course.summary"), COURSE_SUMMARY_MAX, jstr_(c, "summary"),

@@ -372,6 +372,18 @@ static int tus_head(req *r)
 					    (json_int_t)c.length, "lecture_id", (json_int_t)c.lecture));
 }
 
+/* The PATCH will write no more: close the file and let the next PATCH in. Called as soon as the
+   answer is decided (the answer may reach the client before this request's on_close runs). */
+static void patch_release(upctx *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->locked)
+		unlock_uid(c->uid);
+	c->locked = 0;
+}
+
 static upctx *patch_start(req *r)
 {
 	upctx *c = arena_alloc(r->a, sizeof *c);
@@ -404,15 +416,19 @@ static upctx *patch_start(req *r)
 		char off[32];
 		snprintf(off, sizeof off, "%llu", (unsigned long long)c->offset);
 		reply_header(r, "Upload-Offset", off);
+		patch_release(c);
 		return reply_error(r, 409, "offset_mismatch", "%s（%llu ≠ %llu）", tr("err.tus_offset"), want,
 				   (unsigned long long)c->offset),
 		       NULL;
 	}
 	const char *cl = req_header(r, "Content-Length");
-	if (cl && c->offset + strtoull(cl, NULL, 10) > c->length)
+	if (cl && c->offset + strtoull(cl, NULL, 10) > c->length) {
+		patch_release(c);
 		return reply_error(r, 413, "beyond_length", "%s", tr("err.tus_beyond")), NULL;
+	}
 	c->fd = open(c->path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (c->fd < 0) {
+		patch_release(c);
 		reply_error(r, 500, "storage", "%s", tr("err.storage"));
 		return NULL;
 	}
@@ -428,18 +444,21 @@ static int patch_body(req *r, const char *data, size_t len)
 		if (!(c = patch_start(r)))
 			return -1;
 	}
-	if (c->offset + c->n + len > c->length)
+	if (c->offset + c->n + len > c->length) {
+		patch_release(c);
 		return reply_error(r, 413, "beyond_length", "%s", tr("err.tus_beyond")), -1;
+	}
 	if (write_all(c->fd, data, len) < 0) {
-		char uid[UID_LEN + 1];
-		snprintf(uid, sizeof uid, "%s", c->uid);
-		write_failed(r, c);
-		db_exec("DELETE FROM uploads WHERE id = ?", "s", uid);
+		write_failed(r, c); /* closes and removes the partial file */
+		db_exec("DELETE FROM uploads WHERE id = ?", "s", c->uid);
+		patch_release(c);
 		return -1;
 	}
 	c->n += len;
 	return 0;
 }
+
+static int patch_finish(req *r, upctx *c);
 
 /* The PATCH ended: record the offset; the last one probes and queues. */
 static int patch_done(req *r)
@@ -454,11 +473,21 @@ static int patch_done(req *r)
 	int64_t now = clock_secs();
 	db_exec("UPDATE uploads SET \"offset\" = ?, updated_at = ? WHERE id = ?", "iis", (int64_t)off, now, c->uid);
 	if (off < c->length) {
+		patch_release(c);
 		expires_header(r, now);
 		return reply_empty(r, 204);
 	}
 	close(c->fd);
 	c->fd = -1;
+	/* Still locked: a retried last PATCH must not race the probe and the hand-over. */
+	int rc = patch_finish(r, c);
+	patch_release(c);
+	return rc;
+}
+
+/* The whole file is there: probe it, queue it, forget the upload. */
+static int patch_finish(req *r, upctx *c)
+{
 	if (source_check_or_reply(r, c->path) < 0) {
 		drop_upload(c->uid); /* a finished upload that is not media will not become one */
 		return 0;
@@ -477,7 +506,7 @@ static void patch_close(req *r)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-	if (r->aborted && c->locked && c->path[0]) {
+	if (c->locked && c->path[0]) {
 		/* A dropped connection: everything written is valid data; the file size is the offset. */
 		struct stat st;
 		if (stat(c->path, &st) == 0)

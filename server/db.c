@@ -2,6 +2,7 @@
 #include "db.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,19 @@ struct stmt_slot {
 };
 static _Thread_local sqlite3 *t_db;
 static _Thread_local struct stmt_slot *t_cache;
+/* A key whose destructor closes a thread's connection when the thread ends (libmicrohttpd's pool
+   threads at shutdown, finished workers), so nothing is left open or leaked. */
+static pthread_key_t g_close_key;
+static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
+static void close_at_exit(void *unused)
+{
+	(void)unused;
+	db_close_thread();
+}
+static void make_key(void)
+{
+	pthread_key_create(&g_close_key, close_at_exit);
+}
 
 void db_set_path(const char *path)
 {
@@ -46,6 +60,8 @@ sqlite3 *db(void)
 	sqlite3_exec(t_db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
 	sqlite3_exec(t_db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	t_cache = xcalloc(STMT_CACHE, sizeof(struct stmt_slot));
+	pthread_once(&g_key_once, make_key);
+	pthread_setspecific(g_close_key, (void *)1);
 	return t_db;
 }
 

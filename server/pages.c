@@ -63,7 +63,17 @@ static int page_admin(req *r)
 		    "<div class=\"table-wrap\"><table class=\"list\" id=\"user-list\"><thead><tr><th>%s</th><th>%s</th>"
 		    "<th>%s</th><th>%s</th></tr></thead><tbody></tbody></table></div></section></div>",
 		    tr("admin.import"), tr("admin.import_help"), tr("admin.import_submit"), tr("admin.users"),
-		    tr("admin.name"), tr("admin.username"), tr("admin.name"), tr("admin.role"), tr("admin.org"));
+		    tr("admin.name"), tr("admin.name"), tr("admin.username"), tr("admin.role"), tr("admin.org"));
+	/* Required-course assignments (the courses module's API). */
+	html_printf(&b,
+		    "<section class=\"card\" id=\"assign\"><h2>%s</h2><p class=\"help\">%s</p><div class=\"grid2\">"
+		    "<form id=\"assign-form\" class=\"stack\"><label>%s<select name=\"course_id\" id=\"assign-course\" required></select></label>"
+		    "<label>%s<select name=\"org_id\" class=\"org-select\" required></select></label>"
+		    "<label>%s<input name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" required value=\"%d\"></label>"
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form>"
+		    "<ul class=\"assign-list\" id=\"assign-list\"></ul></div></section>",
+		    tr("assign.title"), tr("assign.help"), tr("assign.course"), tr("assign.org"), tr("assign.year"),
+		    year_of(clock_secs()), tr("assign.submit"));
 	return page_reply(r, &b);
 }
 

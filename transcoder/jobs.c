@@ -209,8 +209,7 @@ static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 	buf_add(out, src + first, len - first);
 }
 
-/* Rewrites master.m3u8 with (or without) the SUBTITLES rendition. */
-static char *master_with_subs(const char *m, const char *subs_uri)
+char *media_master_subs(const char *m, const char *subs_uri)
 {
 	buf b;
 	buf_init(&b);
@@ -277,7 +276,7 @@ static int install_captions(int64_t lecture, int64_t version, double duration, i
 		storage_del_file(lecture, version, "subs.m3u8");
 	}
 	if (rc == 0) {
-		char *nm = master_with_subs(master, vtt ? uri : NULL);
+		char *nm = media_master_subs(master, vtt ? uri : NULL);
 		rc = storage_put_file(lecture, version, "master.m3u8", nm, strlen(nm));
 		free(nm);
 	}

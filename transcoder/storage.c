@@ -47,8 +47,7 @@ static int vdir(int64_t lecture, int64_t version, char *out, size_t n)
 {
 	if (!g_root[0])
 		dx_fatal("storage_init not called");
-	int w = version ? snprintf(out, n, "%s/%lld/%lld", g_root, (long long)lecture, (long long)version)
-			: snprintf(out, n, "%s/%lld/0", g_root, (long long)lecture);
+	int w = snprintf(out, n, "%s/%lld/%lld", g_root, (long long)lecture, (long long)version);
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 

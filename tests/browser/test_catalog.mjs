@@ -127,4 +127,35 @@ export default async function (t) {
     const expected = errors.filter((e) => !e.includes('415'));
     t.check(expected.length === 0, `no editor errors at ${width}: ${expected.join('; ')}`);
   }
+
+  // The admin makes the elective demo course required for 第二党委; its member sees 必修 first.
+  {
+    const ctx = await t.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    const errors = watch(page);
+    await t.login(page, 'admin');
+    await page.goto(t.base + '/admin');
+    await page.waitForSelector('#assign-list li');
+    await page.waitForFunction(() => document.querySelectorAll('#assign-course option').length > 0 &&
+      document.querySelectorAll('#assign-form select.org-select option').length > 0);
+    t.check((await page.textContent('#assign-list')).includes('全面从严治党'), 'admin sees the demo assignment');
+    const course = await page.locator('#assign-course option', { hasText: '基层党支部工作实务' }).getAttribute('value');
+    await page.selectOption('#assign-course', course);
+    const org = await page.locator('#assign-form select.org-select option', { hasText: '第二党委' }).getAttribute('value');
+    await page.selectOption('#assign-form select.org-select', org);
+    await page.click('#assign-form button');
+    await page.waitForFunction(() => document.getElementById('assign-list').textContent.includes('基层党支部工作实务'));
+    await t.shot(page, 'admin-assign-1280');
+    t.check(errors.length === 0, `no admin page errors: ${errors.join('; ')}`);
+    await ctx.close();
+    const mctx = await t.browser.newContext({ viewport: { width: 360, height: 800 } });
+    const mp = await mctx.newPage();
+    await t.login(mp, 'wangwu');
+    await mp.goto(t.base + '/');
+    const first = mp.locator('#my-courses li').first();
+    t.check((await first.textContent()).includes('基层党支部工作实务') && (await first.locator('.badge.required').count()) === 1,
+      'the new required course is first for a member of 第二党委');
+    t.check(!(await mp.textContent('#my-courses')).includes('全面从严治党'), '第一党委\'s required course is not theirs');
+    await mctx.close();
+  }
 }

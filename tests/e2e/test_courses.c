@@ -286,6 +286,8 @@ static const char *const XSS_MD[] = {
 	"<scr<script>ipt>alert(1)</script>",
 	"[a](javascript&colon;alert(1))",
 	"[a](\\javascript:alert(1))",
+	"[空链接]() ![空图]()",
+	"```js\n<script>alert(1)</script>\n```\n\n0. 从零开始",
 };
 
 /* 1 when url is one a course page may link to: http(s), mailto, or a path on this site. */
@@ -327,7 +329,8 @@ static int html_is_safe(const char *h, char *why, size_t n)
 				return snprintf(why, n, "odd tag text %.20s", p), 0;
 			char name[16] = "";
 			snprintf(name, sizeof name, "%.*s", (int)(al < 15 ? al : 15), p);
-			if (strcmp(name, "href") && strcmp(name, "src") && strcmp(name, "alt") && strcmp(name, "title"))
+			if (strcmp(name, "href") && strcmp(name, "src") && strcmp(name, "alt") && strcmp(name, "title") &&
+			    strcmp(name, "start") && strcmp(name, "class"))
 				return snprintf(why, n, "attribute %s", name), 0;
 			p += al;
 			if (*p != '=')
@@ -958,6 +961,12 @@ E2E_TEST(courses_pages)
 	r = e2e_req("GET", "/courses/abc", m, NULL, NULL);
 	CHECK_STATUS(r, 404);
 	resp_free(&r);
+	/* The admin page has the assignment form. */
+	char *adm = e2e_login("admin", E2E_PW);
+	r = e2e_req("GET", "/admin", adm, NULL, NULL);
+	CHECK(r.body && strstr(r.body, "id=\"assign-form\"") && strstr(r.body, "必修课程指派"), "assignment form on /admin");
+	resp_free(&r);
+	free(adm);
 	free(t);
 	free(m);
 	free(as);

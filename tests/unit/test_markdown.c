@@ -81,6 +81,9 @@ static void drops_unsafe_links_keeps_text(void **state)
 	assert_null(strstr(h, "<a"));
 	assert_null(strstr(h, "<img"));
 	free(h);
+	h = render("[空]() ![空]()");
+	assert_string_equal(h, "<p>空 </p>\n");
+	free(h);
 	h = render("[m](mailto:a@b.cn) ![m](mailto:a@b.cn)");
 	assert_non_null(strstr(h, "href=\"mailto:a@b.cn\""));
 	assert_null(strstr(h, "<img"));
@@ -96,7 +99,7 @@ static void url_allow_list(void **state)
 		assert_true(md_url_safe(ok[i], 0));
 	const char *bad[] = {"javascript:alert(1)", "JavaScript:x", "vbscript:x", "data:text/html,x",
 			     "data:image/png;base64,x", "file:///etc/passwd", "java\tscript:x", "java\nscript:x",
-			     "\\\\evil/x", "ftp://x", ":x", "x:y", NULL};
+			     "\\\\evil/x", "ftp://x", ":x", "x:y", "", NULL};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
 		assert_false(md_url_safe(bad[i], 0));
 	assert_false(md_url_safe("mailto:x@y.cn", 1));

@@ -92,5 +92,45 @@
   });
   var qt;
   document.getElementById('user-q').addEventListener('input', function () { clearTimeout(qt); qt = setTimeout(loadUsers, 250); });
-  DX.ready.then(function () { loadOrgs(); loadUsers(); });
+
+  /* Required-course assignments: a course for an organisation's subtree in a year. */
+  var af = document.getElementById('assign-form');
+  function loadAssignments() {
+    var year = af.year.value;
+    DX.api('GET', '/api/v1/assignments?year=' + encodeURIComponent(year)).then(function (r) {
+      var ul = document.getElementById('assign-list');
+      ul.textContent = '';
+      if (r.status !== 200) return;
+      if (!r.data.assignments.length) ul.appendChild(el('li', { class: 'muted', text: DX.t('assign.none') }));
+      r.data.assignments.forEach(function (a) {
+        var del = el('button', { type: 'button', class: 'link', text: DX.t('assign.remove') });
+        del.addEventListener('click', function () {
+          DX.api('DELETE', '/api/v1/assignments/' + a.id).then(loadAssignments);
+        });
+        ul.appendChild(el('li', {}, [el('span', { class: 'badge required', text: a.year }), ' ', a.course_title, ' → ', a.org_name, ' ', del]));
+      });
+    });
+  }
+  function loadCourses() {
+    DX.api('GET', '/api/v1/teach/courses').then(function (r) {
+      var sel = document.getElementById('assign-course');
+      sel.textContent = '';
+      if (r.status !== 200) return;
+      r.data.courses.forEach(function (c) {
+        sel.appendChild(el('option', { value: c.id, text: c.title + (c.status === 'published' ? '' : '（' + DX.t('course.status_draft') + '）') }));
+      });
+    });
+  }
+  af.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var d = DX.formData(af), msg = af.querySelector('.msg');
+    DX.api('POST', '/api/v1/assignments', { course_id: parseInt(d.course_id, 10), org_id: parseInt(d.org_id, 10),
+      year: parseInt(d.year, 10) }).then(function (r) {
+      if (r.status === 201 || r.status === 200) { DX.msg(msg, DX.t(r.status === 201 ? 'assign.done' : 'assign.exists'), true); loadAssignments(); }
+      else DX.msg(msg, DX.errorText(r), false);
+    });
+  });
+  af.year.addEventListener('change', loadAssignments);
+
+  DX.ready.then(function () { loadOrgs(); loadUsers(); loadCourses(); loadAssignments(); });
 })();

@@ -76,7 +76,7 @@
     c.node = el('article', { class: 'card lecture', id: 'lec-' + l.id }, [
       el('div', { class: 'lec-head' }, [c.poster, el('div', { class: 'lec-info' }, [c.title, c.meta]), c.badge]),
       c.state, c.note, c.error,
-      el('div', { class: 'lec-source' }, [c.fileLabel, el('span', { class: 'muted or', text: DX.t('lec.or') }), c.importForm]),
+      c.source = el('div', { class: 'lec-source' }, [c.fileLabel, el('span', { class: 'muted or', text: DX.t('lec.or') }), c.importForm]),
       c.resume, c.up,
       el('div', { class: 'lec-tools' }, [el('label', { class: 'button file' }, [DX.t('lec.captions'), c.vtt]), c.cancel, c.preview]),
       c.msg,
@@ -97,7 +97,7 @@
       c.upload = null;
       u.abort(true).catch(function () {});
       c.up.hidden = true;
-      c.fileLabel.hidden = false;
+      c.source.hidden = false;
       DX.msg(c.msg, DX.t('lec.upload_aborted'), false);
     });
     c.importForm.addEventListener('submit', function (ev) {
@@ -163,6 +163,8 @@
     c.note.textContent = DX.t('lec.old_version');
     c.cancel.hidden = !busy(l);
     c.preview.hidden = !l.hls_url;
+    if (c.wasBusy && !busy(l) && l.status === 'ready') DX.msg(c.msg, DX.t('lec.now_ready'), true);
+    c.wasBusy = busy(l);
     clearTimeout(c.timer);
     if (busy(l)) c.timer = setTimeout(function () { refresh(c); }, POLL_MS);
   }
@@ -192,7 +194,7 @@
     c.paused = false;
     c.pause.textContent = DX.t('lec.pause');
     c.up.hidden = false;
-    c.fileLabel.hidden = true;
+    c.source.hidden = true;
     c.resume.hidden = true;
     c.upText.textContent = DX.t('lec.starting');
     var up = new tus.Upload(file, {
@@ -207,13 +209,13 @@
       onError: function (err) {
         c.upload = null;
         c.up.hidden = true;
-        c.fileLabel.hidden = false;
+        c.source.hidden = false;
         DX.msg(c.msg, DX.t('lec.upload_failed') + errText(err), false);
       },
       onSuccess: function () {
         c.upload = null;
         c.up.hidden = true;
-        c.fileLabel.hidden = false;
+        c.source.hidden = false;
         DX.msg(c.msg, DX.t('lec.upload_done'), true);
         refresh(c);
       },
