@@ -288,16 +288,29 @@ static int lecture_captions(req *r)
 	return reply_json(r, 200, lecture_json(r->u, id));
 }
 
+/* An HTML error in the page shell (as courses/pages.c does; a shared helper would belong in html.c). */
+static int page_error(req *r, int status, const char *msg)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "error", msg);
+	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"/teach\">%s</a></p></section>", msg,
+		    tr("teach.title"));
+	page_end(r, &b);
+	reply_header(r, "Cache-Control", "no-store");
+	return reply_buf(r, status, "text/html; charset=utf-8", &b);
+}
+
 /* GET /teach/courses/{id}/lectures — list, create, upload (tus), import, captions, progress. */
 static int page_lectures(req *r)
 {
 	int64_t course = req_id(r, 0);
 	char *title = db_text("SELECT title FROM courses WHERE id = ?", "i", course);
 	if (!title)
-		return reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
+		return page_error(r, 404, tr("err.course_missing"));
 	if (!course_may_edit(r->u, course)) {
 		free(title);
-		return reply_error(r, 403, "forbidden", "%s", tr("err.course_not_yours"));
+		return page_error(r, 403, tr("err.course_not_yours"));
 	}
 	buf b;
 	buf_init(&b);
