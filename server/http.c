@@ -520,6 +520,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		route_request(r);
 		if (!r->done)
 			guard(r);
+		/* A streaming handler sees an empty first chunk before any body byte is read, so it can
+		   refuse (unknown lecture, too large, not allowed) at once instead of after the body. */
+		if (!r->done && (r->rt->flags & RF_STREAM))
+			r->rt->on_body(r, "", 0);
 		/* Errors found before the body are sent at once; the body is then not read. */
 		if (r->done)
 			return send_reply(r);

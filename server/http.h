@@ -51,7 +51,8 @@ typedef struct user {
 typedef struct req req;
 typedef int (*handler_fn)(req *r);
 /* Receives each chunk of a streamed body; returns 0, or -1 after a reply_error (the rest of the
-   body is then discarded and the error is sent). */
+   body is then discarded and the error is sent). It is first called with an empty chunk ("", 0)
+   before the body is read: an error replied then is sent at once, and the body is never read. */
 typedef int (*stream_fn)(req *r, const char *data, size_t len);
 /* Called once when the request ends (completed or aborted); r->aborted tells which. */
 typedef void (*close_fn)(req *r);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -209,6 +210,9 @@ static int pump(run *r, int *out_fd, int *err_fd, int timeout_ms, double *last_o
 	return done;
 }
 
+/* The server's pid, so a child can tell that its parent is already gone (same for every thread). */
+static pid_t g_server_pid;
+
 /* The child after fork: only async-signal-safe calls until exec. */
 static void child_exec(char *const argv[], int nice_inc, int in_fd, int out_fd, int err_fd, int exe_fd)
 {
@@ -216,6 +220,11 @@ static void child_exec(char *const argv[], int nice_inc, int in_fd, int out_fd, 
 	struct sigaction dfl;
 	static const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2};
 	setpgid(0, 0);
+	/* If the server dies (kill -9), ffmpeg goes too instead of encoding for nobody; the staging
+	   folder it wrote is wiped when the server starts again. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != g_server_pid)
+		_exit(127);
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
@@ -259,6 +268,7 @@ int ffrun(char *const argv[], const ffrun_opts *o, char *err, size_t errlen)
 		goto fail_fds;
 	}
 	int nice_inc = o->nice_inc == 0 ? DEFAULT_NICE : o->nice_inc;
+	g_server_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		set_err(err, errlen, "cannot run %s: %s", prog, strerror_r(errno, eb, sizeof eb));

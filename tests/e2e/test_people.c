@@ -356,3 +356,34 @@ E2E_TEST(head_of_static_file)
 	resp_free(&g);
 	resp_free(&h);
 }
+
+/* A streamed upload that will be refused is refused before its body is sent: the answer comes
+   while the client has sent only the headers of a 1 GB PUT. */
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+E2E_TEST(streamed_body_refused_before_it_is_read)
+{
+	char *tok = e2e_login("teacher", E2E_PW);
+	int port = atoi(strrchr(e2e_base, ':') + 1);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(connect(s, (struct sockaddr *)&a, sizeof a) == 0, "connect");
+	char head[512];
+	int n = snprintf(head, sizeof head,
+			 "PUT /api/v1/lectures/999999/source HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+			 "Content-Type: video/mp4\r\nContent-Length: 1000000000\r\n\r\n",
+			 tok ? tok : "");
+	CHECK(write(s, head, (size_t)n) == n, "send headers");
+	struct timeval tv = {5, 0};
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	char got[1024] = "";
+	ssize_t k = read(s, got, sizeof got - 1);
+	if (k > 0)
+		got[k] = 0;
+	CHECK(!strncmp(got, "HTTP/1.1 404", 12), "answered 404 without the body: %.80s", got);
+	close(s);
+	free(tok);
+}
