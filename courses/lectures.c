@@ -288,17 +288,10 @@ static int lecture_captions(req *r)
 	return reply_json(r, 200, lecture_json(r->u, id));
 }
 
-/* An HTML error in the page shell (as courses/pages.c does; a shared helper would belong in html.c). */
+/* An HTML error page linking back to the instructor's course list. */
 static int page_error(req *r, int status, const char *msg)
 {
-	buf b;
-	buf_init(&b);
-	page_begin(r, &b, "error", msg);
-	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"/teach\">%s</a></p></section>", msg,
-		    tr("teach.title"));
-	page_end(r, &b);
-	reply_header(r, "Cache-Control", "no-store");
-	return reply_buf(r, status, "text/html; charset=utf-8", &b);
+	return page_error_reply(r, status, msg, "/teach", tr("teach.title"));
 }
 
 /* GET /teach/courses/{id}/lectures — list, create, upload (tus), import, captions, progress. */

@@ -9,17 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* An HTML error page (404/403) in the page shell. */
+/* An HTML error page (404/403) linking back home. */
 static int page_error(req *r, int status, const char *msg)
 {
-	buf b;
-	buf_init(&b);
-	page_begin(r, &b, "error", msg);
-	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"/\">%s</a></p></section>", msg,
-		    tr("common.back_home"));
-	page_end(r, &b);
-	reply_header(r, "Cache-Control", "no-store");
-	return reply_buf(r, status, "text/html; charset=utf-8", &b);
+	return page_error_reply(r, status, msg, "/", tr("common.back_home"));
 }
 
 static const char *jstr_(json_t *o, const char *k)

@@ -172,3 +172,15 @@ int page_reply(req *r, buf *b)
 	reply_header(r, "Cache-Control", "no-store");
 	return reply_buf(r, 200, "text/html; charset=utf-8", b);
 }
+
+int page_error_reply(req *r, int status, const char *msg, const char *back_href, const char *back_text)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "error", msg);
+	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"%s\">%s</a></p></section>", msg,
+		    back_href, back_text);
+	page_end(r, &b);
+	reply_header(r, "Cache-Control", "no-store");
+	return reply_buf(r, status, "text/html; charset=utf-8", &b);
+}

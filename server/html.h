@@ -23,4 +23,7 @@ void page_begin(req *r, buf *b, const char *page, const char *title);
 void page_end(req *r, buf *b);
 /* page_end + reply 200 text/html. */
 int page_reply(req *r, buf *b);
+/* An HTML error page (403, 404, …) in the page shell: the message and a link back to `back_href`
+   labelled `back_text`. */
+int page_error_reply(req *r, int status, const char *msg, const char *back_href, const char *back_text);
 #endif
