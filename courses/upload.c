@@ -193,8 +193,8 @@ static int is_locked(const char *uid)
 
 static void tus_path(const char *uid, char *out, size_t n)
 {
-	char name[64];
-	snprintf(name, sizeof name, "tus-%s.part", uid);
+	char name[128]; /* "tus-" + a 32-character id + ".part", with room */
+	snprintf(name, sizeof name, "tus-%.64s.part", uid);
 	uploads_path(name, out, n);
 }
 
