@@ -6,6 +6,7 @@ free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0)
 start_nginx() {
 	mkdir -p "$BENCH_TMP/nginx"
 	cat >"$BENCH_TMP/nginx/nginx.conf" <<NGX
+user root;
 worker_processes 2;
 pid $BENCH_TMP/nginx/nginx.pid;
 error_log $BENCH_TMP/nginx/error.log;

@@ -37,7 +37,14 @@ typedef struct upctx {
 	char uid[UID_LEN + 1];
 	uint64_t offset, length;
 	int locked;
+	/* Writes are gathered into WBUF_SIZE before they reach the file: libmicrohttpd hands the body
+	   over in pieces of its connection buffer (~16 KiB), and one write() per piece halved the
+	   upload speed (measured: 33,000 writes for 512 MiB). */
+	char *wb;
+	size_t wn;
 } upctx;
+
+#define WBUF_SIZE (256 * 1024)
 
 /* Writes all of data; -1 with errno on failure. */
 static int write_all(int fd, const char *p, size_t n)
@@ -54,6 +61,26 @@ static int write_all(int fd, const char *p, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/* Writes what is gathered; -1 with errno on failure. */
+static int up_flush(upctx *c)
+{
+	size_t n = c->wn;
+	c->wn = 0;
+	return n ? write_all(c->fd, c->wb, n) : 0;
+}
+
+/* Appends data to the file through the gathering buffer. */
+static int up_write(upctx *c, const char *p, size_t n)
+{
+	if (c->wn + n > WBUF_SIZE && up_flush(c) < 0)
+		return -1;
+	if (n >= WBUF_SIZE)
+		return write_all(c->fd, p, n);
+	memcpy(c->wb + c->wn, p, n);
+	c->wn += n;
 	return 0;
 }
 
@@ -90,6 +117,7 @@ static upctx *put_start(req *r)
 		return too_large(r), NULL;
 	upctx *c = arena_alloc(r->a, sizeof *c);
 	memset(c, 0, sizeof *c);
+	c->wb = arena_alloc(r->a, WBUF_SIZE);
 	c->lecture = id;
 	char tok[65], name[96];
 	token_new(tok);
@@ -113,7 +141,7 @@ static int put_body(req *r, const char *data, size_t len)
 		return -1;
 	if (c->n + len > (uint64_t)cfg.upload_max)
 		return too_large(r);
-	if (write_all(c->fd, data, len) < 0)
+	if (up_write(c, data, len) < 0)
 		return write_failed(r, c);
 	c->n += len;
 	return 0;
@@ -124,6 +152,8 @@ static int put_done(req *r)
 	upctx *c = r->ctx ? r->ctx : put_start(r);
 	if (!c)
 		return 0;
+	if (up_flush(c) < 0)
+		return write_failed(r, c);
 	int rc = close(c->fd);
 	c->fd = -1;
 	if (rc < 0)
@@ -376,8 +406,10 @@ static int tus_head(req *r)
    answer is decided (the answer may reach the client before this request's on_close runs). */
 static void patch_release(upctx *c)
 {
-	if (c->fd >= 0)
+	if (c->fd >= 0) {
+		up_flush(c); /* what was received is valid data, whatever ends the PATCH */
 		close(c->fd);
+	}
 	c->fd = -1;
 	if (c->locked)
 		unlock_uid(c->uid);
@@ -388,6 +420,7 @@ static upctx *patch_start(req *r)
 {
 	upctx *c = arena_alloc(r->a, sizeof *c);
 	memset(c, 0, sizeof *c);
+	c->wb = arena_alloc(r->a, WBUF_SIZE);
 	c->fd = -1;
 	tus_headers(r);
 	if (tus_version_or_reply(r) < 0)
@@ -448,7 +481,7 @@ static int patch_body(req *r, const char *data, size_t len)
 		patch_release(c);
 		return reply_error(r, 413, "beyond_length", "%s", tr("err.tus_beyond")), -1;
 	}
-	if (write_all(c->fd, data, len) < 0) {
+	if (up_write(c, data, len) < 0) {
 		write_failed(r, c); /* closes and removes the partial file */
 		db_exec("DELETE FROM uploads WHERE id = ?", "s", c->uid);
 		patch_release(c);
@@ -466,6 +499,12 @@ static int patch_done(req *r)
 	upctx *c = r->ctx;
 	if (!c && !(c = patch_start(r)))
 		return 0;
+	if (c->fd >= 0 && up_flush(c) < 0) {
+		write_failed(r, c);
+		db_exec("DELETE FROM uploads WHERE id = ?", "s", c->uid);
+		patch_release(c);
+		return 0;
+	}
 	uint64_t off = c->offset + c->n;
 	char offs[32];
 	snprintf(offs, sizeof offs, "%llu", (unsigned long long)off);
@@ -503,8 +542,10 @@ static void patch_close(req *r)
 	upctx *c = r->ctx;
 	if (!c)
 		return;
-	if (c->fd >= 0)
+	if (c->fd >= 0) {
+		up_flush(c); /* a dropped connection keeps what arrived */
 		close(c->fd);
+	}
 	c->fd = -1;
 	if (c->locked && c->path[0]) {
 		/* A dropped connection: everything written is valid data; the file size is the offset. */
