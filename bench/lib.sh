@@ -28,7 +28,9 @@ stop_nginx() { [ -f "$BENCH_TMP/nginx/nginx.pid" ] && kill "$(cat "$BENCH_TMP/ng
 start_dx() {
 	data=$1; port=$2; shift 2
 	[ -f "$data/dangxiao.db" ] || bin/dangxiao seed --data "$data" >/dev/null
-	bin/dangxiao serve --data "$data" --listen "127.0.0.1:$port" --set access_log=0 "$@" 2>"$data/server.err" &
+	# No transcoder workers unless asked (DX_WORKERS): the demo lecture's transcode must not run
+	# beside a measurement that is not about it.
+	bin/dangxiao serve --data "$data" --listen "127.0.0.1:$port" --set access_log=0 --workers "${DX_WORKERS:-0}" "$@" 2>"$data/server.err" &
 	DX_PID=$!
 	for i in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && return 0; sleep 0.1; done
 	echo "dangxiao did not start" >&2; return 1

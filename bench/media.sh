@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DUR=${DUR:-8}; CONNS=${CONNS:-32}
 D=$BENCH_TMP/media; rm -rf "$D"
 DPORT=$(free_port); NPORT=$(free_port)
-start_dx "$D" "$DPORT"          # seeds the demo academy; its demo lecture is transcoded on start
+DX_WORKERS=1 start_dx "$D" "$DPORT"          # seeds the demo academy; its demo lecture is transcoded on start
 trap 'stop_dx; stop_nginx' EXIT
 TOK=$(login_token "$DPORT" zhangsan)
 curl -s -X POST -H "Authorization: Bearer $TOK" "http://127.0.0.1:$DPORT/api/v1/courses/1/enroll" >/dev/null

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-1024}
 D=$BENCH_TMP/up; rm -rf "$D"
 DPORT=$(free_port)
-start_dx "$D" "$DPORT" --workers 0 $DX_ARGS
+start_dx "$D" "$DPORT" $DX_ARGS
 trap 'stop_dx' EXIT
 SRC=$BENCH_TMP/upload.bin
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >"$SRC"
