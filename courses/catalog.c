@@ -7,43 +7,245 @@
 #include "html.h"
 #include "i18n.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The catalog runs in two steps so that it never reads course bodies. Step 1 picks the page's
-   course ids from the covering index courses_catalog (schema migration 5): a course row holds
-   its Markdown and HTML before the columns filtered on, so reading those from the table would pull
-   every body's overflow pages. Step 2 reads title and summary, which precede the bodies, for the
-   page's rows only.
-   One step-1 query serves every combination: optional filters are "?N IS NULL OR …" terms, so
-   the SQL text is fixed (statements are cached by their literal). Parameters:
-   ?1 the user's org chain (JSON ids)  ?2 year  ?3 user id  ?4 visibility (0 published only,
-   1 + own drafts, 2 all)  ?5 category or NULL  ?6 type (0 all, 1 required, 2 elective)
-   ?7 mine  ?8 popular  ?9 limit  ?10 offset  ?11 the search text (FTS phrase or LIKE pattern).
-   Required courses come first; the total comes with each row (a window count). */
-#define CAT_HEAD                                                                                        \
-	"WITH req(cid) AS (SELECT course_id FROM assignments WHERE year = ?2"                          \
-	"   AND org_id IN (SELECT value FROM json_each(?1)))"                                           \
-	" SELECT c.id, c.id IN req AS required, count(*) OVER (), c.status, c.cover_image_id,"          \
-	"  c.enrolled_count, e.user_id IS NOT NULL, ifnull(e.progress, 0)"                              \
-	" FROM courses c INDEXED BY courses_catalog"                                                    \
-	" LEFT JOIN enrollments e ON e.user_id = ?3 AND e.course_id = c.id"                              \
-	" WHERE (c.status = 'published' OR ?4 = 2 OR (?4 = 1 AND c.owner_id = ?3))"                    \
-	" AND (?5 IS NULL OR c.category = ?5)"                                                          \
-	" AND (?6 = 0 OR (c.id IN req) = (?6 = 1))"                                                     \
-	" AND (?7 = 0 OR e.user_id IS NOT NULL OR c.id IN req)"
-#define CAT_TAIL                                                                                        \
-	" ORDER BY required DESC, CASE WHEN ?8 THEN c.enrolled_count ELSE 0 END DESC,"                  \
-	"  ifnull(c.published_at, c.created_at) DESC, c.id DESC LIMIT ?9 OFFSET ?10"
+/* How the catalog stays fast with many courses: it never runs one generic query over all of them,
+   but works with small sets and with index walks that stop after the page (schema migration 6).
+   - R, the courses required for the user this year: the assignments of the user's organisation
+     chain (index assignments_org), a handful of ids, computed once per request.
+   - Candidate sets (a search, mine=1, type=required): the ids come from FTS5 (LIKE for 1–2
+     characters: the one case that reads the table), the user's enrollments (primary key prefix)
+     and R; they are checked and sorted in C with their metadata from courses_meta, an index keyed
+     by id that holds everything a card shows. (A course row stores its Markdown and HTML before
+     status, enrolled_count and published_at, and takes a page or more: apart from that LIKE, the
+     catalog never reads a course row.)
+   - Plain listings: the required part from R, then the rest by walking an index in exactly the
+     catalog's order (courses_new, courses_new_cat, courses_pop, courses_pop_cat), skipping R, until
+     offset + limit rows are found. An instructor's own drafts (an admin's: all drafts) are a small
+     sorted set merged into that walk. The total comes from course_counts, kept by triggers.
+   - Title, summary, owner and the user's enrolment: for the page's rows only, in one statement.
+     Sets of ids drive such joins as a JSON array through json_each (no temporary table).
+   All of a request's statements run in one read transaction. The home page computes R once for
+   "my courses" and the catalog, and renders from C structs rather than JSON.
+   Order everywhere: required first, then (sort=popular) enrolled count, then first publication
+   (creation for a course never published), newest first, then id, highest first. */
 
-static const char SQL_ALL[] = CAT_HEAD CAT_TAIL;
-static const char SQL_FTS[] =
-	CAT_HEAD " AND c.id IN (SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?11)" CAT_TAIL;
-/* 1–2 characters: no trigram to look up, so the text itself is scanned. */
-static const char SQL_LIKE[] =
-	CAT_HEAD " AND c.id IN (SELECT id FROM courses WHERE title LIKE ?11 ESCAPE '\\'"
-		 " OR summary LIKE ?11 ESCAPE '\\' OR body_md LIKE ?11 ESCAPE '\\')" CAT_TAIL;
+/* One course of a catalog answer; text lives in the request's arena. */
+typedef struct cat_row {
+	int64_t id, owner_id, enrolled_count, sort_at, cover;
+	int has_cover, required, enrolled, published;
+	double progress, credit_hours;
+	const char *status, *title, *summary, *category, *owner_name;
+} cat_row;
+
+typedef struct cat_rows {
+	cat_row *v;
+	size_t n, cap;
+} cat_rows;
+
+typedef struct ids {
+	int64_t *v;
+	size_t n, cap;
+} ids;
+
+/* Who is asking: visibility (0 published only, 1 + own drafts, 2 all) and R (sorted, unique). */
+typedef struct cat_user {
+	int64_t uid;
+	int vis;
+	ids req;
+} cat_user;
+
+static void ids_push(ids *s, int64_t x)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	s->v[s->n++] = x;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts and drops duplicates. */
+static void ids_sort(ids *s)
+{
+	if (s->n < 2)
+		return;
+	qsort(s->v, s->n, sizeof *s->v, cmp_i64);
+	size_t k = 1;
+	for (size_t i = 1; i < s->n; i++)
+		if (s->v[i] != s->v[k - 1])
+			s->v[k++] = s->v[i];
+	s->n = k;
+}
+
+static int ids_has(const ids *s, int64_t x)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid] == x)
+			return 1;
+		if (s->v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static cat_row *rows_push(cat_rows *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	cat_row *c = &s->v[s->n++];
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
+/* Text is written straight into buffers (html_printf and buf_printf parse a format per call). */
+#define PUT(b, lit) buf_add((b), (lit), sizeof(lit) - 1)
+
+static void put_int(buf *b, long long v)
+{
+	char t[24], *e = t + sizeof t, *p = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(e - p));
+}
+
+/* The catalog's many small reads share one read transaction: one snapshot (the total agrees with
+   the rows) and one round of WAL locks instead of one per statement. Returns 1 when it began one. */
+static int read_begin(void)
+{
+	if (!sqlite3_get_autocommit(db()))
+		return 0;
+	return db_exec("BEGIN", "") >= 0;
+}
+
+static void read_end(int began)
+{
+	if (began)
+		db_exec("COMMIT", "");
+}
+
+static void cat_user_init(req *r, cat_user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->uid = r->u->id;
+	u->vis = r->u->role == ROLE_ADMIN ? 2 : r->u->role == ROLE_INSTRUCTOR ? 1 : 0;
+	sqlite3_stmt *st = db_query("SELECT a.course_id FROM json_each(?1) j CROSS JOIN assignments a"
+				    " WHERE a.org_id = j.value AND a.year = ?2",
+				    "si", org_chain_json(r->a, r->u->org_path), (int64_t)year_of(clock_secs()));
+	while (db_step(st) == 1)
+		ids_push(&u->req, sqlite3_column_int64(st, 0));
+	db_done(st);
+	ids_sort(&u->req);
+}
+
+static int visible(const cat_user *u, const cat_row *m)
+{
+	return m->published || u->vis == 2 || (u->vis == 1 && m->owner_id == u->uid);
+}
+
+/* What filtering and sorting need of course id, from the index keyed by id; 0 when the course is
+   missing, hidden from the user, or not of category (when one is given). */
+static int meta_get(const cat_user *u, int64_t id, const char *category, cat_row *m)
+{
+	sqlite3_stmt *st = db_query("SELECT status = 'published', category, owner_id, enrolled_count,"
+				    " ifnull(published_at, created_at) FROM courses INDEXED BY courses_meta WHERE id = ?",
+				    "i", id);
+	int ok = db_step(st) == 1;
+	if (ok) {
+		memset(m, 0, sizeof *m);
+		m->id = id;
+		m->published = sqlite3_column_int(st, 0);
+		m->owner_id = sqlite3_column_int64(st, 2);
+		m->enrolled_count = sqlite3_column_int64(st, 3);
+		m->sort_at = sqlite3_column_int64(st, 4);
+		m->required = ids_has(&u->req, id);
+		ok = visible(u, m) && (!category || !strcmp(db_col_text(st, 1), category));
+	}
+	db_done(st);
+	return ok;
+}
+
+/* The ids as a JSON array, to drive a join through json_each (no temporary table, one statement). */
+static void json_ids(buf *b, const int64_t *v, size_t n)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		put_int(b, v[i]);
+	}
+	buf_putc(b, ']');
+}
+
+/* meta_get for many ids in one statement: appends the courses the user sees to out. */
+static void metas_get(const cat_user *u, const ids *in, const char *category, cat_rows *out)
+{
+	if (!in->n)
+		return;
+	buf list;
+	buf_init(&list);
+	json_ids(&list, in->v, in->n);
+	sqlite3_stmt *st = db_query("SELECT m.id, m.status = 'published', m.category, m.owner_id, m.enrolled_count,"
+				    " ifnull(m.published_at, m.created_at)"
+				    " FROM json_each(?) j CROSS JOIN courses m INDEXED BY courses_meta WHERE m.id = j.value",
+				    "s", list.p);
+	while (db_step(st) == 1) {
+		cat_row m = {0};
+		m.id = sqlite3_column_int64(st, 0);
+		m.published = sqlite3_column_int(st, 1);
+		m.owner_id = sqlite3_column_int64(st, 3);
+		m.enrolled_count = sqlite3_column_int64(st, 4);
+		m.sort_at = sqlite3_column_int64(st, 5);
+		m.required = ids_has(&u->req, m.id);
+		if (visible(u, &m) && (!category || !strcmp(db_col_text(st, 2), category)))
+			*rows_push(out) = m;
+	}
+	db_done(st);
+	buf_free(&list);
+}
+
+/* The catalog's order; negative when a comes first. */
+static int row_order(const cat_row *a, const cat_row *b, int popular)
+{
+	if (a->required != b->required)
+		return a->required ? -1 : 1;
+	if (popular && a->enrolled_count != b->enrolled_count)
+		return a->enrolled_count > b->enrolled_count ? -1 : 1;
+	if (a->sort_at != b->sort_at)
+		return a->sort_at > b->sort_at ? -1 : 1;
+	return (a->id < b->id) - (a->id > b->id);
+}
+static int cmp_newest(const void *a, const void *b)
+{
+	return row_order(a, b, 0);
+}
+static int cmp_popular(const void *a, const void *b)
+{
+	return row_order(a, b, 1);
+}
+static void rows_sort(cat_rows *s, int popular)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, popular ? cmp_popular : cmp_newest);
+}
 
 void catalog_args_from(req *r, catalog_args *a, int64_t per_page_default)
 {
@@ -100,60 +302,260 @@ static char *search_term(arena *ar, const char *q, int *fts)
 	return out;
 }
 
-json_t *catalog_query(req *r, const catalog_args *a)
+/* The ids of the courses whose text contains the search term. */
+static void search_ids(const char *term, int fts, ids *out)
+{
+	sqlite3_stmt *st = fts ? db_query("SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?", "s", term)
+			       : db_query("SELECT id FROM courses WHERE title LIKE ?1 ESCAPE '\\'"
+					  " OR summary LIKE ?1 ESCAPE '\\' OR body_md LIKE ?1 ESCAPE '\\'",
+					  "s", term);
+	while (db_step(st) == 1)
+		ids_push(out, sqlite3_column_int64(st, 0));
+	db_done(st);
+	ids_sort(out);
+}
+
+/* A search, mine=1 or type=required: every match into all, sorted. */
+static void by_candidates(const cat_user *u, const catalog_args *a, const char *term, int fts, cat_rows *all)
+{
+	ids c = {0};
+	if (a->mine) {
+		sqlite3_stmt *st = db_query("SELECT course_id FROM enrollments WHERE user_id = ?", "i", u->uid);
+		while (db_step(st) == 1)
+			ids_push(&c, sqlite3_column_int64(st, 0));
+		db_done(st);
+	}
+	if (a->mine || a->type == 1) {
+		for (size_t i = 0; i < u->req.n; i++)
+			ids_push(&c, u->req.v[i]);
+		ids_sort(&c);
+	}
+	if (term) {
+		ids h = {0};
+		search_ids(term, fts, &h);
+		if (a->mine || a->type == 1) {
+			size_t k = 0;
+			for (size_t i = 0; i < c.n; i++)
+				if (ids_has(&h, c.v[i]))
+					c.v[k++] = c.v[i];
+			c.n = k;
+			free(h.v);
+		} else {
+			free(c.v);
+			c = h;
+		}
+	}
+	metas_get(u, &c, a->category, all);
+	free(c.v);
+	if (a->type) {
+		size_t k = 0;
+		for (size_t i = 0; i < all->n; i++)
+			if (all->v[i].required == (a->type == 1))
+				all->v[k++] = all->v[i];
+		all->n = k;
+	}
+	rows_sort(all, a->popular);
+}
+
+/* Published courses in the catalog's order (required ones included: the caller skips them), for
+   [popular][by category]. Each walks an index in its order, so stepping stops after the page. */
+static const char *const WALK_SQL[2][2] = {
+	{"SELECT id FROM courses INDEXED BY courses_new WHERE status = 'published'"
+	 " ORDER BY ifnull(published_at, created_at) DESC, id DESC",
+	 "SELECT id FROM courses INDEXED BY courses_new_cat WHERE status = 'published' AND category = ?"
+	 " ORDER BY ifnull(published_at, created_at) DESC, id DESC"},
+	{"SELECT id FROM courses INDEXED BY courses_pop WHERE status = 'published'"
+	 " ORDER BY enrolled_count DESC, ifnull(published_at, created_at) DESC, id DESC",
+	 "SELECT id FROM courses INDEXED BY courses_pop_cat WHERE status = 'published' AND category = ?"
+	 " ORDER BY enrolled_count DESC, ifnull(published_at, created_at) DESC, id DESC"},
+};
+
+/* A plain listing (no search, type all or elective): the rows [off, off + lim) into page. */
+static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64_t lim, cat_rows *page,
+		    int64_t *total)
+{
+	/* The required part, sorted. */
+	cat_rows rq = {0};
+	metas_get(u, &u->req, a->category, &rq);
+	rows_sort(&rq, a->popular);
+	/* Drafts the user sees (an instructor's own, an admin's all): counted, and merged into the
+	   walk unless required. */
+	cat_rows dr = {0};
+	int64_t ndrafts = 0;
+	if (u->vis) {
+		sqlite3_stmt *st = db_query("SELECT id, owner_id, enrolled_count, ifnull(published_at, created_at)"
+					    " FROM courses INDEXED BY courses_catalog WHERE status = 'draft'"
+					    " AND (?1 IS NULL OR category = ?1) AND (?2 = 0 OR owner_id = ?2)",
+					    "si", a->category, (int64_t)(u->vis == 2 ? 0 : u->uid));
+		while (db_step(st) == 1) {
+			ndrafts++;
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (ids_has(&u->req, id))
+				continue;
+			cat_row *d = rows_push(&dr);
+			d->id = id;
+			d->owner_id = sqlite3_column_int64(st, 1);
+			d->enrolled_count = sqlite3_column_int64(st, 2);
+			d->sort_at = sqlite3_column_int64(st, 3);
+		}
+		db_done(st);
+		rows_sort(&dr, a->popular);
+	}
+	int64_t npub = db_int(0, "SELECT ifnull(sum(n), 0) FROM course_counts WHERE status = 'published'"
+				 " AND (?1 IS NULL OR category = ?1)",
+			      "s", a->category);
+	*total = npub + ndrafts - (a->type == 2 ? (int64_t)rq.n : 0);
+
+	int64_t skip = off;
+	if (a->type == 0) {
+		for (int64_t i = off; i < (int64_t)rq.n && (int64_t)page->n < lim; i++)
+			*rows_push(page) = rq.v[i];
+		skip = off > (int64_t)rq.n ? off - (int64_t)rq.n : 0;
+	}
+	if ((int64_t)page->n < lim && off + (int64_t)page->n < *total) {
+		/* The rest: the walk over published courses merged with the drafts. */
+		const char *sql = WALK_SQL[a->popular ? 1 : 0][a->category ? 1 : 0];
+		sqlite3_stmt *st = a->category ? db_query(sql, "s", a->category) : db_query(sql, "");
+		size_t j = 0;
+		int have = 0, more = 1;
+		cat_row w;
+		while ((int64_t)page->n < lim) {
+			while (!have && more) {
+				if (db_step(st) != 1) {
+					more = 0;
+					break;
+				}
+				int64_t id = sqlite3_column_int64(st, 0);
+				if (ids_has(&u->req, id))
+					continue;
+				/* Comparing with a draft needs the sort keys; the page's rows get the rest later. */
+				if (j < dr.n) {
+					if (!meta_get(u, id, NULL, &w))
+						continue;
+				} else {
+					memset(&w, 0, sizeof w);
+					w.id = id;
+				}
+				have = 1;
+			}
+			cat_row next;
+			if (have && (j >= dr.n || row_order(&w, &dr.v[j], a->popular) < 0)) {
+				next = w;
+				have = 0;
+			} else if (j < dr.n) {
+				next = dr.v[j++];
+			} else {
+				break;
+			}
+			if (skip > 0)
+				skip--;
+			else
+				*rows_push(page) = next;
+		}
+		db_done(st);
+	}
+	free(rq.v);
+	free(dr.v);
+}
+
+/* Title, summary, owner, status, counts and the user's enrolment for the page's rows, in one
+   statement for the whole page (the ids as a JSON array driving the join: no temporary table). */
+static void fill_rows(req *r, const cat_user *u, cat_rows *page)
+{
+	if (!page->n)
+		return;
+	buf list;
+	buf_init(&list);
+	buf_putc(&list, '[');
+	for (size_t i = 0; i < page->n; i++) {
+		cat_row *c = &page->v[i];
+		c->required = ids_has(&u->req, c->id);
+		c->status = c->title = c->summary = c->category = c->owner_name = "";
+		if (i)
+			buf_putc(&list, ',');
+		put_int(&list, c->id);
+	}
+	buf_putc(&list, ']');
+	sqlite3_stmt *st = db_query(
+		"SELECT m.id, m.status, m.enrolled_count, m.cover_image_id, m.title, m.summary, m.category,"
+		" m.credit_hours, u.name, e.user_id IS NOT NULL, ifnull(e.progress, 0)"
+		" FROM json_each(?2) j CROSS JOIN courses m INDEXED BY courses_meta CROSS JOIN users u"
+		" LEFT JOIN enrollments e ON e.user_id = ?1 AND e.course_id = m.id"
+		" WHERE m.id = j.value AND u.id = m.owner_id",
+		"is", u->uid, list.p);
+	while (db_step(st) == 1) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		for (size_t i = 0; i < page->n; i++) {
+			cat_row *c = &page->v[i];
+			if (c->id != id)
+				continue;
+			c->status = arena_strdup(r->a, db_col_text(st, 1));
+			c->enrolled_count = sqlite3_column_int64(st, 2);
+			c->has_cover = sqlite3_column_type(st, 3) != SQLITE_NULL;
+			c->cover = sqlite3_column_int64(st, 3);
+			c->title = arena_strdup(r->a, db_col_text(st, 4));
+			c->summary = arena_strdup(r->a, db_col_text(st, 5));
+			c->category = arena_strdup(r->a, db_col_text(st, 6));
+			c->credit_hours = sqlite3_column_double(st, 7);
+			c->owner_name = arena_strdup(r->a, db_col_text(st, 8));
+			c->enrolled = sqlite3_column_int(st, 9);
+			c->progress = sqlite3_column_double(st, 10);
+			break;
+		}
+	}
+	db_done(st);
+	buf_free(&list);
+}
+
+/* The page of the catalog a asks for into page (malloc'd rows), and the number of matches. */
+static void catalog_fetch(req *r, const cat_user *u, const catalog_args *a, cat_rows *page, int64_t *total)
 {
 	int fts = 0;
 	const char *term = search_term(r->a, a->q, &fts);
-	const char *sql = !term ? SQL_ALL : fts ? SQL_FTS : SQL_LIKE;
-	int64_t vis = r->u->role == ROLE_ADMIN ? 2 : r->u->role == ROLE_INSTRUCTOR ? 1 : 0;
-	const char *chain = org_chain_json(r->a, r->u->org_path);
-	int64_t year = year_of(clock_secs());
-	json_t *arr = json_array();
+	int64_t off = (a->page - 1) * a->per_page, lim = a->per_page;
+	memset(page, 0, sizeof *page);
+	if (term || a->mine || a->type == 1) {
+		cat_rows all = {0};
+		by_candidates(u, a, term, fts, &all);
+		*total = (int64_t)all.n;
+		for (int64_t i = off; i < (int64_t)all.n && (int64_t)page->n < lim; i++)
+			*rows_push(page) = all.v[i];
+		free(all.v);
+	} else {
+		by_walk(u, a, off, lim, page, total);
+	}
+	fill_rows(r, u, page);
+}
+
+static json_t *row_json(req *r, const cat_row *c)
+{
+	json_t *j = json_pack("{s:I,s:b,s:s,s:I,s:b,s:f}", "id", (json_int_t)c->id, "required", c->required, "status",
+			      c->status, "enrolled_count", (json_int_t)c->enrolled_count, "enrolled", c->enrolled,
+			      "progress", c->progress);
+	json_object_set_new(j, "cover_url",
+			    c->has_cover ? json_string(arena_printf(r->a, "/images/%lld", (long long)c->cover)) : json_null());
+	json_object_set_new(j, "title", json_string(c->title));
+	json_object_set_new(j, "summary", json_string(c->summary));
+	json_object_set_new(j, "category", json_string(c->category));
+	json_object_set_new(j, "credit_hours", json_real(c->credit_hours));
+	json_object_set_new(j, "owner_name", json_string(c->owner_name));
+	return j;
+}
+
+json_t *catalog_query(req *r, const catalog_args *a)
+{
+	int began = read_begin();
+	cat_user u;
+	cat_user_init(r, &u);
+	cat_rows page;
 	int64_t total = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		int64_t offset = pass ? 0 : (a->page - 1) * a->per_page, limit = pass ? 1 : a->per_page;
-		sqlite3_stmt *st = term ? db_query(sql, "siiisiiiiis", chain, year, r->u->id, vis, a->category,
-						   (int64_t)a->type, (int64_t)a->mine, (int64_t)a->popular, limit,
-						   offset, term)
-					: db_query(sql, "siiisiiiii", chain, year, r->u->id, vis, a->category,
-						   (int64_t)a->type, (int64_t)a->mine, (int64_t)a->popular, limit, offset);
-		while (db_step(st) == 1) {
-			total = sqlite3_column_int64(st, 2);
-			if (pass)
-				break;
-			json_t *c = json_pack("{s:I,s:b,s:s,s:I,s:b,s:f}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-					      "required", sqlite3_column_int(st, 1), "status", db_col_text(st, 3),
-					      "enrolled_count", (json_int_t)sqlite3_column_int64(st, 5), "enrolled",
-					      sqlite3_column_int(st, 6), "progress", sqlite3_column_double(st, 7));
-			json_object_set_new(c, "cover_url",
-					    sqlite3_column_type(st, 4) == SQLITE_NULL
-						    ? json_null()
-						    : json_string(arena_printf(r->a, "/images/%lld",
-									       (long long)sqlite3_column_int64(st, 4))));
-			json_array_append_new(arr, c);
-		}
-		db_done(st);
-		/* A page past the end has no rows to carry the total: ask once more for the first. */
-		if (json_array_size(arr) || a->page == 1)
-			break;
-	}
-	/* Step 2: the text of the page's courses (columns stored before the bodies). */
-	size_t i;
-	json_t *c;
-	json_array_foreach(arr, i, c)
-	{
-		sqlite3_stmt *st = db_query("SELECT c.title, c.summary, c.category, c.credit_hours, u.name"
-					    " FROM courses c JOIN users u ON u.id = c.owner_id WHERE c.id = ?",
-					    "i", (int64_t)json_integer_value(json_object_get(c, "id")));
-		if (db_step(st) == 1) {
-			json_object_set_new(c, "title", json_string(db_col_text(st, 0)));
-			json_object_set_new(c, "summary", json_string(db_col_text(st, 1)));
-			json_object_set_new(c, "category", json_string(db_col_text(st, 2)));
-			json_object_set_new(c, "credit_hours", json_real(sqlite3_column_double(st, 3)));
-			json_object_set_new(c, "owner_name", json_string(db_col_text(st, 4)));
-		}
-		db_done(st);
-	}
+	catalog_fetch(r, &u, a, &page, &total);
+	read_end(began);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < page.n; i++)
+		json_array_append_new(arr, row_json(r, &page.v[i]));
+	free(page.v);
+	free(u.req.v);
 	return json_pack("{s:o,s:I,s:I,s:I}", "courses", arr, "total", (json_int_t)total, "page", (json_int_t)a->page,
 			 "per_page", (json_int_t)a->per_page);
 }
@@ -172,26 +574,142 @@ static int courses_list(req *r)
 
 #define HOME_PER_PAGE 12
 
-static void course_badges(buf *b, json_t *c)
+/* The cards are written straight into the buffer: text goes through html_escape, UI strings are
+   escaped once per page. */
+/* As printf's %g. */
+static void put_g(buf *b, double v)
 {
-	if (json_is_true(json_object_get(c, "required")))
-		html_printf(b, "<span class=\"badge required\">%s</span> ", tr("course.required"));
-	else
-		html_printf(b, "<span class=\"badge\">%s</span> ", tr("course.elective"));
-	if (strcmp(json_string_value(json_object_get(c, "status")), "published"))
-		html_printf(b, "<span class=\"badge warn\">%s</span> ", tr("course.status_draft"));
-	html_printf(b, "<span class=\"badge cat\">%s</span> <span class=\"hours\">%g %s</span>",
-		    json_string_value(json_object_get(c, "category")),
-		    json_real_value(json_object_get(c, "credit_hours")), tr("course.hours_unit"));
+	if (v >= 0 && v < 1e6 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
+		put_int(b, (long long)v);
+		return;
+	}
+	char t[32];
+	snprintf(t, sizeof t, "%g", v);
+	buf_puts(b, t);
 }
 
-static void progress_bar(buf *b, double p)
+/* The UI strings of the page, escaped. */
+typedef struct home_text {
+	const char *required, *elective, *draft, *hours, *enrolled_count, *enrolled, *progress, *not_enrolled;
+} home_text;
+
+static const char *esc(req *r, const char *s)
+{
+	buf t;
+	buf_init(&t);
+	html_escape(&t, s);
+	char *out = arena_strdup(r->a, t.p ? t.p : "");
+	buf_free(&t);
+	return out;
+}
+
+static void home_text_init(req *r, home_text *t)
+{
+	t->required = esc(r, tr("course.required"));
+	t->elective = esc(r, tr("course.elective"));
+	t->draft = esc(r, tr("course.status_draft"));
+	t->hours = esc(r, tr("course.hours_unit"));
+	t->enrolled_count = esc(r, tr("course.enrolled_count"));
+	t->enrolled = esc(r, tr("course.enrolled"));
+	t->progress = esc(r, tr("course.progress"));
+	t->not_enrolled = esc(r, tr("course.not_enrolled"));
+}
+
+static void progress_bar(buf *b, double p, const home_text *t)
 {
 	int pct = (int)(p * 100 + 0.5);
-	html_printf(b,
-		    "<div class=\"progress-row\"><progress max=\"100\" value=\"%d\" aria-label=\"%s\">%d%%</progress>"
-		    "<span class=\"pct\">%d%%</span></div>",
-		    pct, tr("course.progress"), pct, pct);
+	PUT(b, "<div class=\"progress-row\"><progress max=\"100\" value=\"");
+	put_int(b, pct);
+	PUT(b, "\" aria-label=\"");
+	buf_puts(b, t->progress);
+	PUT(b, "\">");
+	put_int(b, pct);
+	PUT(b, "%</progress><span class=\"pct\">");
+	put_int(b, pct);
+	PUT(b, "%</span></div>");
+}
+
+/* One course of the catalog grid. */
+static void course_card(buf *b, const cat_row *c, const home_text *t)
+{
+	PUT(b, "<li class=\"course-card\" data-id=\"");
+	put_int(b, c->id);
+	PUT(b, "\"><a class=\"cover\" href=\"/courses/");
+	put_int(b, c->id);
+	PUT(b, "\" tabindex=\"-1\">");
+	if (c->has_cover) {
+		PUT(b, "<img src=\"/images/");
+		put_int(b, c->cover);
+		PUT(b, "\" alt=\"\" loading=\"lazy\">");
+	} else {
+		PUT(b, "<span class=\"cover-text\">");
+		html_escape(b, c->category);
+		PUT(b, "</span>");
+	}
+	PUT(b, "</a><div class=\"card-body\"><h3><a href=\"/courses/");
+	put_int(b, c->id);
+	PUT(b, "\">");
+	html_escape(b, c->title);
+	PUT(b, "</a></h3><p class=\"meta\">");
+	if (c->required) {
+		PUT(b, "<span class=\"badge required\">");
+		buf_puts(b, t->required);
+	} else {
+		PUT(b, "<span class=\"badge\">");
+		buf_puts(b, t->elective);
+	}
+	PUT(b, "</span> ");
+	if (strcmp(c->status, "published")) {
+		PUT(b, "<span class=\"badge warn\">");
+		buf_puts(b, t->draft);
+		PUT(b, "</span> ");
+	}
+	PUT(b, "<span class=\"badge cat\">");
+	html_escape(b, c->category);
+	PUT(b, "</span> <span class=\"hours\">");
+	put_g(b, c->credit_hours);
+	PUT(b, " ");
+	buf_puts(b, t->hours);
+	PUT(b, "</span></p><p class=\"summary\">");
+	html_escape(b, c->summary);
+	PUT(b, "</p><p class=\"stats muted\">");
+	html_escape(b, c->owner_name);
+	PUT(b, " · ");
+	put_int(b, c->enrolled_count);
+	PUT(b, " ");
+	buf_puts(b, t->enrolled_count);
+	if (c->enrolled) {
+		PUT(b, " · <span class=\"ok\">");
+		buf_puts(b, t->enrolled);
+		PUT(b, "</span>");
+	}
+	PUT(b, "</p>");
+	if (c->enrolled)
+		progress_bar(b, c->progress, t);
+	PUT(b, "</div></li>");
+}
+
+/* One course of "my courses". */
+static void my_course(buf *b, const cat_row *c, const home_text *t)
+{
+	PUT(b, "<li><div class=\"my-title\"><a href=\"/courses/");
+	put_int(b, c->id);
+	PUT(b, "\">");
+	html_escape(b, c->title);
+	PUT(b, "</a> ");
+	if (c->required) {
+		PUT(b, "<span class=\"badge required\">");
+		buf_puts(b, t->required);
+		PUT(b, "</span>");
+	}
+	if (!c->enrolled) {
+		PUT(b, " <span class=\"badge warn\">");
+		buf_puts(b, t->not_enrolled);
+		PUT(b, "</span>");
+	}
+	PUT(b, "</div>");
+	progress_bar(b, c->progress, t);
+	PUT(b, "</li>");
 }
 
 /* A link back to `/` keeping the filters, with another page number. */
@@ -220,7 +738,14 @@ static void page_link(buf *b, const catalog_args *a, int64_t page, const char *c
 
 static void select_option(buf *b, const char *value, const char *label, int selected)
 {
-	html_printf(b, "<option value=\"%s\"%s>%s</option>", value, selected ? " selected" : "", label);
+	PUT(b, "<option value=\"");
+	html_escape(b, value);
+	if (selected)
+		PUT(b, "\" selected>");
+	else
+		PUT(b, "\">");
+	html_escape(b, label);
+	PUT(b, "</option>");
 }
 
 /* GET / — my courses (enrolled or required, with progress) and the catalog with its filters. */
@@ -232,38 +757,31 @@ static int page_home(req *r)
 	if (a.q && utf8_chars(a.q) > 100)
 		a.q = NULL;
 	int searching = (a.q && *a.q) || a.category || a.type || a.page > 1;
+	int began = read_begin();
+	cat_user u;
+	cat_user_init(r, &u); /* R once for both lists */
+	home_text t;
+	home_text_init(r, &t);
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "home", tr("home.title"));
 
 	if (!searching) {
 		catalog_args m = {.mine = 1, .page = 1, .per_page = 50};
-		json_t *mine = catalog_query(r, &m);
-		json_t *list = json_object_get(mine, "courses");
+		cat_rows mine;
+		int64_t n;
+		catalog_fetch(r, &u, &m, &mine, &n);
 		html_printf(&b, "<section class=\"card my-courses\" id=\"my-courses\"><h2>%s</h2>", tr("home.mine"));
-		if (!json_array_size(list))
+		if (!mine.n)
 			html_printf(&b, "<p class=\"muted\">%s</p>", tr("home.mine_empty"));
 		else
 			html_raw(&b, "<ul class=\"my-list\">");
-		size_t i;
-		json_t *c;
-		json_array_foreach(list, i, c)
-		{
-			html_printf(&b, "<li><div class=\"my-title\"><a href=\"/courses/%lld\">%s</a> ",
-				    (long long)json_integer_value(json_object_get(c, "id")),
-				    json_string_value(json_object_get(c, "title")));
-			if (json_is_true(json_object_get(c, "required")))
-				html_printf(&b, "<span class=\"badge required\">%s</span>", tr("course.required"));
-			if (!json_is_true(json_object_get(c, "enrolled")))
-				html_printf(&b, " <span class=\"badge warn\">%s</span>", tr("course.not_enrolled"));
-			html_raw(&b, "</div>");
-			progress_bar(&b, json_real_value(json_object_get(c, "progress")));
-			html_raw(&b, "</li>");
-		}
-		if (json_array_size(list))
+		for (size_t i = 0; i < mine.n; i++)
+			my_course(&b, &mine.v[i], &t);
+		if (mine.n)
 			html_raw(&b, "</ul>");
 		html_raw(&b, "</section>");
-		json_decref(mine);
+		free(mine.v);
 	}
 
 	/* Filters: a plain GET form, so the page works before (and without) its script. */
@@ -288,41 +806,19 @@ static int page_home(req *r)
 	html_printf(&b, "</select></label><button type=\"submit\" class=\"primary\">%s</button></form>",
 		    tr("home.search_submit"));
 
-	json_t *res = catalog_query(r, &a);
-	json_t *list = json_object_get(res, "courses");
-	int64_t total = json_integer_value(json_object_get(res, "total"));
+	cat_rows list;
+	int64_t total = 0;
+	catalog_fetch(r, &u, &a, &list, &total);
+	read_end(began);
 	html_printf(&b, "<p class=\"muted count\" id=\"catalog-count\">%s %lld %s</p>", tr("home.total_pre"),
 		    (long long)total, tr("home.total_post"));
-	if (!json_array_size(list))
+	if (!list.n)
 		html_printf(&b, "<p class=\"empty\">%s</p>", tr("home.no_results"));
 	else
 		html_raw(&b, "<ul class=\"course-grid\" id=\"course-list\">");
-	size_t i;
-	json_t *c;
-	json_array_foreach(list, i, c)
-	{
-		long long id = (long long)json_integer_value(json_object_get(c, "id"));
-		const char *cover = json_string_value(json_object_get(c, "cover_url"));
-		html_printf(&b, "<li class=\"course-card\" data-id=\"%lld\"><a class=\"cover\" href=\"/courses/%lld\" tabindex=\"-1\">",
-			    id, id);
-		if (cover)
-			html_printf(&b, "<img src=\"%s\" alt=\"\" loading=\"lazy\">", cover);
-		else
-			html_printf(&b, "<span class=\"cover-text\">%s</span>", json_string_value(json_object_get(c, "category")));
-		html_printf(&b, "</a><div class=\"card-body\"><h3><a href=\"/courses/%lld\">%s</a></h3><p class=\"meta\">", id,
-			    json_string_value(json_object_get(c, "title")));
-		course_badges(&b, c);
-		html_printf(&b, "</p><p class=\"summary\">%s</p><p class=\"stats muted\">%s · %lld %s",
-			    json_string_value(json_object_get(c, "summary")), json_string_value(json_object_get(c, "owner_name")),
-			    (long long)json_integer_value(json_object_get(c, "enrolled_count")), tr("course.enrolled_count"));
-		if (json_is_true(json_object_get(c, "enrolled")))
-			html_printf(&b, " · <span class=\"ok\">%s</span>", tr("course.enrolled"));
-		html_raw(&b, "</p>");
-		if (json_is_true(json_object_get(c, "enrolled")))
-			progress_bar(&b, json_real_value(json_object_get(c, "progress")));
-		html_raw(&b, "</div></li>");
-	}
-	if (json_array_size(list))
+	for (size_t i = 0; i < list.n; i++)
+		course_card(&b, &list.v[i], &t);
+	if (list.n)
 		html_raw(&b, "</ul>");
 	int64_t pages = (total + a.per_page - 1) / a.per_page;
 	if (pages > 1) {
@@ -335,7 +831,8 @@ static int page_home(req *r)
 		html_raw(&b, "</nav>");
 	}
 	html_raw(&b, "</section>");
-	json_decref(res);
+	free(list.v);
+	free(u.req.v);
 	return page_reply(r, &b);
 }
 

@@ -117,6 +117,35 @@ static const char *const migrations[] = {
 	   body's overflow pages; the catalog reads them from here instead (courses/catalog.c). */
 	"CREATE INDEX courses_catalog ON courses(status, category, owner_id, enrolled_count, published_at,"
 	"  created_at, cover_image_id);",
+
+	/* 6: the catalog without scans (courses/catalog.c). Indexes in the catalog's orders, so that
+	   a page stops after offset + limit entries; courses_meta, everything a catalog card shows of
+	   a course, by id, without reading its row; course_counts, the number of courses per status
+	   and category, kept by triggers, for the catalog's total. */
+	"CREATE INDEX courses_new ON courses(status, ifnull(published_at, created_at));"
+	"CREATE INDEX courses_new_cat ON courses(status, category, ifnull(published_at, created_at));"
+	"CREATE INDEX courses_pop ON courses(status, enrolled_count, ifnull(published_at, created_at));"
+	"CREATE INDEX courses_pop_cat ON courses(status, category, enrolled_count, ifnull(published_at, created_at));"
+	"CREATE INDEX courses_meta ON courses(id, status, category, owner_id, enrolled_count, published_at,"
+	"  created_at, cover_image_id, credit_hours, title, summary);"
+	"CREATE TABLE course_counts("
+	"  status TEXT NOT NULL, category TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(status, category)) WITHOUT ROWID;"
+	"INSERT INTO course_counts(status, category, n) SELECT status, category, count(*) FROM courses"
+	"  GROUP BY status, category;"
+	"CREATE TRIGGER course_counts_ai AFTER INSERT ON courses BEGIN"
+	"  INSERT INTO course_counts(status, category, n) VALUES (new.status, new.category, 1)"
+	"    ON CONFLICT(status, category) DO UPDATE SET n = n + 1;"
+	"END;"
+	"CREATE TRIGGER course_counts_ad AFTER DELETE ON courses BEGIN"
+	"  UPDATE course_counts SET n = n - 1 WHERE status = old.status AND category = old.category;"
+	"END;"
+	"CREATE TRIGGER course_counts_au AFTER UPDATE OF status, category ON courses"
+	"  WHEN old.status IS NOT new.status OR old.category IS NOT new.category BEGIN"
+	"  UPDATE course_counts SET n = n - 1 WHERE status = old.status AND category = old.category;"
+	"  INSERT INTO course_counts(status, category, n) VALUES (new.status, new.category, 1)"
+	"    ON CONFLICT(status, category) DO UPDATE SET n = n + 1;"
+	"END;",
 };
 
 int db_schema_version(void)
