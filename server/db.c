@@ -19,6 +19,9 @@ struct stmt_slot {
 };
 static _Thread_local sqlite3 *t_db;
 static _Thread_local struct stmt_slot *t_cache;
+#define ONEOFF_MAX 16
+static _Thread_local sqlite3_stmt *t_oneoff[ONEOFF_MAX];
+static _Thread_local int t_noneoff;
 /* A key whose destructor closes a thread's connection when the thread ends (libmicrohttpd's pool
    threads at shutdown, finished workers), so nothing is left open or leaked. */
 static pthread_key_t g_close_key;
@@ -98,20 +101,25 @@ static sqlite3_stmt *prepare(const char *sql)
 			return s->st;
 		}
 	}
-	/* Cache neighbourhood full: a one-off statement, finalized by db_done via a flag. */
+	/* Cache neighbourhood full: a one-off statement, remembered so that db_done finalizes it. */
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK)
 		dx_fatal("SQL prepare failed: %s\n  in: %s", sqlite3_errmsg(c), sql);
+	if (t_noneoff == ONEOFF_MAX)
+		dx_fatal("more than %d uncached statements open at once", ONEOFF_MAX);
+	t_oneoff[t_noneoff++] = st;
 	return st;
 }
 
-static int is_cached(sqlite3_stmt *st)
+/* 1 when st is one of the rare one-off statements (and forgets it). Cached ones are the norm,
+   so this looks through a short list, not the whole cache. */
+static int take_oneoff(sqlite3_stmt *st)
 {
-	const char *sql = sqlite3_sql(st);
-	(void)sql;
-	for (int i = 0; i < STMT_CACHE; i++)
-		if (t_cache[i].st == st)
+	for (int i = 0; i < t_noneoff; i++)
+		if (t_oneoff[i] == st) {
+			t_oneoff[i] = t_oneoff[--t_noneoff];
 			return 1;
+		}
 	return 0;
 }
 
@@ -172,11 +180,11 @@ void db_done(sqlite3_stmt *st)
 {
 	if (!st)
 		return;
-	if (is_cached(st)) {
+	if (take_oneoff(st)) {
+		sqlite3_finalize(st);
+	} else {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-	} else {
-		sqlite3_finalize(st);
 	}
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 /* html_printf hands each non-%s conversion to snprintf with the spec it parsed; the caller's
@@ -154,14 +155,42 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 	html_raw(b, "</header><main class=\"main\">");
 }
 
+/* Whether web/js/page-NAME.js exists, asked of the file system once per page name (the names are
+   string literals of the page handlers, so a small table keyed by them suffices). */
+static int page_has_script(const char *page)
+{
+	static struct {
+		char name[32];
+		int has;
+	} seen[64];
+	static int nseen;
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	int has = -1;
+	pthread_mutex_lock(&mu);
+	for (int i = 0; i < nseen && has < 0; i++)
+		if (!strcmp(seen[i].name, page))
+			has = seen[i].has;
+	pthread_mutex_unlock(&mu);
+	if (has >= 0)
+		return has;
+	char path[600];
+	snprintf(path, sizeof path, "%s/js/page-%s.js", http_web_root(), page);
+	has = access(path, R_OK) == 0;
+	pthread_mutex_lock(&mu);
+	if (nseen < 64 && strlen(page) < sizeof seen[0].name) {
+		snprintf(seen[nseen].name, sizeof seen[0].name, "%s", page);
+		seen[nseen++].has = has;
+	}
+	pthread_mutex_unlock(&mu);
+	return has;
+}
+
 void page_end(req *r, buf *b)
 {
 	html_raw(b, "</main><script src=\"/static/js/app.js\"></script>");
 	/* A page's own script, web/js/page-NAME.js, when there is one. */
 	const char *page = r->page ? r->page : "";
-	char path[600];
-	snprintf(path, sizeof path, "%s/js/page-%s.js", http_web_root(), page);
-	if (*page && access(path, R_OK) == 0)
+	if (*page && page_has_script(page))
 		html_printf(b, "<script src=\"/static/js/page-%s.js\"></script>", page);
 	html_raw(b, "</body></html>");
 }
