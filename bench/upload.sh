@@ -18,7 +18,7 @@ cp_once() { sync; a=$(date +%s.%N); cp "$SRC" "$D/uploads/plain.copy"; sync; b=$
 put_once() {
 	sync; a=$(date +%s.%N)
 	CODE=$(curl -s -o "$BENCH_TMP/up.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $TOK" -H "Content-Type: application/octet-stream" \
-		--data-binary @"$SRC" "http://127.0.0.1:$DPORT/api/v1/lectures/$LID/source")
+		-T "$SRC" "http://127.0.0.1:$DPORT/api/v1/lectures/$LID/source")
 	sync; b=$(date +%s.%N); python3 -c "print($b-$a)"
 }
 HWM0=$(awk '/VmHWM/ {print $2}' /proc/$DX_PID/status)

@@ -38,10 +38,15 @@ int db_exists(const char *sql, const char *types, ...);
 int64_t db_last_id(void);
 /* Column helpers that never return NULL for text. */
 const char *db_col_text(sqlite3_stmt *st, int i);
-/* Transactions (BEGIN IMMEDIATE so writers queue on busy_timeout instead of deadlocking). */
+/* Write transactions: BEGIN IMMEDIATE, taken in turns on a process-wide mutex (so writers of this
+   process queue without sleeping); every db_begin ends in db_commit or db_rollback. */
 int db_begin(void);
 int db_commit(void);
 void db_rollback(void);
+/* A thread that checkpoints the WAL every 200 ms, so that no request pays for a checkpoint;
+   connections opened after the start stop checkpointing on commit. 0 or -1. */
+int db_checkpointer_start(void);
+void db_checkpointer_stop(void);
 /* Runs raw SQL without parameters (migrations, pragmas). */
 int db_exec_raw(const char *sql);
 /* The last error message of this thread's connection. */
