@@ -36,7 +36,7 @@ st = {l.split(":")[0]: l.split()[1] for l in open(f"/proc/{pid}/status") if l.st
 print(ok, st["VmRSS"], st["RssAnon"], st["RssFile"])
 for s in socks: s.close()
 PY
-read OK RSS ANON FILE <"$BENCH_TMP/mem"
+read OK RSS ANON RFILE <"$BENCH_TMP/mem"
 cat <<OUT
 | what | requests/s | p99 latency | vs nginx static |
 | --- | --- | --- | --- |
@@ -44,6 +44,6 @@ cat <<OUT
 | dangxiao, same file under /static | $D | $DP99 | $(ratio $D $N) % |
 | dangxiao, GET /api/v1/me (Bearer, session lookup in SQLite) | $M | $MP99 | $(ratio $M $N) % |
 
-Memory: VmRSS $((RSS0/1024)) MiB idle after the runs; $((RSS/1024)) MiB with 1,000 keep-alive connections open ($OK of 1000 answered 200), of which $((ANON/1024)) MiB the server's own memory (RssAnon) and $((FILE/1024)) MiB mapped shared libraries (RssFile: FFmpeg's libraries and their dependencies, shared with other processes).
+Memory: VmRSS $((RSS0/1024)) MiB idle after the runs; $((RSS/1024)) MiB with 1,000 keep-alive connections open ($OK of 1000 answered 200), of which $((ANON/1024)) MiB the server's own memory (RssAnon) and $((RFILE/1024)) MiB mapped shared libraries (RssFile: FFmpeg's libraries and their dependencies, shared with other processes).
 (wrk -t2 -c$CONNS -d${DUR}s on loopback; nginx with 2 workers, sendfile, access_log off; dangxiao with $(nproc) HTTP threads, access log off.)
 OUT
