@@ -18,7 +18,7 @@ function init(args)
     i = i + 1
   end
   f:close()
-  k = 0; ok = 0; soon = 0; other = 0
+  k = 0; ok = 0; soon = 0; other = 0; credited = 0
 end
 function request()
   k = k % #toks + 1
@@ -29,10 +29,14 @@ function request()
 end
 lecture = os.getenv("DX_LECTURE") or "1"
 function response(status, headers, body)
-  if status == 200 then ok = ok + 1 elseif status == 429 then soon = soon + 1 else other = other + 1 end
+  if status == 200 then
+    ok = ok + 1
+    credited = credited + (tonumber(body:match('"credited_s":([%d%.eE+-]+)')) or 0)
+  elseif status == 429 then soon = soon + 1 else other = other + 1 end
 end
 function done(summary, latency, requests)
-  local a, b, c = 0, 0, 0
-  for _, t in ipairs(threads) do a = a + t:get("ok"); b = b + t:get("soon"); c = c + t:get("other") end
+  local a, b, c, cr = 0, 0, 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("ok"); b = b + t:get("soon"); c = c + t:get("other"); cr = cr + t:get("credited") end
   io.write(string.format("answers: %d x 200, %d x 429, %d other\n", a, b, c))
+  io.write(string.format("credited: %.0f\n", cr))
 end

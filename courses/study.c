@@ -1,10 +1,11 @@
 /* study.c — study tracking: play, heartbeat and progress endpoints; lecture and course completion.
  *
- * A heartbeat is one BEGIN IMMEDIATE transaction: one indexed read of everything the rules need
- * (lecture, enrolment, playback session, progress, today's study), the pure rules of
- * courses/credit.c, then two or three indexed writes, and completion events when a lecture (and
- * with it perhaps the course) becomes complete. The answer is sent only after COMMIT, so an
- * answered heartbeat survives a crash of the process (WAL, synchronous=NORMAL).
+ * A heartbeat is one savepoint in a group-committed write transaction (the heartbeat writer
+ * thread batches everything queued): one indexed read of everything the rules need (lecture,
+ * enrolment, playback session, progress, today's study), the pure rules of courses/credit.c, then
+ * two or three indexed writes, and completion events when a lecture (and with it perhaps the
+ * course) becomes complete. The answer is sent only after the batch's COMMIT, so an answered
+ * heartbeat survives a crash of the process (WAL, synchronous=NORMAL).
  */
 #include "courses/study.h"
 #include "clock.h"
@@ -14,6 +15,7 @@
 #include "i18n.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -191,65 +193,71 @@ static int hb_load(int64_t lid, int64_t uid, int64_t sid, const char *day, hb_ro
 	return rc;
 }
 
-/* POST /api/v1/lectures/{id}/heartbeat {"session","position","playing","rate"} → 200
-   {"result","credited_s","lecture_study_s","today_study_s","coverage","covered_s","completed",
-   "course_completed","intervals"}. `rate` is informational: the rules never trust it. */
-static int study_heartbeat(req *r)
+/* One queued heartbeat: the request (suspended) and its validated fields. */
+typedef struct hb_job {
+	req *r;
+	int64_t lid, uid, sid;
+	double position;
+	int playing;
+	struct hb_job *next;
+} hb_job;
+
+/* Applies one heartbeat inside the writer's open transaction and sets its reply. Returns 0 when
+   nothing needs undoing (accepted and written, or refused before any write), -1 when its writes
+   must be rolled back (the reply is then a 500). */
+static int hb_apply(hb_job *jb)
 {
-	int64_t lid = req_id(r, 0), uid = r->u->id, sid = 0;
-	double position = 0, rate = 1;
-	int playing = 0;
-	if (body_int(r, "session", 1, 1, INT64_MAX, &sid) < 0 || body_num(r, "position", 1, 0, POS_MAX, &position) < 0 ||
-	    body_bool(r, "playing", 1, &playing) < 0 || body_num(r, "rate", 0, 0, 16, &rate) < 0)
-		return 0;
+	req *r = jb->r;
+	int64_t lid = jb->lid, uid = jb->uid, sid = jb->sid;
+	double position = jb->position;
 	double now = clock_now();
 	int64_t secs = (int64_t)now;
 	char day[16];
 	day_of(secs, day);
 
-	if (db_begin() < 0)
-		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	hb_row h = {0};
 	int rc = hb_load(lid, uid, sid, day, &h);
+	int undo = 0;
 	cov_set cov;
 	cov_init(&cov);
 	if (rc < 0) {
-		rc = reply_error(r, 500, "internal", "%s", tr("err.internal"));
-		goto fail;
+		reply_error(r, 500, "internal", "%s", tr("err.internal"));
+		undo = -1;
+		goto out;
 	}
 	if (rc == 0) {
-		rc = reply_error(r, 404, "not_found", "%s", tr("err.no_lecture"));
-		goto fail;
+		reply_error(r, 404, "not_found", "%s", tr("err.no_lecture"));
+		goto out;
 	}
 	if (!h.enrolled) {
-		rc = reply_error(r, 403, "not_enrolled", "%s", tr("err.not_enrolled"));
-		goto fail;
+		reply_error(r, 403, "not_enrolled", "%s", tr("err.not_enrolled"));
+		goto out;
 	}
 	/* Unknown, closed, another member's, or another lecture's session: all the same to the caller. */
 	if (!h.has_session || !h.open || h.s_user != uid || h.s_lecture != lid) {
-		rc = reply_error(r, 409, "session_closed", "%s", tr("err.session_closed"));
-		goto fail;
+		reply_error(r, 409, "session_closed", "%s", tr("err.session_closed"));
+		goto out;
 	}
 	if (h.coverage && cov_from_json(&cov, h.coverage) < 0) {
 		fprintf(stderr, "dangxiao: bad coverage of user %lld lecture %lld: %s\n", (long long)uid, (long long)lid,
 			h.coverage);
-		rc = reply_error(r, 500, "internal", "%s", tr("err.internal"));
-		goto fail;
+		reply_error(r, 500, "internal", "%s", tr("err.internal"));
+		goto out;
 	}
 
 	hb_state s = {.last_at = h.last_at, .last_pos = h.last_pos, .duration = h.duration,
 		      .today_study_s = h.today_s, .max_rate = cfg.max_rate};
-	hb_outcome o = credit_heartbeat(&s, &cov, now, position, playing);
+	hb_outcome o = credit_heartbeat(&s, &cov, now, position, jb->playing);
 	if (o.result == HB_INVALID) {
-		rc = reply_error(r, 422, "invalid_position", "%s", tr("err.bad_position"));
-		goto fail;
+		reply_error(r, 422, "invalid_position", "%s", tr("err.bad_position"));
+		goto out;
 	}
 	if (o.result == HB_TOO_SOON) {
 		char ra[16];
 		snprintf(ra, sizeof ra, "%d", (int)ceil(HB_MIN_INTERVAL_S - (now - h.last_at)));
 		reply_header(r, "Retry-After", ra);
-		rc = reply_error(r, 429, "too_soon", "%s", tr("err.heartbeat_too_soon"));
-		goto fail;
+		reply_error(r, 429, "too_soon", "%s", tr("err.heartbeat_too_soon"));
+		goto out;
 	}
 
 	/* Accepted: re-anchor the session, save progress (and today's study when credited). */
@@ -283,26 +291,146 @@ static int study_heartbeat(req *r)
 		}
 	}
 	if (bad) {
-		rc = reply_error(r, 500, "internal", "%s", tr("err.internal"));
-		goto fail;
+		reply_error(r, 500, "internal", "%s", tr("err.internal"));
+		undo = -1;
+		goto out;
 	}
-	if (db_commit() < 0) {
-		rc = reply_error(r, 503, "busy", "%s", tr("err.busy"));
-		goto fail;
-	}
+	/* Sent only after the batch's COMMIT (replaced by a 503 if that fails). */
 	json_t *j = json_pack("{s:s,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:f,s:o}", "result", hb_result_name(o.result),
 			      "credited_s", r3(o.credited_s), "lecture_study_s", r3(h.study_s + o.credited_s),
 			      "today_study_s", r3(s.today_study_s), "coverage", r6(coverage_fraction(&cov, h.duration)),
 			      "covered_s", r3(covered), "completed", complete, "course_completed", course_done > 0,
 			      "position", r3(position), "intervals", intervals_json(&cov, h.duration));
+	reply_json(r, 200, j);
+out:
 	cov_free(&cov);
 	free(h.coverage);
-	return reply_json(r, 200, j);
-fail:
-	db_rollback();
-	cov_free(&cov);
-	free(h.coverage);
-	return rc;
+	return undo;
+}
+
+/* ---- the heartbeat writer: group commit ----
+   Handlers queue validated heartbeats and suspend their requests; one thread takes everything
+   queued, applies each in order inside one write transaction (a savepoint each, so one failing
+   heartbeat undoes only its own writes), commits, and only then resumes the requests. */
+#define HB_BATCH_MAX 256
+
+static pthread_mutex_t g_hb_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_hb_cv = PTHREAD_COND_INITIALIZER;
+static hb_job *g_hb_head, *g_hb_tail;
+static int g_hb_stop, g_hb_running;
+static pthread_t g_hb_thread;
+
+static void hb_run_batch(hb_job *batch)
+{
+	if (db_begin() < 0) {
+		for (hb_job *jb = batch; jb; jb = jb->next)
+			reply_error(jb->r, 503, "busy", "%s", tr("err.busy"));
+		return;
+	}
+	for (hb_job *jb = batch; jb; jb = jb->next) {
+		if (db_exec("SAVEPOINT hb", NULL) < 0) {
+			reply_error(jb->r, 500, "internal", "%s", tr("err.internal"));
+			continue;
+		}
+		if (hb_apply(jb) < 0)
+			db_exec("ROLLBACK TO hb", NULL);
+		db_exec("RELEASE hb", NULL);
+	}
+	if (db_commit() < 0) {
+		/* Nothing of the batch is stored: no answer may say otherwise. */
+		for (hb_job *jb = batch; jb; jb = jb->next) {
+			reply_reset(jb->r);
+			reply_error(jb->r, 503, "busy", "%s", tr("err.busy"));
+		}
+	}
+}
+
+static void *hb_writer(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&g_hb_mu);
+	for (;;) {
+		while (!g_hb_head && !g_hb_stop)
+			pthread_cond_wait(&g_hb_cv, &g_hb_mu);
+		if (!g_hb_head)
+			break; /* stopping, and everything queued is answered */
+		hb_job *batch = g_hb_head, *last = batch;
+		for (int n = 1; n < HB_BATCH_MAX && last->next; n++)
+			last = last->next;
+		g_hb_head = last->next;
+		if (!g_hb_head)
+			g_hb_tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&g_hb_mu);
+		hb_run_batch(batch);
+		for (hb_job *jb = batch, *nx; jb; jb = nx) {
+			nx = jb->next;
+			req_resume(jb->r);
+			free(jb);
+		}
+		pthread_mutex_lock(&g_hb_mu);
+	}
+	pthread_mutex_unlock(&g_hb_mu);
+	db_close_thread();
+	return NULL;
+}
+
+int study_writer_start(void)
+{
+	g_hb_stop = 0;
+	if (pthread_create(&g_hb_thread, NULL, hb_writer, NULL) != 0)
+		return -1;
+	g_hb_running = 1;
+	return 0;
+}
+
+void study_writer_stop(void)
+{
+	if (!g_hb_running)
+		return;
+	pthread_mutex_lock(&g_hb_mu);
+	g_hb_stop = 1;
+	pthread_cond_signal(&g_hb_cv);
+	pthread_mutex_unlock(&g_hb_mu);
+	pthread_join(g_hb_thread, NULL);
+	g_hb_running = 0;
+}
+
+/* POST /api/v1/lectures/{id}/heartbeat {"session","position","playing","rate"} → 200
+   {"result","credited_s","lecture_study_s","today_study_s","coverage","covered_s","completed",
+   "course_completed","intervals"}. `rate` is informational: the rules never trust it.
+   The fields are checked here; the rest happens in the writer thread (answered after its COMMIT). */
+static int study_heartbeat(req *r)
+{
+	int64_t sid = 0;
+	double position = 0, rate = 1;
+	int playing = 0;
+	if (body_int(r, "session", 1, 1, INT64_MAX, &sid) < 0 || body_num(r, "position", 1, 0, POS_MAX, &position) < 0 ||
+	    body_bool(r, "playing", 1, &playing) < 0 || body_num(r, "rate", 0, 0, 16, &rate) < 0)
+		return 0;
+	if (!g_hb_running)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	hb_job *jb = xcalloc(1, sizeof *jb);
+	jb->r = r;
+	jb->lid = req_id(r, 0);
+	jb->uid = r->u->id;
+	jb->sid = sid;
+	jb->position = position;
+	jb->playing = playing;
+	/* Suspend before queueing, so that the writer can never resume a request not yet suspended. */
+	if (req_suspend(r) < 0) {
+		free(jb);
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	}
+	pthread_mutex_lock(&g_hb_mu);
+	if (g_hb_tail)
+		g_hb_tail->next = jb;
+	else
+		g_hb_head = jb;
+	g_hb_tail = jb;
+	pthread_cond_signal(&g_hb_cv);
+	pthread_mutex_unlock(&g_hb_mu);
+	return 0;
 }
 
 /* GET /api/v1/lectures/{id}/progress → the member's coverage and study time of a lecture. */

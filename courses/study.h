@@ -24,4 +24,9 @@ int course_quiz_passed(int64_t user_id, int64_t course_id);
    caller's transaction (the quiz module calls it after a pass). Returns 1 when the course became
    complete now, 0 otherwise, -1 on a database error. */
 int study_course_check(int64_t user_id, int64_t course_id, int64_t now);
+
+/* The heartbeat writer thread (group commit): started and stopped by server/services.c. Stopping
+   answers everything queued first. */
+int study_writer_start(void);
+void study_writer_stop(void);
 #endif

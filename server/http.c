@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,10 @@ static const char *g_web_root = "web";
 static FILE *g_access;
 static int g_secure_cookie;
 static volatile sig_atomic_t g_stop;
+/* Deferred replies: how many requests are suspended now, and whether shutdown has begun (then no
+   request may be suspended any more, since MHD_stop_daemon must not meet a suspended one). */
+static atomic_int g_nsuspended;
+static atomic_int g_stopping;
 
 const char *http_web_root(void)
 {
@@ -109,6 +114,20 @@ static void set_out(req *r, int status, const char *ctype, char *data, size_t le
 	r->ctype = ctype;
 	r->out = data;
 	r->out_len = len;
+}
+
+void reply_reset(req *r)
+{
+	free(r->out);
+	r->out = NULL;
+	r->out_len = 0;
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	r->hdrs = NULL; /* arena memory */
+	r->ctype = NULL;
+	r->status = 0;
+	r->done = 0;
 }
 
 int reply_json(req *r, int status, json_t *j)
@@ -500,6 +519,24 @@ static enum MHD_Result send_reply(req *r)
 	return ret;
 }
 
+int req_suspend(req *r)
+{
+	atomic_fetch_add(&g_nsuspended, 1);
+	if (atomic_load(&g_stopping)) {
+		atomic_fetch_sub(&g_nsuspended, 1);
+		return -1;
+	}
+	r->suspended = 1;
+	MHD_suspend_connection(r->conn);
+	return 0;
+}
+
+void req_resume(req *r)
+{
+	/* MHD then calls on_request once more (final call), which sends the reply. */
+	MHD_resume_connection(r->conn);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *data_size, void **con_cls)
@@ -546,10 +583,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
+	if (r->suspended) {
+		/* Resumed: the other thread has set the reply. */
+		r->suspended = 0;
+		atomic_fetch_sub(&g_nsuspended, 1);
+		if (!r->done)
+			reply_error(r, 500, "internal", "deferred handler gave no reply");
+		return send_reply(r);
+	}
 	if (!r->done && (r->rt->flags & RF_JSON))
 		parse_json(r);
 	if (!r->done) {
 		r->rt->fn(r);
+		/* Suspended: another thread owns r's reply now; touch nothing until the resumed call. */
+		if (r->suspended)
+			return MHD_YES;
 		if (!r->done)
 			reply_error(r, 500, "internal", "handler gave no reply");
 	}
@@ -564,6 +612,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	r->aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK;
+	if (r->suspended) {
+		/* Resumed but closed before the reply was queued (the resuming thread is done with r). */
+		r->suspended = 0;
+		atomic_fetch_sub(&g_nsuspended, 1);
+	}
 	if (r->rt && r->rt->on_close)
 		r->rt->on_close(r);
 	if (g_access) {
@@ -640,7 +693,7 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 	if (threads < 1)
 		threads = 1;
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_USE_SUSPEND_RESUME * 0, 0,
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
 		NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(o->max_conns > 0 ? o->max_conns : 4000), MHD_OPTION_CONNECTION_TIMEOUT,
@@ -661,6 +714,11 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 	while (!g_stop)
 		usleep(100 * 1000);
 	fprintf(stderr, "dangxiao: shutting down\n");
+	/* No new suspensions from now on; wait for the suspended requests to be answered (their
+	   threads keep running until after this returns), since MHD must not stop with one. */
+	atomic_store(&g_stopping, 1);
+	for (int i = 0; i < 30000 && atomic_load(&g_nsuspended) > 0; i++)
+		usleep(1000);
 	MHD_stop_daemon(d);
 	if (g_access)
 		fclose(g_access);

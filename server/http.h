@@ -105,6 +105,7 @@ struct req {
 	struct hdr *hdrs;
 	double t0;
 	const char *page;        /* the page name given to page_begin */
+	int suspended;           /* req_suspend()ed: the reply comes from another thread */
 };
 
 /* Starts the server (blocks until SIGTERM/SIGINT). 0 on clean shutdown, -1 on failure. */
@@ -140,6 +141,16 @@ int reply_redirect(req *r, const char *location);
 /* Serves a file with sendfile, ETag/If-None-Match, single Range (206/416). */
 int reply_file(req *r, const char *path, const char *ctype, const char *cache_control);
 void reply_header(req *r, const char *name, const char *value);
+/* Forgets a reply already set (body, headers, file) so that another reply_* can replace it. */
+void reply_reset(req *r);
+
+/* Deferred replies. A handler calls req_suspend() instead of replying, and hands r to another
+   thread; that thread sets the reply with reply_* and then calls req_resume(r) (always exactly
+   once), after which the reply is sent. While suspended the connection is neither read nor timed
+   out, and r stays valid. req_suspend returns 0, or -1 when the server is shutting down (then
+   nothing was suspended and the handler must reply itself). */
+int req_suspend(req *r);
+void req_resume(req *r);
 /* Content type of a file name by its extension. */
 const char *mime_of(const char *path);
 
