@@ -378,12 +378,7 @@ static int lecture_import(req *r)
 	im->lecture = id;
 	snprintf(im->url, sizeof im->url, "%s", url);
 	snprintf(im->state, sizeof im->state, "downloading");
-	char tok[65], name[96];
-	token_new(tok);
-	tok[16] = 0;
-	snprintf(name, sizeof name, "imp-%s.part", tok);
-	uploads_path(name, im->path, sizeof im->path);
-	im->fd = open(im->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	im->fd = uploads_create("imp", im->path, sizeof im->path);
 	pthread_t th;
 	pthread_attr_t at;
 	pthread_attr_init(&at);

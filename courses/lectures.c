@@ -13,6 +13,7 @@
 #include "transcoder/storage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,19 @@ void uploads_path(const char *name, char *out, size_t outlen)
 	snprintf(d, sizeof d, "%s/uploads", cfg.data);
 	mkdir_p(d, 0750);
 	snprintf(out, outlen, "%s/%s", d, name);
+}
+
+int uploads_create(const char *prefix, char *out, size_t outlen)
+{
+	char tok[65], name[96];
+	token_new(tok);
+	tok[16] = 0;
+	snprintf(name, sizeof name, "%.32s-%.16s.part", prefix, tok);
+	uploads_path(name, out, outlen);
+	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0)
+		out[0] = 0;
+	return fd;
 }
 
 int source_accept(int64_t lecture, const char *path)

@@ -30,6 +30,9 @@ int source_check(const char *path, char *msg, size_t msglen, int *status, const 
 int source_accept(int64_t lecture, const char *path);
 /* DATA/uploads, created on demand; a file name in it → full path. */
 void uploads_path(const char *name, char *out, size_t outlen);
+/* Creates a new, uniquely named partial file "PREFIX-RANDOM.part" in DATA/uploads for writing;
+   its path goes to out. Returns the fd, or -1 with errno (out is then ""). */
+int uploads_create(const char *prefix, char *out, size_t outlen);
 
 /* The demo lecture (server/seed.c, after seed_courses): a 40 s clip generated with ffmpeg's lavfi
    sources, added to the first course and queued, so the server's worker transcodes it on its first

@@ -119,14 +119,8 @@ static upctx *put_start(req *r)
 	memset(c, 0, sizeof *c);
 	c->wb = arena_alloc(r->a, WBUF_SIZE);
 	c->lecture = id;
-	char tok[65], name[96];
-	token_new(tok);
-	tok[16] = 0;
-	snprintf(name, sizeof name, "put-%s.part", tok);
-	uploads_path(name, c->path, sizeof c->path);
-	c->fd = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	c->fd = uploads_create("put", c->path, sizeof c->path);
 	if (c->fd < 0) {
-		c->path[0] = 0;
 		write_failed(r, c);
 		return NULL;
 	}
