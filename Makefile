@@ -9,8 +9,9 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Iserver $(PKG_CFLAGS)
 LIBS     = $(PKG_LIBS) -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-MODULES := server courses transcoder quiz scoring
-SRC     := $(sort $(wildcard $(addsuffix /*.c,$(MODULES))))
+# The core, then the module folders named in the registry (modules.c: one MODULE(name) line each).
+MODULES := server $(shell sed -n 's/^[[:space:]]*MODULE(\([a-z_]*\)).*/\1/p' modules.c)
+SRC     := modules.c $(sort $(wildcard $(addsuffix /*.c,$(MODULES))))
 LIBSRC  := $(filter-out server/main.c,$(SRC))
 OBJ     := $(SRC:%.c=build/rel/%.o)
 SOBJ    := $(SRC:%.c=build/san/%.o)

@@ -837,7 +837,7 @@ static int page_home(req *r)
 }
 
 const route catalog_routes[] = {
-	{"GET", "/api/v1/courses", courses_list, R_ANY, 0, 0, NULL, NULL},
-	{"GET", "/", page_home, R_ANY, RF_PAGE, 0, NULL, NULL},
+	{.method = "GET", .pattern = "/api/v1/courses", .fn = courses_list, .roles = R_ANY},
+	{.method = "GET", .pattern = "/", .fn = page_home, .roles = R_ANY, .flags = RF_PAGE},
 	ROUTES_END,
 };

@@ -1,6 +1,7 @@
 /* courses.c — courses: create, edit, publish, Markdown preview, images, enrolment, required-course
  * assignments, the instructor's list, and the demo courses of the seed. */
 #include "courses.h"
+#include "courses/access.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
@@ -125,49 +126,6 @@ char *org_chain_json(arena *a, const char *path)
 	return out;
 }
 
-/* ---- access ---- */
-
-int course_access(req *r, int64_t id, int *exists)
-{
-	sqlite3_stmt *st = db_query("SELECT owner_id, status FROM courses WHERE id = ?", "i", id);
-	int acc = COURSE_NONE, found = 0;
-	if (db_step(st) == 1) {
-		found = 1;
-		int64_t owner = sqlite3_column_int64(st, 0);
-		int published = !strcmp(db_col_text(st, 1), "published");
-		if (r->u->role == ROLE_ADMIN || (r->u->role == ROLE_INSTRUCTOR && owner == r->u->id))
-			acc = COURSE_EDIT;
-		else if (published)
-			acc = COURSE_SEE;
-	}
-	db_done(st);
-	if (exists)
-		*exists = found;
-	return acc;
-}
-
-/* Unless the user may edit the course, answers 404 (no such course) or 403 (someone else's:
-   the routes that call this are for instructors and admins only); returns 1 when they may. */
-static int require_edit(req *r, int64_t id)
-{
-	int exists;
-	int acc = course_access(r, id, &exists);
-	if (acc == COURSE_EDIT)
-		return 1;
-	if (!exists)
-		reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
-	else
-		reply_error(r, 403, "forbidden", "%s", tr("err.course_not_yours"));
-	return 0;
-}
-
-static int course_required(req *r, int64_t id)
-{
-	return db_exists("SELECT 1 FROM assignments WHERE course_id = ? AND year = ?"
-			 " AND org_id IN (SELECT value FROM json_each(?))",
-			 "iis", id, (int64_t)year_of(clock_secs()), org_chain_json(r->a, r->u->org_path));
-}
-
 static json_t *iso_or_null(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -179,8 +137,8 @@ static json_t *iso_or_null(sqlite3_stmt *st, int col)
 
 json_t *course_json(req *r, int64_t id)
 {
-	int acc = course_access(r, id, NULL);
-	if (acc == COURSE_NONE)
+	course_res acc;
+	if (!course_lookup(r->u, id, &acc) || !(acc.published || acc.editor))
 		return NULL;
 	sqlite3_stmt *st = db_query(
 		"SELECT c.title, c.summary, c.category, c.credit_hours, c.status, c.owner_id, u.name, c.cover_image_id,"
@@ -203,7 +161,7 @@ json_t *course_json(req *r, int64_t id)
 				    : json_string(arena_printf(r->a, "/images/%lld", (long long)sqlite3_column_int64(st, 7))));
 	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
 		json_object_set_new(c, "cover_image_id", json_integer(sqlite3_column_int64(st, 7)));
-	if (acc == COURSE_EDIT)
+	if (acc.editor)
 		json_object_set_new(c, "body_md", json_string(db_col_text(st, 8)));
 	json_object_set_new(c, "body_html", json_string(db_col_text(st, 9)));
 	json_object_set_new(c, "enrolled_count", json_integer(sqlite3_column_int64(st, 10)));
@@ -213,9 +171,9 @@ json_t *course_json(req *r, int64_t id)
 	json_object_set_new(c, "enrolled", json_boolean(sqlite3_column_int(st, 14)));
 	json_object_set_new(c, "progress", json_real(sqlite3_column_double(st, 15)));
 	json_object_set_new(c, "completed", json_boolean(sqlite3_column_type(st, 16) != SQLITE_NULL));
-	json_object_set_new(c, "can_edit", json_boolean(acc == COURSE_EDIT));
+	json_object_set_new(c, "can_edit", json_boolean(acc.editor));
 	db_done(st);
-	json_object_set_new(c, "required", json_boolean(course_required(r, id)));
+	json_object_set_new(c, "required", json_boolean(course_required_for(r->u, id)));
 
 	json_t *lectures = json_array();
 	st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL"
@@ -290,7 +248,7 @@ static int course_create(req *r)
 	return reply_json(r, 201, json_pack("{s:I,s:s}", "id", (json_int_t)db_last_id(), "status", "draft"));
 }
 
-/* GET /api/v1/courses/{id} */
+/* GET /api/v1/courses/{id} (course_view) */
 static int course_get(req *r)
 {
 	json_t *c = course_json(r, req_id(r, 0));
@@ -299,12 +257,11 @@ static int course_get(req *r)
 	return reply_json(r, 200, c);
 }
 
-/* PATCH /api/v1/courses/{id} — any of the create fields, and "cover_image_id" (null clears). */
+/* PATCH /api/v1/courses/{id} (course_edit) — any of the create fields, and "cover_image_id"
+   (null clears). */
 static int course_patch(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (!require_edit(r, id))
-		return 0;
 	struct course_fields f;
 	if (read_fields(r, &f, 0) < 0)
 		return 0;
@@ -343,11 +300,10 @@ static int course_patch(req *r)
 	return reply_json(r, 200, course_json(r, id));
 }
 
+/* (course_edit) */
 static int set_status(req *r, int publish)
 {
 	int64_t id = req_id(r, 0);
-	if (!require_edit(r, id))
-		return 0;
 	if (publish)
 		db_exec("UPDATE courses SET status = 'published', published_at = ifnull(published_at, ?), updated_at = ?"
 			" WHERE id = ?",
@@ -369,14 +325,12 @@ static int course_unpublish(req *r)
 	return set_status(r, 0);
 }
 
-/* POST /api/v1/courses/{id}/enroll — idempotent; the count goes up once per member. */
+/* POST /api/v1/courses/{id}/enroll (course_view) — idempotent; the count goes up once per member. */
 static int course_enroll(req *r)
 {
-	int64_t id = req_id(r, 0);
-	int acc = course_access(r, id, NULL);
-	if (acc == COURSE_NONE)
-		return reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
-	if (!db_exists("SELECT 1 FROM courses WHERE id = ? AND status = 'published'", "i", id))
+	course_res *c = r->res;
+	int64_t id = c->id;
+	if (!c->published)
 		return reply_error(r, 409, "not_published", "%s", tr("err.course_draft"));
 	db_begin();
 	int added = db_exec("INSERT OR IGNORE INTO enrollments(user_id, course_id, enrolled_at) VALUES (?,?,?)", "iii",
@@ -411,8 +365,8 @@ static int markdown_preview(req *r)
 	return reply_json(r, 200, j);
 }
 
-/* POST /api/v1/courses/{id}/images — the image bytes as the body. Streamed so that the size
-   limit (setting image_max) and the owner are checked before the body is held in memory. */
+/* POST /api/v1/courses/{id}/images (course_edit) — the image bytes as the body. Streamed so that
+   the size limit (setting image_max) is checked before the body is held in memory. */
 static int image_body(req *r, const char *data, size_t len)
 {
 	if (!r->ctx) {
@@ -422,8 +376,6 @@ static int image_body(req *r, const char *data, size_t len)
 			return reply_error(r, 413, "too_large", "%s（%lld）", tr("err.image_too_large"),
 					   (long long)cfg.image_max),
 			       -1;
-		if (!require_edit(r, req_id(r, 0)))
-			return -1;
 	}
 	if (r->body.len + len > (size_t)cfg.image_max) {
 		buf_free(&r->body);
@@ -437,8 +389,6 @@ static int image_body(req *r, const char *data, size_t len)
 static int image_upload(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (!require_edit(r, id))
-		return 0;
 	const char *mime = image_sniff(r->body.p, r->body.len);
 	if (!mime)
 		return reply_error(r, 415, "unsupported_media_type", "%s", tr("err.image_type"));
@@ -449,23 +399,13 @@ static int image_upload(req *r)
 					    arena_printf(r->a, "/images/%lld", (long long)img), "type", mime));
 }
 
-/* GET /images/{id} — for whoever may see the course the image belongs to. */
+/* GET /images/{id} (image_view: for whoever may see the course the image belongs to). */
 static int image_get(req *r)
 {
-	int64_t id = req_id(r, 0);
-	sqlite3_stmt *st = db_query("SELECT course_id, mime FROM course_images WHERE id = ?", "i", id);
-	int64_t course = 0;
-	const char *mime = NULL;
-	if (db_step(st) == 1) {
-		course = sqlite3_column_int64(st, 0);
-		mime = arena_strdup(r->a, db_col_text(st, 1));
-	}
-	db_done(st);
-	if (!course || course_access(r, course, NULL) == COURSE_NONE)
-		return reply_error(r, 404, "not_found", "%s", tr("err.no_file"));
+	image_res *im = r->res;
 	char path[700];
-	image_path(path, sizeof path, id, mime);
-	return reply_file(r, path, mime, "private, max-age=86400");
+	image_path(path, sizeof path, im->id, im->mime);
+	return reply_file(r, path, im->mime, "private, max-age=86400");
 }
 
 /* GET /api/v1/teach/courses — the instructor's own courses (an admin's: all), drafts included. */
@@ -545,19 +485,27 @@ static int assignment_delete(req *r)
 }
 
 const route course_routes[] = {
-	{"POST", "/api/v1/courses", course_create, R_STAFF, RF_JSON, JSON_BODY_MAX, NULL, NULL},
-	{"GET", "/api/v1/courses/{id}", course_get, R_ANY, 0, 0, NULL, NULL},
-	{"PATCH", "/api/v1/courses/{id}", course_patch, R_STAFF, RF_JSON, JSON_BODY_MAX, NULL, NULL},
-	{"POST", "/api/v1/courses/{id}/publish", course_publish, R_STAFF, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/courses/{id}/unpublish", course_unpublish, R_STAFF, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/courses/{id}/enroll", course_enroll, R_ANY, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/courses/{id}/images", image_upload, R_STAFF, RF_STREAM, 0, image_body, NULL},
-	{"GET", "/images/{id}", image_get, R_ANY, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/markdown/preview", markdown_preview, R_STAFF, RF_JSON, JSON_BODY_MAX, NULL, NULL},
-	{"GET", "/api/v1/teach/courses", teach_courses, R_STAFF, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/assignments", assignment_create, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
-	{"GET", "/api/v1/assignments", assignment_list, ROLE_ADMIN, 0, 0, NULL, NULL},
-	{"DELETE", "/api/v1/assignments/{id}", assignment_delete, ROLE_ADMIN, 0, 0, NULL, NULL},
+	{.method = "POST", .pattern = "/api/v1/courses", .fn = course_create, .roles = R_STAFF, .flags = RF_JSON,
+	 .body_max = JSON_BODY_MAX},
+	{.method = "GET", .pattern = "/api/v1/courses/{id}", .fn = course_get, .roles = R_ANY, .res = &course_view},
+	{.method = "PATCH", .pattern = "/api/v1/courses/{id}", .fn = course_patch, .roles = R_STAFF,
+	 .flags = RF_JSON, .body_max = JSON_BODY_MAX, .res = &course_edit},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/publish", .fn = course_publish, .roles = R_STAFF,
+	 .res = &course_edit},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/unpublish", .fn = course_unpublish, .roles = R_STAFF,
+	 .res = &course_edit},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/enroll", .fn = course_enroll, .roles = R_ANY,
+	 .res = &course_view},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/images", .fn = image_upload, .roles = R_STAFF,
+	 .flags = RF_STREAM, .on_body = image_body, .res = &course_edit},
+	{.method = "GET", .pattern = "/images/{id}", .fn = image_get, .roles = R_ANY, .res = &image_view},
+	{.method = "POST", .pattern = "/api/v1/markdown/preview", .fn = markdown_preview, .roles = R_STAFF,
+	 .flags = RF_JSON, .body_max = JSON_BODY_MAX},
+	{.method = "GET", .pattern = "/api/v1/teach/courses", .fn = teach_courses, .roles = R_STAFF},
+	{.method = "POST", .pattern = "/api/v1/assignments", .fn = assignment_create, .roles = ROLE_ADMIN,
+	 .flags = RF_JSON},
+	{.method = "GET", .pattern = "/api/v1/assignments", .fn = assignment_list, .roles = ROLE_ADMIN},
+	{.method = "DELETE", .pattern = "/api/v1/assignments/{id}", .fn = assignment_delete, .roles = ROLE_ADMIN},
 	ROUTES_END,
 };
 

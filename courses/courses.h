@@ -31,11 +31,7 @@ int category_at(int i, char *out, size_t n);
    materialised path "/1/5/12/" (arena memory). */
 char *org_chain_json(arena *a, const char *path);
 
-/* Who may see and who may change a course. */
-enum { COURSE_NONE = 0, COURSE_SEE = 1, COURSE_EDIT = 2 };
-/* Access of the request's user to course id: COURSE_EDIT (owner or admin), COURSE_SEE
-   (published), COURSE_NONE (missing, or a draft of someone else). *exists tells them apart. */
-int course_access(req *r, int64_t id, int *exists);
+/* Who may see and who may change a course: courses/access.h. */
 
 /* The full course object of the API (GET /api/v1/courses/{id}); NULL when it does not exist or
    the user may not see it. */

@@ -9,6 +9,7 @@
  */
 #include "auth.h"
 #include "config.h"
+#include "courses/access.h"
 #include "courses/lectures.h"
 #include "db.h"
 #include "http.h"
@@ -334,12 +335,10 @@ void imports_stop(void)
 	pthread_mutex_unlock(&g_mu);
 }
 
-/* POST /api/v1/lectures/{id}/import {"url"} → 202 {"status":"downloading"} */
+/* POST /api/v1/lectures/{id}/import {"url"} (lecture_edit) → 202 {"status":"downloading"} */
 static int lecture_import(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (lecture_edit_or_reply(r, id) < 0)
-		return 0;
 	const char *url;
 	if (body_str(r, "url", 1, URL_MAX, &url) < 0)
 		return 0;
@@ -402,6 +401,7 @@ static int lecture_import(req *r)
 }
 
 const route import_routes[] = {
-	{"POST", "/api/v1/lectures/{id}/import", lecture_import, R_STAFF, RF_JSON, 0, NULL, NULL},
+	{.method = "POST", .pattern = "/api/v1/lectures/{id}/import", .fn = lecture_import, .roles = R_STAFF,
+	 .flags = RF_JSON, .res = &lecture_edit},
 	ROUTES_END,
 };

@@ -1,6 +1,8 @@
 /* lectures.c — lecture metadata endpoints, the viewing rule, captions, and the instructor's
  * lecture page (/teach/courses/{id}/lectures). Sources arrive through upload.c and import.c. */
 #include "courses/lectures.h"
+#include "courses/access.h"
+#include "courses/captions.h"
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
@@ -21,58 +23,6 @@
 
 #define TITLE_MAX 100
 #define CAPTIONS_MAX (2 << 20)
-
-/* ---- who may do what ---- */
-
-int course_may_edit(const user *u, int64_t course)
-{
-	if (!u)
-		return 0;
-	if (u->role == ROLE_ADMIN)
-		return db_exists("SELECT 1 FROM courses WHERE id = ?", "i", course);
-	return db_exists("SELECT 1 FROM courses WHERE id = ? AND owner_id = ?", "ii", course, u->id);
-}
-
-int lecture_may_edit(const user *u, int64_t lecture)
-{
-	int64_t course = db_int(0, "SELECT course_id FROM lectures WHERE id = ?", "i", lecture);
-	return course && course_may_edit(u, course);
-}
-
-int lecture_may_view(const user *u, int64_t lecture)
-{
-	if (!u)
-		return 0;
-	sqlite3_stmt *st = db_query("SELECT c.id, c.owner_id, c.status FROM lectures l JOIN courses c ON c.id = l.course_id "
-				    "WHERE l.id = ?",
-				    "i", lecture);
-	if (db_step(st) != 1) {
-		db_done(st);
-		return 0;
-	}
-	int64_t course = sqlite3_column_int64(st, 0), owner = sqlite3_column_int64(st, 1);
-	int published = !strcmp(db_col_text(st, 2), "published");
-	db_done(st);
-	if (u->role == ROLE_ADMIN || owner == u->id)
-		return 1;
-	if (!published)
-		return 0;
-	if (db_exists("SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ?", "ii", u->id, course))
-		return 1;
-	/* Required for the member's organisation or an ancestor (materialised paths: prefix match). */
-	return db_exists("SELECT 1 FROM assignments a JOIN orgs o ON o.id = a.org_id "
-			 "WHERE a.course_id = ? AND a.year = ? AND substr(?, 1, length(o.path)) = o.path",
-			 "iis", course, (int64_t)year_of(clock_secs()), u->org_path ? u->org_path : "");
-}
-
-int lecture_edit_or_reply(req *r, int64_t lecture)
-{
-	if (!db_exists("SELECT 1 FROM lectures WHERE id = ?", "i", lecture))
-		return reply_error(r, 404, "not_found", "%s", tr("err.lecture_missing")), -1;
-	if (!lecture_may_edit(r->u, lecture))
-		return reply_error(r, 403, "forbidden", "%s", tr("err.lecture_not_yours")), -1;
-	return 0;
-}
 
 /* ---- JSON ---- */
 
@@ -101,7 +51,8 @@ json_t *lecture_json(const user *u, int64_t id)
 			      sqlite3_column_double(st, 4), "error", "duration_s", sqlite3_column_double(st, 6),
 			      "renditions", rend, "hls_url", "poster_url", "captions_url", "has_captions",
 			      sqlite3_column_int(st, 10), "updated_at", iso);
-	int editor = lecture_may_edit(u, id);
+	lecture_res acc;
+	int editor = lecture_access(u, id, &acc) && acc.editor;
 	if (editor && sqlite3_column_type(st, 5) != SQLITE_NULL)
 		json_object_set_new(j, "error", json_string(db_col_text(st, 5)));
 	if (version > 0) {
@@ -200,14 +151,10 @@ int source_accept(int64_t lecture, const char *path)
 
 /* ---- endpoints ---- */
 
-/* POST /api/v1/courses/{id}/lectures {"title"} */
+/* POST /api/v1/courses/{id}/lectures {"title"} (course_edit) */
 static int lecture_create(req *r)
 {
 	int64_t course = req_id(r, 0);
-	if (!db_exists("SELECT 1 FROM courses WHERE id = ?", "i", course))
-		return reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
-	if (!course_may_edit(r->u, course))
-		return reply_error(r, 403, "forbidden", "%s", tr("err.course_not_yours"));
 	const char *title;
 	if (body_str(r, "title", 1, TITLE_MAX, &title) < 0)
 		return 0;
@@ -223,25 +170,17 @@ static int lecture_create(req *r)
 	return reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)db_last_id()));
 }
 
-/* GET /api/v1/lectures/{id} */
+/* GET /api/v1/lectures/{id} (lecture_view) */
 static int lecture_get(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (!db_exists("SELECT 1 FROM lectures WHERE id = ?", "i", id))
-		return reply_error(r, 404, "not_found", "%s", tr("err.lecture_missing"));
-	if (!lecture_may_view(r->u, id))
-		return reply_error(r, 403, "forbidden", "%s", tr("err.lecture_forbidden"));
 	return reply_json(r, 200, lecture_json(r->u, id));
 }
 
-/* GET /api/v1/courses/{id}/lectures — the instructor's list, in order. */
+/* GET /api/v1/courses/{id}/lectures (course_edit) — the instructor's list, in order. */
 static int course_lectures(req *r)
 {
 	int64_t course = req_id(r, 0);
-	if (!db_exists("SELECT 1 FROM courses WHERE id = ?", "i", course))
-		return reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
-	if (!course_may_edit(r->u, course))
-		return reply_error(r, 403, "forbidden", "%s", tr("err.course_not_yours"));
 	json_t *a = json_array();
 	sqlite3_stmt *st = db_query("SELECT id FROM lectures WHERE course_id = ? ORDER BY position, id", "i", course);
 	int64_t ids[1000];
@@ -257,12 +196,11 @@ static int course_lectures(req *r)
 	return reply_json(r, 200, json_pack("{s:o}", "lectures", a));
 }
 
-/* POST /api/v1/lectures/{id}/cancel — stops a URL import and a queued or running transcode. */
+/* POST /api/v1/lectures/{id}/cancel (lecture_edit) — stops a URL import and a queued or running
+   transcode. */
 static int lecture_cancel(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (lecture_edit_or_reply(r, id) < 0)
-		return 0;
 	int n = import_cancel(id);
 	int j = jobs_cancel(id);
 	if (j < 0)
@@ -280,12 +218,10 @@ static int vtt_ok(const char *s, size_t len)
 	return len >= 6 && !memcmp(s, "WEBVTT", 6) && (len == 6 || strchr(" \t\r\n", s[6]));
 }
 
-/* PUT /api/v1/lectures/{id}/captions (text/vtt) */
+/* PUT /api/v1/lectures/{id}/captions (text/vtt; lecture_edit) */
 static int lecture_captions(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (lecture_edit_or_reply(r, id) < 0)
-		return 0;
 	const char *ct = req_header(r, "Content-Type");
 	if (!ct || strncasecmp(ct, "text/vtt", 8) || (ct[8] && ct[8] != ';' && ct[8] != ' '))
 		return reply_error(r, 415, "wrong_type", "%s", tr("err.captions_type"));
@@ -302,23 +238,14 @@ static int lecture_captions(req *r)
 	return reply_json(r, 200, lecture_json(r->u, id));
 }
 
-/* An HTML error page linking back to the instructor's course list. */
-static int page_error(req *r, int status, const char *msg)
-{
-	return page_error_reply(r, status, msg, "/teach", tr("teach.title"));
-}
-
-/* GET /teach/courses/{id}/lectures — list, create, upload (tus), import, captions, progress. */
+/* GET /teach/courses/{id}/lectures (course_edit) — list, create, upload (tus), import, captions,
+   progress. */
 static int page_lectures(req *r)
 {
 	int64_t course = req_id(r, 0);
 	char *title = db_text("SELECT title FROM courses WHERE id = ?", "i", course);
 	if (!title)
-		return page_error(r, 404, tr("err.course_missing"));
-	if (!course_may_edit(r->u, course)) {
-		free(title);
-		return page_error(r, 403, tr("err.course_not_yours"));
-	}
+		return page_error_reply(r, 404, tr("err.course_missing"), "/teach", tr("teach.title"));
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "lectures", tr("lec.title"));
@@ -380,11 +307,16 @@ int seed_lectures(const char *data_dir)
 }
 
 const route lecture_routes[] = {
-	{"POST", "/api/v1/courses/{id}/lectures", lecture_create, R_STAFF, RF_JSON, 0, NULL, NULL},
-	{"GET", "/api/v1/courses/{id}/lectures", course_lectures, R_STAFF, 0, 0, NULL, NULL},
-	{"GET", "/api/v1/lectures/{id}", lecture_get, R_ANY, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/lectures/{id}/cancel", lecture_cancel, R_STAFF, 0, 0, NULL, NULL},
-	{"PUT", "/api/v1/lectures/{id}/captions", lecture_captions, R_STAFF, RF_RAWBODY, CAPTIONS_MAX, NULL, NULL},
-	{"GET", "/teach/courses/{id}/lectures", page_lectures, R_STAFF, RF_PAGE, 0, NULL, NULL},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/lectures", .fn = lecture_create, .roles = R_STAFF,
+	 .flags = RF_JSON, .res = &course_edit},
+	{.method = "GET", .pattern = "/api/v1/courses/{id}/lectures", .fn = course_lectures, .roles = R_STAFF,
+	 .res = &course_edit},
+	{.method = "GET", .pattern = "/api/v1/lectures/{id}", .fn = lecture_get, .roles = R_ANY, .res = &lecture_view},
+	{.method = "POST", .pattern = "/api/v1/lectures/{id}/cancel", .fn = lecture_cancel, .roles = R_STAFF,
+	 .res = &lecture_edit},
+	{.method = "PUT", .pattern = "/api/v1/lectures/{id}/captions", .fn = lecture_captions, .roles = R_STAFF,
+	 .flags = RF_RAWBODY, .body_max = CAPTIONS_MAX, .res = &lecture_edit},
+	{.method = "GET", .pattern = "/teach/courses/{id}/lectures", .fn = page_lectures, .roles = R_STAFF,
+	 .flags = RF_PAGE, .res = &course_edit},
 	ROUTES_END,
 };

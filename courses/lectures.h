@@ -7,15 +7,16 @@
 
 #include "http.h"
 
-/* THE rule for watching a lecture (API, media files): admins and the course's owner always; anyone
-   else only when the course is published and they are enrolled in it or it is required for their
-   organisation (or an ancestor) this year. 0 also when the lecture does not exist. */
-int lecture_may_view(const user *u, int64_t lecture);
-/* Changing a lecture or its course's lectures: the course's owner or an admin. */
-int lecture_may_edit(const user *u, int64_t lecture);
-int course_may_edit(const user *u, int64_t course);
-/* 0 when the user may edit the lecture; otherwise replies 404 (no such lecture) or 403 and returns -1. */
-int lecture_edit_or_reply(req *r, int64_t lecture);
+/* Who may see and change lectures: courses/access.h (the resource kinds lecture_view, lecture_edit…). */
+/* An upload of mine (tus, {uid}): 404 unless it exists, is the caller's (or the caller is an admin)
+   and its partial file is there. r->res is an upload_res. */
+typedef struct upload_res {
+	char uid[33];
+	int64_t lecture;
+	uint64_t length, offset; /* offset: the partial file's size */
+	char path[800];
+} upload_res;
+extern const resource_kind upload_mine;
 
 /* The lecture as the API shows it (new reference), or NULL when it does not exist. Errors and the
    import state are included only for editors. */
@@ -33,6 +34,9 @@ void uploads_path(const char *name, char *out, size_t outlen);
 /* Creates a new, uniquely named partial file "PREFIX-RANDOM.part" in DATA/uploads for writing;
    its path goes to out. Returns the fd, or -1 with errno (out is then ""). */
 int uploads_create(const char *prefix, char *out, size_t outlen);
+
+/* Registers the lectures as the transcoder's jobs_sink (lecture_jobs.c; the module's init). */
+void lecture_jobs_init(void);
 
 /* The demo lecture (server/seed.c, after seed_courses): a 40 s clip generated with ffmpeg's lavfi
    sources, added to the first course and queued, so the server's worker transcodes it on its first

@@ -1,6 +1,7 @@
 /* pages.c — the course page /courses/{id}, the instructor's list /teach and the course editor
  * /teach/courses/{id}. Pages are rendered from the same JSON objects the API returns. */
 #include "courses.h"
+#include "courses/access.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
@@ -30,7 +31,7 @@ static void duration_text(char *out, size_t n, double s)
 		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
 }
 
-/* GET /courses/{id} — the rendered course page: head, enrol button or progress, lectures, body. */
+/* GET /courses/{id} (course_view) — the rendered course page: head, enrol button or progress, lectures, body. */
 static int page_course(req *r)
 {
 	int64_t id = req_id(r, 0);
@@ -179,18 +180,14 @@ static int page_teach(req *r)
 	return page_reply(r, &b);
 }
 
-/* GET /teach/courses/{id} — the editor: fields, cover, Markdown with live preview, images,
-   publish/unpublish. The page's script saves through the API. */
+/* GET /teach/courses/{id} (course_edit) — the editor: fields, cover, Markdown with live preview,
+   images, publish/unpublish. The page's script saves through the API. */
 static int page_teach_edit(req *r)
 {
 	int64_t id = req_id(r, 0);
-	int exists;
-	int acc = course_access(r, id, &exists);
-	if (!exists)
-		return page_error(r, 404, tr("err.course_missing"));
-	if (acc != COURSE_EDIT)
-		return page_error(r, 403, tr("err.course_not_yours"));
 	json_t *c = course_json(r, id);
+	if (!c)
+		return page_error(r, 404, tr("err.course_missing"));
 	int pub = !strcmp(jstr_(c, "status"), "published");
 	buf b;
 	buf_init(&b);
@@ -245,8 +242,10 @@ static int page_teach_edit(req *r)
 }
 
 const route course_page_routes[] = {
-	{"GET", "/courses/{id}", page_course, R_ANY, RF_PAGE, 0, NULL, NULL},
-	{"GET", "/teach", page_teach, R_STAFF, RF_PAGE, 0, NULL, NULL},
-	{"GET", "/teach/courses/{id}", page_teach_edit, R_STAFF, RF_PAGE, 0, NULL, NULL},
+	{.method = "GET", .pattern = "/courses/{id}", .fn = page_course, .roles = R_ANY, .flags = RF_PAGE,
+	 .res = &course_view},
+	{.method = "GET", .pattern = "/teach", .fn = page_teach, .roles = R_STAFF, .flags = RF_PAGE},
+	{.method = "GET", .pattern = "/teach/courses/{id}", .fn = page_teach_edit, .roles = R_STAFF,
+	 .flags = RF_PAGE, .res = &course_edit},
 	ROUTES_END,
 };

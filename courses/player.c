@@ -3,6 +3,7 @@
  */
 #include "clock.h"
 #include "config.h"
+#include "courses/access.h"
 #include "courses/lectures.h"
 #include "courses/study.h"
 #include "db.h"
@@ -65,8 +66,9 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 	html_raw(b, "</ol></aside>");
 }
 
-/* GET /lectures/{id} — the player. Enrolled users get the tracked player; the course's instructor
-   and admins a preview without tracking; anyone else a pointer to the course page. */
+/* GET /lectures/{id} (lecture_known) — the player. Enrolled users get the tracked player; staff who
+   may watch the lecture (lecture_res.may_view: its instructor, admins, staff it is required for) a
+   preview without tracking; anyone else a pointer to the course page. */
 static int page_player(req *r)
 {
 	int64_t id = req_id(r, 0), uid = r->u->id;
@@ -91,8 +93,9 @@ static int page_player(req *r)
 
 	char course_href[48];
 	snprintf(course_href, sizeof course_href, "/courses/%lld", (long long)course_id);
-	/* Staff who may see the lecture (lectures.c has THE rule) preview it; members enrol first. */
-	int preview = !enrolled && r->u->role != ROLE_MEMBER && lecture_may_view(r->u, id);
+	/* Staff who may watch it preview it; members enrol first. */
+	const lecture_res *acc = r->res;
+	int preview = !enrolled && r->u->role != ROLE_MEMBER && acc->may_view;
 	if (!enrolled && !preview)
 		return page_message(r, 403, title, tr("player.enrol_first"), course_href, tr("player.to_course"));
 
@@ -154,6 +157,7 @@ static int page_player(req *r)
 }
 
 const route player_routes[] = {
-	{"GET", "/lectures/{id}", page_player, R_ANY, RF_PAGE, 0, NULL, NULL},
+	{.method = "GET", .pattern = "/lectures/{id}", .fn = page_player, .roles = R_ANY, .flags = RF_PAGE,
+	 .res = &lecture_known},
 	ROUTES_END,
 };

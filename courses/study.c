@@ -10,6 +10,7 @@
 #include "courses/study.h"
 #include "clock.h"
 #include "config.h"
+#include "courses/access.h"
 #include "courses/credit.h"
 #include "db.h"
 #include "i18n.h"
@@ -99,8 +100,8 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 	return 1;
 }
 
-/* POST /api/v1/lectures/{id}/play → 201 {"session","resume_position"}. Closes the member's other
-   open sessions and anchors the new one at (now, resume position). */
+/* POST /api/v1/lectures/{id}/play (lecture_study) → 201 {"session","resume_position"}. Closes the
+   member's other open sessions and anchors the new one at (now, resume position). */
 static int study_play(req *r)
 {
 	int64_t lid = req_id(r, 0), uid = r->u->id;
@@ -115,16 +116,11 @@ static int study_play(req *r)
 	int found = db_step(st) == 1;
 	int ready = found && sqlite3_column_int(st, 0);
 	double duration = found ? sqlite3_column_double(st, 1) : 0;
-	int enrolled = found && sqlite3_column_int(st, 2);
 	double last_pos = found ? sqlite3_column_double(st, 3) : 0;
 	db_done(st);
 	if (!found) {
 		db_rollback();
 		return reply_error(r, 404, "not_found", "%s", tr("err.no_lecture"));
-	}
-	if (!enrolled) {
-		db_rollback();
-		return reply_error(r, 403, "not_enrolled", "%s", tr("err.not_enrolled"));
 	}
 	if (!ready) {
 		db_rollback();
@@ -399,7 +395,9 @@ void study_writer_stop(void)
 /* POST /api/v1/lectures/{id}/heartbeat {"session","position","playing","rate"} → 200
    {"result","credited_s","lecture_study_s","today_study_s","coverage","covered_s","completed",
    "course_completed","intervals"}. `rate` is informational: the rules never trust it.
-   The fields are checked here; the rest happens in the writer thread (answered after its COMMIT). */
+   The guard has loaded the lecture (lecture_study); the fields are checked here; the rest happens
+   in the writer thread (answered after its COMMIT), which reads the enrolment again inside its
+   transaction together with the session. */
 static int study_heartbeat(req *r)
 {
 	int64_t sid = 0;
@@ -433,7 +431,7 @@ static int study_heartbeat(req *r)
 	return 0;
 }
 
-/* GET /api/v1/lectures/{id}/progress → the member's coverage and study time of a lecture. */
+/* GET /api/v1/lectures/{id}/progress (lecture_study) → the member's coverage and study time of a lecture. */
 static int study_progress(req *r)
 {
 	int64_t lid = req_id(r, 0), uid = r->u->id;
@@ -451,7 +449,6 @@ static int study_progress(req *r)
 		return reply_error(r, 404, "not_found", "%s", tr("err.no_lecture"));
 	}
 	double duration = sqlite3_column_double(st, 0);
-	int enrolled = sqlite3_column_int(st, 1);
 	cov_set cov;
 	cov_init(&cov);
 	int cov_ok = sqlite3_column_type(st, 2) == SQLITE_NULL || cov_from_json(&cov, db_col_text(st, 2)) == 0;
@@ -459,10 +456,6 @@ static int study_progress(req *r)
 	int64_t completed_at = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
 	double today = sqlite3_column_double(st, 6);
 	db_done(st);
-	if (!enrolled) {
-		cov_free(&cov);
-		return reply_error(r, 403, "not_enrolled", "%s", tr("err.not_enrolled"));
-	}
 	if (!cov_ok) {
 		cov_free(&cov);
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
@@ -481,8 +474,11 @@ static int study_progress(req *r)
 }
 
 const route study_routes[] = {
-	{"POST", "/api/v1/lectures/{id}/play", study_play, R_ANY, 0, 1024, NULL, NULL},
-	{"POST", "/api/v1/lectures/{id}/heartbeat", study_heartbeat, R_ANY, RF_JSON, 1024, NULL, NULL},
-	{"GET", "/api/v1/lectures/{id}/progress", study_progress, R_ANY, 0, 0, NULL, NULL},
+	{.method = "POST", .pattern = "/api/v1/lectures/{id}/play", .fn = study_play, .roles = R_ANY,
+	 .body_max = 1024, .res = &lecture_study},
+	{.method = "POST", .pattern = "/api/v1/lectures/{id}/heartbeat", .fn = study_heartbeat, .roles = R_ANY,
+	 .flags = RF_JSON, .body_max = 1024, .res = &lecture_study},
+	{.method = "GET", .pattern = "/api/v1/lectures/{id}/progress", .fn = study_progress, .roles = R_ANY,
+	 .res = &lecture_study},
 	ROUTES_END,
 };

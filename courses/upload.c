@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
+#include "courses/access.h"
 #include "courses/lectures.h"
 #include "db.h"
 #include "http.h"
@@ -105,13 +106,11 @@ static int too_large(req *r)
 	       -1;
 }
 
-/* ---- PUT /api/v1/lectures/{id}/source ---- */
+/* ---- PUT /api/v1/lectures/{id}/source (lecture_edit) ---- */
 
 static upctx *put_start(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (lecture_edit_or_reply(r, id) < 0)
-		return NULL;
 	const char *cl = req_header(r, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > (uint64_t)cfg.upload_max)
 		return too_large(r), NULL;
@@ -257,32 +256,52 @@ static int uid_ok(const char *s)
 	return 1;
 }
 
-/* Loads the caller's upload r->params[0]; replies 404 and returns -1 when it is not theirs. */
-static int load_upload(req *r, upctx *c)
+/* upload_mine: the caller's upload r->params[0] ({uid}); 404 when it is not theirs (an admin's:
+   anyone's) or its partial file is gone (then the row goes too). */
+static int upload_mine_load(req *r, int64_t id, void **out)
 {
+	(void)id;
 	const char *uid = r->nparams ? r->params[0] : NULL;
 	if (!uid_ok(uid))
-		return reply_error(r, 404, "not_found", "%s", tr("err.upload_missing")), -1;
+		return 404;
+	upload_res *u = arena_alloc(r->a, sizeof *u);
+	memset(u, 0, sizeof *u);
 	sqlite3_stmt *st = db_query("SELECT lecture_id, user_id, length FROM uploads WHERE id = ?", "s", uid);
 	int found = db_step(st) == 1;
 	int64_t owner = found ? sqlite3_column_int64(st, 1) : 0;
 	if (found) {
-		c->lecture = sqlite3_column_int64(st, 0);
-		c->length = (uint64_t)sqlite3_column_int64(st, 2);
+		u->lecture = sqlite3_column_int64(st, 0);
+		u->length = (uint64_t)sqlite3_column_int64(st, 2);
 	}
 	db_done(st);
 	if (!found || (owner != r->u->id && r->u->role != ROLE_ADMIN))
-		return reply_error(r, 404, "not_found", "%s", tr("err.upload_missing")), -1;
-	snprintf(c->uid, sizeof c->uid, "%s", uid);
-	tus_path(uid, c->path, sizeof c->path);
+		return 404;
+	snprintf(u->uid, sizeof u->uid, "%s", uid);
+	tus_path(uid, u->path, sizeof u->path);
 	struct stat st2;
-	if (stat(c->path, &st2) < 0) {
+	if (stat(u->path, &st2) < 0) {
 		db_exec("DELETE FROM uploads WHERE id = ?", "s", uid);
-		c->path[0] = 0;
-		return reply_error(r, 404, "not_found", "%s", tr("err.upload_missing")), -1;
+		return 404;
 	}
-	c->offset = (uint64_t)st2.st_size;
+	u->offset = (uint64_t)st2.st_size;
+	*out = u;
 	return 0;
+}
+
+const resource_kind upload_mine = {
+	.name = "upload_mine", .load = upload_mine_load, .missing = "err.upload_missing",
+	.forbidden = "err.upload_missing",
+};
+
+/* The guard's upload (r->res) into a request's upload state. */
+static void load_upload(req *r, upctx *c)
+{
+	const upload_res *u = r->res;
+	snprintf(c->uid, sizeof c->uid, "%s", u->uid);
+	snprintf(c->path, sizeof c->path, "%s", u->path);
+	c->lecture = u->lecture;
+	c->length = u->length;
+	c->offset = u->offset;
 }
 
 /* Removes a tus upload: its file and its row. */
@@ -353,7 +372,8 @@ static int tus_create(req *r)
 	if (!meta || meta_get(meta, "lecture_id", lid, sizeof lid) < 0 || parse_id(lid) <= 0)
 		return reply_error(r, 400, "bad_metadata", "%s", tr("err.tus_metadata"));
 	int64_t lecture = parse_id(lid);
-	if (lecture_edit_or_reply(r, lecture) < 0)
+	void *lres; /* the lecture is named in a header, not the URL: the same rule, called here */
+	if (res_load_or_reply(r, &lecture_edit, lecture, &lres) < 0)
 		return 0;
 	char tok[65], path[800];
 	token_new(tok);
@@ -384,8 +404,7 @@ static int tus_head(req *r)
 	if (r->is_head && tus_version_or_reply(r) < 0)
 		return 0;
 	upctx c = {.fd = -1};
-	if (load_upload(r, &c) < 0)
-		return 0;
+	load_upload(r, &c);
 	char off[32], len[32];
 	snprintf(off, sizeof off, "%llu", (unsigned long long)c.offset);
 	snprintf(len, sizeof len, "%llu", (unsigned long long)c.length);
@@ -427,8 +446,7 @@ static upctx *patch_start(req *r)
 	unsigned long long want = os && *os >= '0' && *os <= '9' ? strtoull(os, &e, 10) : 0;
 	if (!os || !e || *e)
 		return reply_error(r, 400, "bad_offset", "%s", tr("err.tus_offset_header")), NULL;
-	if (load_upload(r, c) < 0)
-		return NULL;
+	load_upload(r, c);
 	if (lock_uid(c->uid) < 0) {
 		c->path[0] = 0;
 		return reply_error(r, 423, "upload_busy", "%s", tr("err.upload_busy")), NULL;
@@ -559,8 +577,7 @@ static int tus_delete(req *r)
 	if (tus_version_or_reply(r) < 0)
 		return 0;
 	upctx c = {.fd = -1};
-	if (load_upload(r, &c) < 0)
-		return 0;
+	load_upload(r, &c);
 	if (is_locked(c.uid))
 		return reply_error(r, 423, "upload_busy", "%s", tr("err.upload_busy"));
 	drop_upload(c.uid);
@@ -667,11 +684,14 @@ void uploads_stop(void)
 }
 
 const route upload_routes[] = {
-	{"PUT", "/api/v1/lectures/{id}/source", put_done, R_STAFF, RF_STREAM, 0, put_body, put_close},
-	{"OPTIONS", "/api/v1/uploads", tus_options, R_PUBLIC, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/uploads", tus_create, R_STAFF, 0, 0, NULL, NULL},
-	{"GET", "/api/v1/uploads/{uid}", tus_head, R_STAFF, 0, 0, NULL, NULL},
-	{"PATCH", "/api/v1/uploads/{uid}", patch_done, R_STAFF, RF_STREAM, 0, patch_body, patch_close},
-	{"DELETE", "/api/v1/uploads/{uid}", tus_delete, R_STAFF, 0, 0, NULL, NULL},
+	{.method = "PUT", .pattern = "/api/v1/lectures/{id}/source", .fn = put_done, .roles = R_STAFF,
+	 .flags = RF_STREAM, .on_body = put_body, .on_close = put_close, .res = &lecture_edit},
+	{.method = "OPTIONS", .pattern = "/api/v1/uploads", .fn = tus_options, .roles = R_PUBLIC},
+	{.method = "POST", .pattern = "/api/v1/uploads", .fn = tus_create, .roles = R_STAFF},
+	{.method = "GET", .pattern = "/api/v1/uploads/{uid}", .fn = tus_head, .roles = R_STAFF, .res = &upload_mine},
+	{.method = "PATCH", .pattern = "/api/v1/uploads/{uid}", .fn = patch_done, .roles = R_STAFF,
+	 .flags = RF_STREAM, .on_body = patch_body, .on_close = patch_close, .res = &upload_mine},
+	{.method = "DELETE", .pattern = "/api/v1/uploads/{uid}", .fn = tus_delete, .roles = R_STAFF,
+	 .res = &upload_mine},
 	ROUTES_END,
 };

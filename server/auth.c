@@ -175,8 +175,9 @@ static int me_get(req *r)
 }
 
 const route auth_routes[] = {
-	{"POST", "/api/v1/session", session_create, R_PUBLIC, RF_JSON | RF_NOCSRF, 0, NULL, NULL},
-	{"DELETE", "/api/v1/session", session_delete, R_ANY, 0, 0, NULL, NULL},
-	{"GET", "/api/v1/me", me_get, R_ANY, 0, 0, NULL, NULL},
+	{.method = "POST", .pattern = "/api/v1/session", .fn = session_create, .roles = R_PUBLIC,
+	 .flags = RF_JSON | RF_NOCSRF},
+	{.method = "DELETE", .pattern = "/api/v1/session", .fn = session_delete, .roles = R_ANY},
+	{.method = "GET", .pattern = "/api/v1/me", .fn = me_get, .roles = R_ANY},
 	ROUTES_END,
 };

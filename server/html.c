@@ -1,6 +1,7 @@
 /* html.c — escaping printf for HTML and the page shell shared by every page. */
 #include "html.h"
 #include "i18n.h"
+#include "module.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,6 +112,23 @@ void html_printf(buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One link of the navigation (module.nav entries), marked when it is the current page's. */
+struct nav_ctx {
+	req *r;
+	buf *b;
+};
+static void nav_link(const nav_entry *e, void *ud)
+{
+	struct nav_ctx *c = ud;
+	if (!(e->roles & (unsigned)c->r->u->role))
+		return;
+	int cur = !strcmp(c->r->url, e->href) || (strlen(e->href) > 1 && !strncmp(c->r->url, e->href, strlen(e->href)));
+	if (cur)
+		html_printf(c->b, "<a href=\"%s\" class=\"cur\">%s</a>", e->href, tr(e->label_key));
+	else
+		html_printf(c->b, "<a href=\"%s\">%s</a>", e->href, tr(e->label_key));
+}
+
 void page_begin(req *r, buf *b, const char *page, const char *title)
 {
 	html_printf(b,
@@ -125,26 +143,9 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 	html_printf(b, "</head><body data-page=\"%s\"><header class=\"top\"><a class=\"brand\" href=\"/\">%s</a>",
 		    page, tr("app.name"));
 	if (r->u) {
-		static const struct {
-			const char *href, *key;
-			unsigned roles;
-		} nav[] = {
-			{"/", "nav.home", R_ANY},
-			/* "/me" (hours, points, ledger) and "/assess" join when scoring lands. */
-			{"/teach", "nav.teach", R_STAFF},
-			{"/admin", "nav.admin", ROLE_ADMIN},
-		};
 		html_raw(b, "<nav class=\"nav\">");
-		for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
-			if (!(nav[i].roles & (unsigned)r->u->role))
-				continue;
-			int cur = !strcmp(r->url, nav[i].href) ||
-				  (strlen(nav[i].href) > 1 && !strncmp(r->url, nav[i].href, strlen(nav[i].href)));
-			if (cur)
-				html_printf(b, "<a href=\"%s\" class=\"cur\">%s</a>", nav[i].href, tr(nav[i].key));
-			else
-				html_printf(b, "<a href=\"%s\">%s</a>", nav[i].href, tr(nav[i].key));
-		}
+		struct nav_ctx nc = {r, b};
+		modules_nav(nav_link, &nc);
 		char rk[32];
 		snprintf(rk, sizeof rk, "role.%s", r->u->role_name);
 		html_printf(b,

@@ -3,7 +3,9 @@
 #include "auth.h"
 #include "clock.h"
 #include "db.h"
+#include "html.h"
 #include "i18n.h"
+#include "module.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -63,15 +65,6 @@ const char *role_name(int role)
 	case ROLE_ADMIN: return "admin";
 	}
 	return "?";
-}
-
-int org_in_scope(req *r, const char *org_path)
-{
-	if (!r->u || !org_path)
-		return 0;
-	if (r->u->role == ROLE_ADMIN)
-		return 1;
-	return strncmp(org_path, r->u->org_path, strlen(r->u->org_path)) == 0;
 }
 
 /* ---- accessors ---- */
@@ -388,8 +381,9 @@ static void route_request(req *r)
 {
 	char allow[128] = "";
 	const char *m = r->is_head ? "GET" : r->method;
-	for (int t = 0; route_tables[t]; t++) {
-		for (const route *rt = route_tables[t]; rt->method; rt++) {
+	const route *const *tables = routes_all();
+	for (int t = 0; tables[t]; t++) {
+		for (const route *rt = tables[t]; rt->method; rt++) {
 			if (!http_match(r, rt->pattern, r->url))
 				continue;
 			if (!strcmp(rt->method, m)) {
@@ -415,7 +409,37 @@ static void route_request(req *r)
 	}
 }
 
-/* The one guard before every handler: session, role, CSRF, declared body size. */
+/* ---- resources ---- */
+
+int res_load_or_reply(req *r, const resource_kind *k, int64_t id, void **out)
+{
+	*out = NULL;
+	int st = k->load(r, id, out);
+	if (st == 0)
+		return 0;
+	const char *msg = tr(st == 404 ? k->missing : st == 403 ? k->forbidden : "err.internal");
+	const char *code = st == 404 ? "not_found" : st == 403 ? (k->forbidden_code ? k->forbidden_code : "forbidden")
+							      : "internal";
+	if (st != 404 && st != 403)
+		st = 500;
+	if (r->rt && (r->rt->flags & RF_PAGE))
+		page_error_reply(r, st, msg, "/", tr("common.back_home"));
+	else
+		reply_error(r, st, code, "%s", msg);
+	return -1;
+}
+
+/* The route's resource, after the role check and before the body is read. */
+static void load_resource(req *r)
+{
+	const route *rt = r->rt;
+	int64_t id = rt->res_arg ? parse_id(req_arg(r, rt->res_arg)) : req_id(r, 0);
+	void *out;
+	if (res_load_or_reply(r, rt->res, id, &out) == 0)
+		r->res = out;
+}
+
+/* The one guard before every handler: session, role, CSRF, declared body size, the resource. */
 static void guard(req *r)
 {
 	const route *rt = r->rt;
@@ -458,6 +482,8 @@ static void guard(req *r)
 		reply_error(r, 413, "too_large", "%s（%zu）", tr("err.too_large"), max);
 		return;
 	}
+	if (rt->res)
+		load_resource(r);
 }
 
 static void parse_json(req *r)

@@ -3,14 +3,16 @@
  * A module declares its routes in a table next to its handlers:
  *
  *   const route course_routes[] = {
- *       {"GET", "/api/v1/courses/{id}", course_get, R_ANY, 0, 0},
+ *       {.method = "PATCH", .pattern = "/api/v1/courses/{id}", .fn = course_patch,
+ *        .roles = R_STAFF, .flags = RF_JSON, .res = &course_edit},
  *       ROUTES_END
  *   };
  *
- * and lists the table in server/routes.c. Before any handler runs, one guard checks the session
- * (cookie or Bearer), the role, the CSRF token of cookie-authenticated changes and the body limit,
- * and parses a JSON body. Handlers answer with exactly one reply_* call and return its result.
- * Organisation scope depends on data, so handlers check it with org_in_scope().
+ * and lists the table in its module descriptor (server/module.h). Before any handler runs, one
+ * guard checks the session (cookie or Bearer), the role, the CSRF token of cookie-authenticated
+ * changes and the body limit; then, when the route names a resource kind, it loads the resource
+ * with that kind's one access rule, answers 404 or 403 itself, and leaves the row in r->res; then
+ * it parses a JSON body. Handlers answer with exactly one reply_* call and never re-check access.
  */
 #ifndef DX_HTTP_H
 #define DX_HTTP_H
@@ -57,6 +59,22 @@ typedef int (*stream_fn)(req *r, const char *data, size_t len);
 /* Called once when the request ends (completed or aborted); r->aborted tells which. */
 typedef void (*close_fn)(req *r);
 
+/* A kind of resource routes act on ("a course to edit", "an upload of mine"), declared by the
+   module that owns the table it lives in, with its ONE access rule. The 404-vs-403 policy
+   (docs/dev.md): 404 when the resource does not exist or the caller may not know that it exists
+   (a draft course to anyone but its editors); 403 when the caller may know it but not do this
+   (another instructor's published course to edit, a lecture of a course one is not enrolled in). */
+typedef struct resource_kind {
+	const char *name;        /* "course_edit": shown by `dangxiao routes`, used by the authz test */
+	/* Loads resource `id` (the route's first {id}; with route.res_arg, that query argument, 0 when
+	   absent; with neither, 0 and the loader reads r->params) for r->u. Returns 0 with *out set
+	   (arena memory or a static), 404, 403, or 500 on a database error. */
+	int (*load)(req *r, int64_t id, void **out);
+	const char *missing;     /* i18n key of the 404 message */
+	const char *forbidden;   /* i18n key of the 403 message */
+	const char *forbidden_code; /* error code of the 403; NULL → "forbidden" */
+} resource_kind;
+
 typedef struct route {
 	const char *method;
 	const char *pattern; /* segments: literal, "{id}" (positive integer), "{name}" (any), "*" (rest) */
@@ -66,8 +84,10 @@ typedef struct route {
 	size_t body_max;     /* 0 → 64 KiB default */
 	stream_fn on_body;
 	close_fn on_close;
+	const resource_kind *res; /* loaded by the guard into r->res; NULL for none */
+	const char *res_arg;      /* the resource's id is this query argument instead of {id} */
 } route;
-#define ROUTES_END {NULL, NULL, NULL, 0, 0, 0, NULL, NULL}
+#define ROUTES_END {.method = NULL}
 
 struct hdr {
 	const char *name, *value;
@@ -86,6 +106,7 @@ struct req {
 	int nparams;
 	const char *rest;        /* what "*" matched */
 	user *u;                 /* NULL when anonymous */
+	void *res;               /* the route's resource, loaded by the guard (route.res) */
 	int by_cookie;           /* authenticated by cookie (so changes need CSRF) */
 	char *session_hash;
 	/* body */
@@ -128,9 +149,10 @@ int64_t req_id(req *r, int i);
 /* Role name ↔ bit. */
 int role_from_name(const char *name);
 const char *role_name(int role);
-/* 1 when org `org_path` (a materialised path) lies in the user's scope: admin anywhere, others
-   their own subtree. */
-int org_in_scope(req *r, const char *org_path);
+/* Loads resource `id` of `kind` as the guard does; on refusal replies (404/403/500, as JSON or as
+   an HTML page for RF_PAGE routes) and returns -1, else 0 with *out set. For handlers whose id
+   is not in the URL (tus: a header), so that the rule still exists once. */
+int res_load_or_reply(req *r, const resource_kind *kind, int64_t id, void **out);
 
 /* Replies; each returns 0. */
 int reply_json(req *r, int status, json_t *j);         /* steals j */
@@ -164,8 +186,6 @@ int body_bool(req *r, const char *key, int required, int *out);
 /* Matches url against a route pattern, filling r->ids/params/rest; 1 on match (the router). */
 int http_match(req *r, const char *pattern, const char *url);
 
-/* All route tables, NULL-terminated (server/routes.c). */
-extern const route *const route_tables[];
 /* The web root (for page handlers that read templates). */
 const char *http_web_root(void);
 #endif

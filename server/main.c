@@ -1,14 +1,13 @@
 /* main.c — the dangxiao command line: serve, init, seed, import-members, backup, routes. */
 #include "auth.h"
 #include "clock.h"
-#include "cmd_transcode.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
 #include "i18n.h"
+#include "module.h"
 #include "people.h"
 #include "seed.h"
-#include "services.h"
 
 #include <getopt.h>
 #include <malloc.h>
@@ -27,10 +26,12 @@ static void usage(FILE *f)
 	      "  seed   --data DIR                create the database with the demo academy (first run)\n"
 	      "  import-members --data DIR FILE.csv   bulk import (username,name,org,role,password)\n"
 	      "  backup --data DIR OUT.db          online, consistent copy of the database\n"
-	      "  routes                            print the route table (method, pattern, roles)\n"
-	      "  transcode IN OUTDIR [--quiet]      the HLS ladder of one file, as the server makes it\n"
-	      "Settings are read from DIR/dangxiao.conf; flags override them. See docs/operations.md.\n",
+	      "  routes                            print the route table (method, pattern, roles, resource)\n",
 	      f);
+	for (int m = 0; dx_modules[m]; m++)
+		for (const cli_command *c = dx_modules[m]->commands; c && c->name; c++)
+			fprintf(f, "  %s\n", c->usage);
+	fputs("Settings are read from DIR/dangxiao.conf; flags override them. See docs/operations.md.\n", f);
 }
 
 static const char *g_data;
@@ -127,7 +128,7 @@ static int cmd_serve(void)
 		return 1;
 	char logp[700];
 	snprintf(logp, sizeof logp, "%s/access.log", g_data);
-	if (services_start() < 0)
+	if (modules_start() < 0)
 		return 1;
 	http_opts o = {
 		.listen = cfg.listen,
@@ -140,7 +141,7 @@ static int cmd_serve(void)
 		.secure_cookie = cfg.secure_cookie,
 	};
 	rc = http_serve(&o, on_ready);
-	services_stop();
+	modules_stop();
 	db_close_thread();
 	return rc < 0 ? 1 : 0;
 }
@@ -259,10 +260,18 @@ static int cmd_backup(int argc, char **argv)
 
 static int cmd_routes(void)
 {
-	for (int t = 0; route_tables[t]; t++)
-		for (const route *rt = route_tables[t]; rt->method; rt++)
-			printf("%s\t%s\t%u\n", rt->method, rt->pattern, rt->roles);
-	return 0;
+	const route *const *tables = routes_all();
+	int rc = 0;
+	for (int t = 0; tables[t]; t++)
+		for (const route *rt = tables[t]; rt->method; rt++) {
+			printf("%s\t%s\t%u\t%s\n", rt->method, rt->pattern, rt->roles, rt->res ? rt->res->name : "-");
+			if (rt->res && !resource_registered(rt->res)) {
+				fprintf(stderr, "dangxiao: %s %s: resource %s is in no module's descriptor\n", rt->method,
+					rt->pattern, rt->res->name);
+				rc = 1;
+			}
+		}
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -270,6 +279,7 @@ int main(int argc, char **argv)
 	/* A fixed mmap threshold: Argon2id's 19 MiB work area (every login) is then mapped and given
 	   back on free, instead of raising glibc's dynamic threshold and staying resident in the heap. */
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	modules_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -299,9 +309,13 @@ int main(int argc, char **argv)
 		rc = cmd_backup(argc, argv);
 	else if (!strcmp(cmd, "routes"))
 		rc = cmd_routes();
-	else if (!strcmp(cmd, "transcode"))
-		rc = optind + 2 <= argc ? cmd_transcode(argv[optind], argv[optind + 1], g_quiet) : 2;
-	else {
+	else if (module_command(cmd)) {
+		const cli_command *c = module_command(cmd);
+		cli_opts o = {.data = g_data, .quiet = g_quiet};
+		rc = c->needs_db ? open_db(0) : 0;
+		if (!rc)
+			rc = c->run(argc - optind, argv + optind, &o);
+	} else {
 		fprintf(stderr, "dangxiao: unknown command '%s'\n", cmd);
 		rc = 2;
 	}

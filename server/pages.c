@@ -124,10 +124,10 @@ static int health(req *r)
 }
 
 const route page_routes[] = {
-	{"GET", "/login", page_login, R_PUBLIC, 0, 0, NULL, NULL},
-	{"GET", "/admin", page_admin, ROLE_ADMIN, RF_PAGE, 0, NULL, NULL},
-	{"GET", "/static/*", static_file, R_PUBLIC, RF_NOSESSION, 0, NULL, NULL},
-	{"POST", "/api/v1/test/clock", test_clock, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
-	{"GET", "/api/v1/health", health, R_PUBLIC, 0, 0, NULL, NULL},
+	{.method = "GET", .pattern = "/login", .fn = page_login, .roles = R_PUBLIC},
+	{.method = "GET", .pattern = "/admin", .fn = page_admin, .roles = ROLE_ADMIN, .flags = RF_PAGE},
+	{.method = "GET", .pattern = "/static/*", .fn = static_file, .roles = R_PUBLIC, .flags = RF_NOSESSION},
+	{.method = "POST", .pattern = "/api/v1/test/clock", .fn = test_clock, .roles = ROLE_ADMIN, .flags = RF_JSON},
+	{.method = "GET", .pattern = "/api/v1/health", .fn = health, .roles = R_PUBLIC},
 	ROUTES_END,
 };

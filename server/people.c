@@ -319,17 +319,39 @@ static int users_create(req *r)
 	return reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-/* GET /api/v1/users?org_id=O&q=TEXT&page=N — users of a subtree (admin). */
+/* ---- resources ---- */
+
+static int org_scope_load(req *r, int64_t id, void **out)
+{
+	org_res *o = arena_alloc(r->a, sizeof *o);
+	o->id = id;
+	const char *mine = r->u->role == ROLE_ADMIN ? "/" : r->u->org_path;
+	if (!id) {
+		o->path = mine;
+	} else {
+		char *p = org_path(id);
+		if (!p)
+			return 404;
+		o->path = arena_strdup(r->a, p);
+		free(p);
+		if (strncmp(o->path, mine, strlen(mine)))
+			return 404;
+	}
+	*out = o;
+	return 0;
+}
+
+const resource_kind org_scope = {
+	.name = "org_scope", .load = org_scope_load, .missing = "err.org_missing", .forbidden = "err.org_missing",
+};
+
+/* GET /api/v1/users?org_id=O&q=TEXT&page=N (org_scope) — users of a subtree (admin). */
 static int users_list(req *r)
 {
-	int64_t org = parse_id(req_arg(r, "org_id"));
+	const org_res *o = r->res;
 	const char *q = req_arg(r, "q");
 	int64_t page = parse_id(req_arg(r, "page"));
-	char *path = org ? org_path(org) : xstrdup("/");
-	if (!path)
-		return reply_error(r, 404, "not_found", "%s", tr("err.org_missing"));
-	char *like = arena_printf(r->a, "%s%%", path);
-	free(path);
+	char *like = arena_printf(r->a, "%s%%", o->path);
 	char *ql = arena_printf(r->a, "%%%s%%", q ? q : "");
 	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.name FROM users u"
 				    " JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
@@ -361,10 +383,12 @@ static int users_import(req *r)
 }
 
 const route people_routes[] = {
-	{"POST", "/api/v1/orgs", orgs_create, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
-	{"GET", "/api/v1/orgs", orgs_list, R_ANY, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/users", users_create, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
-	{"GET", "/api/v1/users", users_list, ROLE_ADMIN, 0, 0, NULL, NULL},
-	{"POST", "/api/v1/users/import", users_import, ROLE_ADMIN, RF_RAWBODY, 32u << 20, NULL, NULL},
+	{.method = "POST", .pattern = "/api/v1/orgs", .fn = orgs_create, .roles = ROLE_ADMIN, .flags = RF_JSON},
+	{.method = "GET", .pattern = "/api/v1/orgs", .fn = orgs_list, .roles = R_ANY},
+	{.method = "POST", .pattern = "/api/v1/users", .fn = users_create, .roles = ROLE_ADMIN, .flags = RF_JSON},
+	{.method = "GET", .pattern = "/api/v1/users", .fn = users_list, .roles = ROLE_ADMIN, .res = &org_scope,
+	 .res_arg = "org_id"},
+	{.method = "POST", .pattern = "/api/v1/users/import", .fn = users_import, .roles = ROLE_ADMIN,
+	 .flags = RF_RAWBODY, .body_max = 32u << 20},
 	ROUTES_END,
 };

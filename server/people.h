@@ -20,6 +20,16 @@ int64_t user_create(const char *username, const char *name, const char *role, in
    recognised and skipped). Good lines are kept, bad lines reported with their numbers.
    Returns {"created","updated","errors":[{"line","message"}]}. */
 json_t *import_members(const char *csv, size_t len);
+/* An organisation subtree in the caller's scope (resource kind org_scope): id 0 means the caller's
+   whole scope (an admin's: every organisation). 404 when it does not exist or lies outside the
+   caller's own subtree (admins: anywhere), since the tree outside it is not shown to them.
+   r->res is an org_res. */
+typedef struct org_res {
+	int64_t id;       /* 0: every organisation */
+	const char *path; /* materialised path, "/" for every organisation */
+} org_res;
+struct resource_kind;
+extern const struct resource_kind org_scope;
 /* 1 when s is an acceptable username: 2..64 of [A-Za-z0-9_.-]. */
 int username_ok(const char *s);
 #endif

@@ -1,9 +1,14 @@
-/* schema.c — the whole database schema as numbered migrations, tracked by PRAGMA user_version.
+/* schema.c — the core's schema as numbered migrations, tracked by PRAGMA user_version, then each
+ * module's own (module.migrations, tracked in schema_versions).
  *
  * A migration is never edited once released: add a new one at the end. Each runs in one
  * transaction together with the user_version bump, so a crash leaves the schema at a whole step.
+ * Migrations 1–6 predate the module registry and hold the courses' and the transcoder's first
+ * tables too; they stay here, in this order, so that every existing database keeps its history.
+ * New tables of a module go into that module's descriptor.
  */
 #include "db.h"
+#include "module.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -146,6 +151,9 @@ static const char *const migrations[] = {
 	"  INSERT INTO course_counts(status, category, n) VALUES (new.status, new.category, 1)"
 	"    ON CONFLICT(status, category) DO UPDATE SET n = n + 1;"
 	"END;",
+
+	/* 7: the modules' own migrations, one version per module (server/module.c). */
+	"CREATE TABLE schema_versions(module TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)
@@ -174,5 +182,5 @@ int db_migrate(void)
 		if (db_commit() < 0)
 			return -1;
 	}
-	return 0;
+	return modules_migrate();
 }

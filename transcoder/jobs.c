@@ -1,4 +1,5 @@
-/* jobs.c — the transcoding queue in SQLite, its worker threads, and the captions rendition. */
+/* jobs.c — the transcoding queue in SQLite and its worker threads; what becomes of a job is told
+ * to its owner through the jobs_sink (transcoder/jobs.h). */
 #include "transcoder/jobs.h"
 #include "clock.h"
 #include "config.h"
@@ -31,6 +32,29 @@ static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static worker *g_workers;
 static int g_nworkers;
 static volatile int g_stop;
+static const jobs_sink *g_sink;
+static const jobs_sink g_no_sink;
+
+void jobs_set_sink(const jobs_sink *s)
+{
+	g_sink = s;
+}
+
+/* The sink, never NULL. */
+static const jobs_sink *sink(void)
+{
+	return g_sink ? g_sink : &g_no_sink;
+}
+
+json_t *jobs_info(int64_t subject, int64_t version)
+{
+	char *info = db_text("SELECT info FROM jobs WHERE lecture_id = ? AND version = ? AND info IS NOT NULL "
+			     "ORDER BY id DESC LIMIT 1",
+			     "ii", subject, version);
+	json_t *j = info ? json_loads(info, 0, NULL) : NULL;
+	free(info);
+	return j;
+}
 
 typedef struct job {
 	int64_t id, lecture, version;
@@ -73,7 +97,7 @@ static void signal_running(int64_t id)
 	pthread_mutex_unlock(&g_mu);
 }
 
-/* Marks the lecture's queued/running jobs cancelled (inside the caller's transaction). Queued
+/* Marks the subject's queued/running jobs cancelled (inside the caller's transaction). Queued
    jobs' sources are collected for deletion; running ones are left to their worker. */
 static int cancel_open(int64_t lecture, const char *why, char ***drop, int64_t **running, int *nrun)
 {
@@ -132,9 +156,10 @@ int64_t jobs_enqueue(int64_t lecture, const char *source_rel)
 	if (db_begin() < 0)
 		return -1;
 	cancel_open(lecture, "superseded by a new source", &drop, &running, &nrun);
-	int64_t v = db_int(0, "SELECT max(ifnull((SELECT max(version) FROM jobs WHERE lecture_id = ?1), 0), "
-			      "(SELECT media_version FROM lectures WHERE id = ?1))",
-			   "i", lecture);
+	int64_t v = db_int(0, "SELECT ifnull(max(version), 0) FROM jobs WHERE lecture_id = ?", "i", lecture);
+	int64_t served = sink()->served_version ? sink()->served_version(lecture) : 0;
+	if (served > v)
+		v = served;
 	int64_t now = clock_secs();
 	if (db_exec("INSERT INTO jobs(lecture_id, state, source, version, created_at) VALUES (?, 'queued', ?, ?, ?)",
 		    "isii", lecture, source_rel, v + 1, now) < 0) {
@@ -143,8 +168,8 @@ int64_t jobs_enqueue(int64_t lecture, const char *source_rel)
 		return -1;
 	}
 	int64_t id = db_last_id();
-	db_exec("UPDATE lectures SET status = 'queued', progress = 0, error = NULL, updated_at = ? WHERE id = ?", "ii",
-		now, lecture);
+	if (sink()->queued)
+		sink()->queued(lecture);
 	if (db_commit() < 0) {
 		db_rollback();
 		forget_cancel(drop, running);
@@ -165,10 +190,8 @@ int jobs_cancel(int64_t lecture)
 	if (db_begin() < 0)
 		return -1;
 	int n = cancel_open(lecture, "cancelled", &drop, &running, &nrun);
-	if (n)
-		db_exec("UPDATE lectures SET status = CASE WHEN media_version > 0 THEN 'ready' ELSE 'empty' END, "
-			"progress = CASE WHEN media_version > 0 THEN 1 ELSE 0 END, error = NULL, updated_at = ? WHERE id = ?",
-			"ii", clock_secs(), lecture);
+	if (n && sink()->cancelled)
+		sink()->cancelled(lecture);
 	if (db_commit() < 0) {
 		db_rollback();
 		forget_cancel(drop, running);
@@ -176,129 +199,6 @@ int jobs_cancel(int64_t lecture)
 	}
 	after_cancel(drop, running, nrun);
 	return n;
-}
-
-/* ---- captions ---- */
-
-/* The captions file as served: the instructor's WebVTT with an X-TIMESTAMP-MAP header that maps
-   cue time 0 to the first MPEG-TS timestamp of the segments (so players align them with the video). */
-static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
-{
-	if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
-		src += 3, len -= 3;
-	const char *nl = memchr(src, '\n', len);
-	size_t first = nl ? (size_t)(nl - src) + 1 : len;
-	buf_add(out, src, first);
-	if (!nl)
-		buf_putc(out, '\n');
-	/* Only the header (up to the first blank line) may carry the map. */
-	const char *hdr_end = NULL;
-	for (const char *p = src; p + 1 < src + len; p++)
-		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < src + len && p[2] == '\n'))) {
-			hdr_end = p;
-			break;
-		}
-	int has_map = 0;
-	for (const char *p = src; p < (hdr_end ? hdr_end : src + len); p++)
-		if (!strncmp(p, "X-TIMESTAMP-MAP=", 16)) {
-			has_map = 1;
-			break;
-		}
-	if (!has_map)
-		buf_printf(out, "X-TIMESTAMP-MAP=MPEGTS:%lld,LOCAL:00:00:00.000\n", (long long)ts_start);
-	buf_add(out, src + first, len - first);
-}
-
-char *media_master_subs(const char *m, const char *subs_uri)
-{
-	buf b;
-	buf_init(&b);
-	int inserted = 0;
-	const char *p = m;
-	while (*p) {
-		const char *e = strchr(p, '\n');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		char *line = xstrndup(p, l);
-		if (l && line[l - 1] == '\r')
-			line[--l] = 0;
-		p += e ? l + 1 + (p[l] == '\r') : l;
-		if (!strncmp(line, "#EXT-X-MEDIA:TYPE=SUBTITLES", 27)) {
-			free(line);
-			continue;
-		}
-		if (!strncmp(line, "#EXT-X-STREAM-INF:", 18)) {
-			char *s = strstr(line, ",SUBTITLES=\"subs\"");
-			if (s)
-				memmove(s, s + 17, strlen(s + 17) + 1);
-			if (subs_uri && !inserted) {
-				buf_printf(&b, "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"中文\",LANGUAGE=\"zh\","
-					   "DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI=\"%s\"\n",
-					   subs_uri);
-				inserted = 1;
-			}
-			buf_printf(&b, "%s%s\n", line, subs_uri ? ",SUBTITLES=\"subs\"" : "");
-		} else if (l || *p) {
-			buf_printf(&b, "%s\n", line);
-		}
-		free(line);
-	}
-	return buf_steal(&b);
-}
-
-static int install_captions(int64_t lecture, int64_t version, double duration, int64_t ts_start)
-{
-	size_t vlen = 0, mlen = 0;
-	char *master = storage_get_file(lecture, version, "master.m3u8", &mlen);
-	if (!master)
-		return -1;
-	char *vtt = storage_get_file(lecture, 0, "captions.vtt", &vlen);
-	char uri[96];
-	int rc = 0;
-	if (vtt) {
-		int64_t stamp = clock_secs();
-		buf v, s;
-		buf_init(&v);
-		buf_init(&s);
-		vtt_for_hls(&v, vtt, vlen, ts_start);
-		buf_printf(&s,
-			   "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:%lld\n#EXT-X-MEDIA-SEQUENCE:0\n"
-			   "#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:%.3f,\ncaptions.vtt?v=%lld&c=%lld\n#EXT-X-ENDLIST\n",
-			   (long long)ceil(duration > 0 ? duration : 1), duration > 0 ? duration : 1, (long long)version,
-			   (long long)stamp);
-		snprintf(uri, sizeof uri, "subs.m3u8?v=%lld&c=%lld", (long long)version, (long long)stamp);
-		if (storage_put_file(lecture, version, "captions.vtt", v.p, v.len) < 0 ||
-		    storage_put_file(lecture, version, "subs.m3u8", s.p, s.len) < 0)
-			rc = -1;
-		buf_free(&v);
-		buf_free(&s);
-	} else {
-		storage_del_file(lecture, version, "captions.vtt");
-		storage_del_file(lecture, version, "subs.m3u8");
-	}
-	if (rc == 0) {
-		char *nm = media_master_subs(master, vtt ? uri : NULL);
-		rc = storage_put_file(lecture, version, "master.m3u8", nm, strlen(nm));
-		free(nm);
-	}
-	free(vtt);
-	free(master);
-	return rc;
-}
-
-int media_install_captions(int64_t lecture, int64_t version)
-{
-	char *info = db_text("SELECT info FROM jobs WHERE lecture_id = ? AND version = ? AND info IS NOT NULL "
-			     "ORDER BY id DESC LIMIT 1",
-			     "ii", lecture, version);
-	json_t *j = info ? json_loads(info, 0, NULL) : NULL;
-	free(info);
-	double duration = j ? json_number_value(json_object_get(j, "duration_s")) : 0;
-	int64_t ts = j ? json_integer_value(json_object_get(j, "ts_start")) : 0;
-	if (j)
-		json_decref(j);
-	if (duration <= 0)
-		duration = db_double(0, "SELECT duration_s FROM lectures WHERE id = ?", "i", lecture);
-	return install_captions(lecture, version, duration, ts);
 }
 
 /* ---- one job ---- */
@@ -311,10 +211,9 @@ static void on_progress(void *ud, double f)
 {
 	prog *p = ud;
 	double v = f * 0.95; /* the poster and the playlists take the rest */
-	db_exec("UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'", "di", v, p->job);
-	db_exec("UPDATE lectures SET progress = ? WHERE id = ? AND status = 'transcoding' AND "
-		"EXISTS (SELECT 1 FROM jobs WHERE id = ? AND state = 'running')",
-		"dii", v, p->lecture, p->job);
+	if (db_exec("UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'", "di", v, p->job) == 1 &&
+	    sink()->progress)
+		sink()->progress(p->lecture, v);
 }
 
 /* The first timestamp of a segment in 90 kHz units (what X-TIMESTAMP-MAP's MPEGTS means). */
@@ -508,9 +407,15 @@ static void run_job(worker *w, const job *j)
 	json_t *info = NULL;
 	enum outcome oc;
 	/* Cancelled between the claim and now? (jobs_cancel found no worker to signal yet.) */
-	if (db_exec("UPDATE lectures SET status = 'transcoding', progress = 0, error = NULL, updated_at = ? WHERE id = ? "
-		    "AND EXISTS (SELECT 1 FROM jobs WHERE id = ? AND state = 'running')",
-		    "iii", clock_secs(), j->lecture, j->id) != 1)
+	int live = 0;
+	if (db_begin() == 0) {
+		live = db_exists("SELECT 1 FROM jobs WHERE id = ? AND state = 'running'", "i", j->id);
+		if (live && sink()->started)
+			sink()->started(j->lecture);
+		if (db_commit() < 0)
+			live = 0;
+	}
+	if (!live)
 		oc = CANCELLED;
 	else {
 		logf_("job %lld: lecture %lld version %lld, attempt %d", (long long)j->id, (long long)j->lecture,
@@ -527,19 +432,15 @@ static void run_job(worker *w, const job *j)
 			oc = RETRY;
 		} else {
 			tmpdir[0] = 0;
-			if (storage_exists(j->lecture, 0, "captions.vtt"))
-				media_install_captions(j->lecture, j->version);
+			if (sink()->prepare)
+				sink()->prepare(j->lecture, j->version, info);
 			db_begin();
-			int64_t old = db_int(0, "SELECT media_version FROM lectures WHERE id = ?", "i", j->lecture);
+			int64_t old = sink()->served_version ? sink()->served_version(j->lecture) : 0;
 			if (db_exec("UPDATE jobs SET state = 'done', progress = 1, finished_at = ?, error = NULL "
 				    "WHERE id = ? AND state = 'running'",
 				    "ii", now, j->id) == 1) {
-				char *rend = json_dumps(json_object_get(info, "renditions"), JSON_COMPACT);
-				db_exec("UPDATE lectures SET status = 'ready', progress = 1, error = NULL, media_version = ?, "
-					"renditions = ?, duration_s = ?, has_poster = ?, updated_at = ? WHERE id = ?",
-					"isdiii", j->version, rend, json_number_value(json_object_get(info, "duration_s")),
-					(int64_t)json_is_true(json_object_get(info, "poster")), now, j->lecture);
-				free(rend);
+				if (sink()->ready)
+					sink()->ready(j->lecture, j->version, info);
 				db_commit();
 				if (old > 0 && old != j->version)
 					storage_remove(j->lecture, old);
@@ -559,10 +460,13 @@ static void run_job(worker *w, const job *j)
 	storage_discard_tmp(tmpdir);
 	if (oc == SHUTDOWN) {
 		/* Not the job's fault: give the attempt back and run it on the next start. */
-		db_exec("UPDATE jobs SET state = 'queued', attempts = attempts - 1, progress = 0 WHERE id = ? AND state = 'running'",
-			"i", j->id);
-		db_exec("UPDATE lectures SET status = 'queued', progress = 0 WHERE id = ? AND status = 'transcoding'", "i",
-			j->lecture);
+		db_begin();
+		if (db_exec("UPDATE jobs SET state = 'queued', attempts = attempts - 1, progress = 0 "
+			    "WHERE id = ? AND state = 'running'",
+			    "i", j->id) == 1 &&
+		    sink()->requeued)
+			sink()->requeued(j->lecture);
+		db_commit();
 	} else if (oc == CANCELLED) {
 		unlink_source(j->source);
 		logf_("job %lld: cancelled", (long long)j->id);
@@ -574,16 +478,17 @@ static void run_job(worker *w, const job *j)
 		      (long long)backoff);
 		db_begin();
 		if (db_exec("UPDATE jobs SET state = 'queued', not_before = ?, error = ?, progress = 0 WHERE id = ? AND state = 'running'",
-			    "isi", now + backoff, err, j->id) == 1)
-			db_exec("UPDATE lectures SET status = 'queued', progress = 0 WHERE id = ?", "i", j->lecture);
+			    "isi", now + backoff, err, j->id) == 1 &&
+		    sink()->requeued)
+			sink()->requeued(j->lecture);
 		db_commit();
 	} else if (oc == RETRY || oc == PERMANENT) {
 		logf_("job %lld: failed after %d attempt(s): %s", (long long)j->id, j->attempts, err);
 		db_begin();
 		if (db_exec("UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ? AND state = 'running'",
-			    "sii", err, now, j->id) == 1)
-			db_exec("UPDATE lectures SET status = 'failed', progress = 0, error = ?, updated_at = ? WHERE id = ?",
-				"sii", err, now, j->lecture);
+			    "sii", err, now, j->id) == 1 &&
+		    sink()->failed)
+			sink()->failed(j->lecture, err);
 		db_commit();
 		unlink_source(j->source);
 	}
@@ -621,11 +526,24 @@ int jobs_start(int workers)
 		fprintf(stderr, "dangxiao: cannot create %s/media: %s\n", cfg.data, strerror(errno));
 		return -1;
 	}
-	/* Jobs a crash or a restart left running start again (their staging folders are gone). */
+	/* Jobs a crash or a restart left running start again (their staging folders are gone); their
+	   subjects (and any a crash left marked as transcoding) are told so. */
+	if (db_begin() < 0)
+		return -1;
+	int64_t *subj = NULL;
+	size_t ns = 0;
+	sqlite3_stmt *st = db_query("SELECT DISTINCT lecture_id FROM jobs WHERE state IN ('queued','running')", "");
+	while (db_step(st) == 1) {
+		subj = xrealloc(subj, sizeof *subj * (ns + 1));
+		subj[ns++] = sqlite3_column_int64(st, 0);
+	}
+	db_done(st);
 	db_exec("UPDATE jobs SET state = 'queued', progress = 0 WHERE state = 'running'", "");
-	db_exec("UPDATE lectures SET status = 'queued', progress = 0 "
-		"WHERE status = 'transcoding' AND id IN (SELECT lecture_id FROM jobs WHERE state = 'queued')",
-		"");
+	for (size_t i = 0; i < ns && sink()->requeued; i++)
+		sink()->requeued(subj[i]);
+	free(subj);
+	if (db_commit() < 0)
+		return -1;
 	g_stop = 0;
 	g_nworkers = workers;
 	g_workers = xcalloc((size_t)(workers > 0 ? workers : 1), sizeof *g_workers);

@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "module.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -15,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req r;
 	memset(&r, 0, sizeof r);
 	r.a = arena_new();
+	const route *const *route_tables = routes_all();
 	for (int t = 0; route_tables[t]; t++)
 		for (const route *rt = route_tables[t]; rt->method; rt++)
 			if (http_match(&r, rt->pattern, s))

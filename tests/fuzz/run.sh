@@ -8,7 +8,7 @@ S=${FUZZ_SECONDS:-60}
 mkdir -p build/fuzz/crashes
 CF="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iserver $(pkg-config --cflags jansson)"
 LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil) -lpthread -lm"
-CORE=$(ls server/*.c courses/*.c transcoder/*.c quiz/*.c scoring/*.c 2>/dev/null | grep -v server/main.c)
+CORE="modules.c $(for m in server $(sed -n 's/^[[:space:]]*MODULE(\([a-z_]*\)).*/\1/p' modules.c); do ls $m/*.c; done | grep -v server/main.c)"
 fail=0
 for t in csv cov http markdown; do
 	clang $CF -o build/fuzz/fuzz_$t tests/fuzz/fuzz_$t.c $CORE $LIBS

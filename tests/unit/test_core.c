@@ -17,6 +17,7 @@
 #include "db.h"
 #include "html.h"
 #include "http.h"
+#include "module.h"
 #include "people.h"
 #include "util.h"
 
@@ -78,9 +79,16 @@ static void test_route_tables_well_formed(void **state)
 {
 	(void)state;
 	int n = 0;
+	const route *const *route_tables = routes_all();
 	for (int t = 0; route_tables[t]; t++)
 		for (const route *rt = route_tables[t]; rt->method; rt++) {
 			assert_non_null(rt->fn);
+			/* a route's resource kind is declared in some module's descriptor */
+			if (rt->res) {
+				assert_true(resource_registered(rt->res));
+				assert_non_null(rt->res->load);
+				assert_non_null(rt->res->missing);
+			}
 			assert_true(rt->pattern[0] == '/');
 			assert_true((rt->roles & ~15u) == 0);
 			if (rt->flags & RF_STREAM)

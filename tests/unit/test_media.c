@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "courses/lectures.h"
+#include "courses/captions.h"
 #include "transcoder/jobs.h"
 #include "transcoder/storage.h"
 

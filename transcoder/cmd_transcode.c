@@ -1,6 +1,6 @@
 /* cmd_transcode.c — `dangxiao transcode IN OUTDIR`: the server's ladder on one file, from the shell
    (for operators re-encoding by hand, and for the transcoding benchmark). */
-#include "cmd_transcode.h"
+#include "transcoder/cmd_transcode.h"
 #include "config.h"
 #include "util.h"
 #include "transcoder/ffrun.h"
@@ -16,8 +16,12 @@ static void on_progress(void *ud, double f)
 	fprintf(stderr, "\rtranscoding %3.0f %%", f * 100);
 }
 
-int cmd_transcode(const char *in, const char *outdir, int quiet)
+int cmd_transcode(int argc, char **argv, const cli_opts *opts)
 {
+	if (argc < 2)
+		return 2;
+	const char *in = argv[0], *outdir = argv[1];
+	int quiet = opts->quiet;
 	media_info mi;
 	char err[512];
 	if (media_probe(in, &mi, err, sizeof err) < 0) {
@@ -30,8 +34,8 @@ int cmd_transcode(const char *in, const char *outdir, int quiet)
 		fprintf(stderr, "dangxiao: cannot plan or create %s\n", outdir);
 		return 1;
 	}
-	char **argv = ladder_argv(cfg.ffmpeg, in, outdir, &mi, rungs, n);
-	if (!argv) {
+	char **av = ladder_argv(cfg.ffmpeg, in, outdir, &mi, rungs, n);
+	if (!av) {
 		fprintf(stderr, "dangxiao: cannot build the ffmpeg command\n");
 		return 1;
 	}
@@ -43,8 +47,8 @@ int cmd_transcode(const char *in, const char *outdir, int quiet)
 	}
 	ffrun_opts o = {.duration_s = mi.duration_s, .stall_s = 120, .max_s = (int)(mi.duration_s * 4) + 600,
 			.on_progress = quiet ? NULL : on_progress};
-	int rc = ffrun(argv, &o, err, sizeof err);
-	argv_free(argv);
+	int rc = ffrun(av, &o, err, sizeof err);
+	argv_free(av);
 	if (!quiet)
 		fputc('\n', stderr);
 	if (rc < 0) {

@@ -1,0 +1,188 @@
+/* access.c — who may see and change courses, lectures and images: the courses module's resource
+ * kinds, each with the one rule the guard applies before a handler runs (courses/access.h). */
+#include "courses/access.h"
+#include "clock.h"
+#include "db.h"
+
+#include <string.h>
+
+int course_editor(const user *u, int64_t owner_id)
+{
+	return u && (u->role == ROLE_ADMIN || (u->role == ROLE_INSTRUCTOR && owner_id == u->id));
+}
+
+int course_required_for(const user *u, int64_t course)
+{
+	if (!u)
+		return 0;
+	/* Materialised paths: an ancestor's path is a prefix of the user's. */
+	return db_exists("SELECT 1 FROM assignments a JOIN orgs o ON o.id = a.org_id "
+			 "WHERE a.course_id = ? AND a.year = ? AND substr(?, 1, length(o.path)) = o.path",
+			 "iis", course, (int64_t)year_of(clock_secs()), u->org_path ? u->org_path : "");
+}
+
+int course_lookup(const user *u, int64_t id, course_res *c)
+{
+	memset(c, 0, sizeof *c);
+	sqlite3_stmt *st = db_query("SELECT owner_id, status = 'published' FROM courses WHERE id = ?", "i", id);
+	int found = db_step(st) == 1;
+	if (found) {
+		c->id = id;
+		c->owner_id = sqlite3_column_int64(st, 0);
+		c->published = sqlite3_column_int(st, 1);
+		c->editor = course_editor(u, c->owner_id);
+	}
+	db_done(st);
+	return found;
+}
+
+int lecture_access(const user *u, int64_t id, lecture_res *l)
+{
+	memset(l, 0, sizeof *l);
+	if (!u)
+		return 0;
+	sqlite3_stmt *st = db_query("SELECT c.id, c.owner_id, c.status = 'published',"
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id)"
+				    " FROM lectures l JOIN courses c ON c.id = l.course_id WHERE l.id = ?",
+				    "ii", u->id, id);
+	int found = db_step(st) == 1;
+	if (found) {
+		l->id = id;
+		l->course_id = sqlite3_column_int64(st, 0);
+		l->owner_id = sqlite3_column_int64(st, 1);
+		l->published = sqlite3_column_int(st, 2);
+		l->enrolled = sqlite3_column_int(st, 3);
+	}
+	db_done(st);
+	if (!found)
+		return 0;
+	l->editor = course_editor(u, l->owner_id);
+	l->required = l->published && !l->editor && !l->enrolled && course_required_for(u, l->course_id);
+	l->may_view = l->editor || (l->published && (l->enrolled || l->required));
+	return 1;
+}
+
+/* ---- the kinds ---- */
+
+static int load_course(req *r, int64_t id, course_res **out)
+{
+	course_res *c = arena_alloc(r->a, sizeof *c);
+	/* A draft is unknown to all but its editors. */
+	if (!course_lookup(r->u, id, c) || !(c->published || c->editor))
+		return 404;
+	*out = c;
+	return 0;
+}
+
+static int course_view_load(req *r, int64_t id, void **out)
+{
+	course_res *c = NULL;
+	int st = load_course(r, id, &c);
+	*out = c;
+	return st;
+}
+
+static int course_edit_load(req *r, int64_t id, void **out)
+{
+	course_res *c = NULL;
+	int st = load_course(r, id, &c);
+	if (st)
+		return st;
+	*out = c;
+	return c->editor ? 0 : 403;
+}
+
+/* Known: a published course's, or one the user edits or is enrolled in (a course unpublished
+   after they enrolled). Anything else answers 404 like a lecture that does not exist. */
+static int load_lecture(req *r, int64_t id, lecture_res **out)
+{
+	lecture_res *l = arena_alloc(r->a, sizeof *l);
+	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled))
+		return 404;
+	*out = l;
+	return 0;
+}
+
+static int lecture_view_load(req *r, int64_t id, void **out)
+{
+	lecture_res *l = NULL;
+	int st = load_lecture(r, id, &l);
+	if (st)
+		return st;
+	*out = l;
+	return l->may_view ? 0 : 403;
+}
+
+static int lecture_edit_load(req *r, int64_t id, void **out)
+{
+	lecture_res *l = NULL;
+	int st = load_lecture(r, id, &l);
+	if (st)
+		return st;
+	*out = l;
+	return l->editor ? 0 : 403;
+}
+
+static int lecture_study_load(req *r, int64_t id, void **out)
+{
+	lecture_res *l = NULL;
+	int st = load_lecture(r, id, &l);
+	if (st)
+		return st;
+	*out = l;
+	return l->enrolled ? 0 : 403;
+}
+
+static int lecture_known_load(req *r, int64_t id, void **out)
+{
+	lecture_res *l = NULL;
+	int st = load_lecture(r, id, &l);
+	*out = l;
+	return st;
+}
+
+static int image_view_load(req *r, int64_t id, void **out)
+{
+	image_res *im = arena_alloc(r->a, sizeof *im);
+	sqlite3_stmt *st = db_query("SELECT course_id, mime FROM course_images WHERE id = ?", "i", id);
+	int found = db_step(st) == 1;
+	if (found) {
+		im->id = id;
+		im->course_id = sqlite3_column_int64(st, 0);
+		im->mime = arena_strdup(r->a, db_col_text(st, 1));
+	}
+	db_done(st);
+	course_res c;
+	if (!found || !course_lookup(r->u, im->course_id, &c) || !(c.published || c.editor))
+		return 404;
+	*out = im;
+	return 0;
+}
+
+const resource_kind course_view = {
+	.name = "course_view", .load = course_view_load, .missing = "err.course_missing",
+	.forbidden = "err.course_missing",
+};
+const resource_kind course_edit = {
+	.name = "course_edit", .load = course_edit_load, .missing = "err.course_missing",
+	.forbidden = "err.course_not_yours",
+};
+const resource_kind lecture_view = {
+	.name = "lecture_view", .load = lecture_view_load, .missing = "err.lecture_missing",
+	.forbidden = "err.lecture_forbidden",
+};
+const resource_kind lecture_edit = {
+	.name = "lecture_edit", .load = lecture_edit_load, .missing = "err.lecture_missing",
+	.forbidden = "err.lecture_not_yours",
+};
+const resource_kind lecture_study = {
+	.name = "lecture_study", .load = lecture_study_load, .missing = "err.no_lecture",
+	.forbidden = "err.not_enrolled", .forbidden_code = "not_enrolled",
+};
+const resource_kind lecture_known = {
+	.name = "lecture_known", .load = lecture_known_load, .missing = "err.no_lecture",
+	.forbidden = "err.no_lecture",
+};
+const resource_kind image_view = {
+	.name = "image_view", .load = image_view_load, .missing = "err.no_file", .forbidden = "err.no_file",
+};

@@ -1,0 +1,59 @@
+/* access.h — the courses module's resources and their access rules, each rule once.
+ *
+ * Routes name a kind (.res = &course_edit); the guard loads the resource before the handler runs
+ * and the handler finds it in r->res (a course_res or lecture_res below). The 404-vs-403 policy is
+ * in server/http.h and docs/dev.md.
+ */
+#ifndef DX_COURSES_ACCESS_H
+#define DX_COURSES_ACCESS_H
+#include <stdint.h>
+
+#include "http.h"
+
+typedef struct course_res {
+	int64_t id, owner_id;
+	int published;
+	int editor;    /* may change it: an admin, or the instructor who owns it */
+} course_res;
+
+typedef struct lecture_res {
+	int64_t id, course_id, owner_id;
+	int published; /* its course is published */
+	int editor;    /* may change it (its course's editor) */
+	int enrolled;  /* the user is enrolled in its course */
+	int required;  /* its course is required for the user's organisation this year */
+	int may_view;  /* THE rule for watching: an editor; else a published course the user is
+			  enrolled in or that is required for them */
+} lecture_res;
+
+typedef struct image_res {
+	int64_t id, course_id;
+	const char *mime;
+} image_res;
+
+/* A course one may see (its editors; everyone for a published one); else 404. */
+extern const resource_kind course_view;
+/* A course one may change: 404 as course_view, 403 when one may see it but not change it. */
+extern const resource_kind course_edit;
+/* A lecture to watch: 404 unknown (missing, or a draft course's to anyone but its editors and
+   enrolled members), 403 when known but not may_view. */
+extern const resource_kind lecture_view;
+/* A lecture to change: 404 unknown, 403 when not an editor. */
+extern const resource_kind lecture_edit;
+/* A lecture to study (play, heartbeat, progress): 404 unknown, 403 not_enrolled. */
+extern const resource_kind lecture_study;
+/* A lecture one may know of (the player page decides how to show it): 404 unknown. */
+extern const resource_kind lecture_known;
+/* A course image: 404 unless one may see its course. */
+extern const resource_kind image_view;
+
+/* 1 when the user may change courses owned by owner_id: admins, and the owning instructor. */
+int course_editor(const user *u, int64_t owner_id);
+/* 1 when the course is required for the user this year: assigned to their organisation or one of
+   its ancestors. THE "required for this user" query. */
+int course_required_for(const user *u, int64_t course);
+/* The lecture as `u` sees it; 0 when it does not exist, 1 with *out filled. */
+int lecture_access(const user *u, int64_t lecture, lecture_res *out);
+/* The course as `u` sees it; 0 when it does not exist, 1 with *out filled. */
+int course_lookup(const user *u, int64_t course, course_res *out);
+#endif

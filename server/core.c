@@ -1,0 +1,47 @@
+/* core.c — the core's own module descriptor: sessions, people, the admin and login pages, the WAL
+ * checkpointer, and the demo academy's organisations and people. */
+#include "db.h"
+#include "module.h"
+#include "people.h"
+#include "util.h"
+
+#include <stdio.h>
+
+extern const route auth_routes[], people_routes[], page_routes[];
+
+#define DEMO_PASSWORD "dangxiao2026"
+
+static const struct {
+	const char *username, *name, *role, *org;
+} demo_users[] = {
+	{"admin", "系统管理员", "admin", "市委组织部"},
+	{"teacher", "王老师", "instructor", "市委组织部/市委党校"},
+	{"assessor", "李考核", "assessor", "市委组织部/第一党委"},
+	{"zhangsan", "张三", "member", "市委组织部/第一党委/机关第一支部"},
+	{"lisi", "李四", "member", "市委组织部/第一党委/机关第二支部"},
+	{"wangwu", "王五", "member", "市委组织部/第二党委/机关第三支部"},
+	{"zhaoliu", "赵六", "member", "市委组织部/第一党委/机关第一支部"},
+};
+
+/* The demo academy's tree and people (inside the seed's transaction). */
+static int seed_people(const char *data_dir)
+{
+	(void)data_dir;
+	for (size_t i = 0; i < ARRAY_LEN(demo_users); i++) {
+		int64_t org = org_resolve_path(demo_users[i].org, 1);
+		if (!org || user_create(demo_users[i].username, demo_users[i].name, demo_users[i].role, org,
+					DEMO_PASSWORD) <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+const module core_module = {
+	.name = "core",
+	.routes = (const route *const[]){auth_routes, people_routes, page_routes, NULL},
+	.resources = (const resource_kind *const[]){&org_scope, NULL},
+	.start = db_checkpointer_start,
+	.stop = db_checkpointer_stop,
+	.nav = (const nav_entry[]){{"/admin", "nav.admin", ROLE_ADMIN, 90}, {NULL}},
+	.seed = seed_people,
+};
