@@ -210,7 +210,7 @@ static char *sql_out(const char *db, const char *sql)
    (schema 6, no schema_versions). The server upgrades it and serves its data. */
 E2E_TEST(modules_upgrade_from_schema6)
 {
-	char dir[600], db[700], saved[512];
+	char dir[400], db[500], saved[512];
 	snprintf(dir, sizeof dir, "%s/upgrade-%d", e2e_tmp, rand());
 	snprintf(db, sizeof db, "%s/dangxiao.db", dir);
 	CHECK(e2e_sh("mkdir -p %s && cp tests/e2e/fixtures/schema6.db %s", dir, db) == 0, "copy the fixture");
