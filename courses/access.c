@@ -2,6 +2,7 @@
  * kinds, each with the one rule the guard applies before a handler runs (courses/access.h). */
 #include "courses/access.h"
 #include "clock.h"
+#include "courses/courses.h"
 #include "db.h"
 
 #include <string.h>
@@ -11,14 +12,30 @@ int course_editor(const user *u, int64_t owner_id)
 	return u && (u->role == ROLE_ADMIN || (u->role == ROLE_INSTRUCTOR && owner_id == u->id));
 }
 
+/* THE "required for this user" rule, once: the assignments of this year to the user's organisation
+   and its ancestors (?1: their ids as a JSON array, from the materialised path; ?2: the year),
+   through the index assignments_org. */
+#define REQUIRED_SQL                                                                               \
+	"SELECT a.course_id FROM json_each(?1) j CROSS JOIN assignments a WHERE a.org_id = j.value" \
+	" AND a.year = ?2"
+
 int course_required_for(const user *u, int64_t course)
 {
 	if (!u)
 		return 0;
-	/* Materialised paths: an ancestor's path is a prefix of the user's. */
-	return db_exists("SELECT 1 FROM assignments a JOIN orgs o ON o.id = a.org_id "
-			 "WHERE a.course_id = ? AND a.year = ? AND substr(?, 1, length(o.path)) = o.path",
-			 "iis", course, (int64_t)year_of(clock_secs()), u->org_path ? u->org_path : "");
+	arena *a = arena_new();
+	int yes = db_exists("SELECT 1 FROM (" REQUIRED_SQL ") WHERE course_id = ?3", "sii",
+			    org_chain_json(a, u->org_path), (int64_t)year_of(clock_secs()), course);
+	arena_free(a);
+	return yes;
+}
+
+void course_required_each(arena *a, const user *u, void (*f)(int64_t course, void *ud), void *ud)
+{
+	sqlite3_stmt *st = db_query(REQUIRED_SQL, "si", org_chain_json(a, u->org_path), (int64_t)year_of(clock_secs()));
+	while (db_step(st) == 1)
+		f(sqlite3_column_int64(st, 0), ud);
+	db_done(st);
 }
 
 int course_lookup(const user *u, int64_t id, course_res *c)

@@ -1,6 +1,7 @@
 /* catalog.c — the catalog: search (FTS5 trigram, LIKE for 1–2 characters), filters, sorting,
  * pagination, "my courses"; GET /api/v1/courses and the home page `/`. */
 #include "courses.h"
+#include "courses/access.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
@@ -53,8 +54,9 @@ typedef struct ids {
 
 /* Who is asking: visibility (0 published only, 1 + own drafts, 2 all) and R (sorted, unique). */
 typedef struct cat_user {
+	const user *u;
 	int64_t uid;
-	int vis;
+	int vis; /* which drafts the walk merges: 2 all (admin), 1 the user's own (instructor), 0 none */
 	ids req;
 } cat_user;
 
@@ -142,23 +144,25 @@ static void read_end(int began)
 		db_exec("COMMIT", "");
 }
 
+static void push_required(int64_t id, void *ud)
+{
+	ids_push(ud, id);
+}
+
 static void cat_user_init(req *r, cat_user *u)
 {
 	memset(u, 0, sizeof *u);
+	u->u = r->u;
 	u->uid = r->u->id;
 	u->vis = r->u->role == ROLE_ADMIN ? 2 : r->u->role == ROLE_INSTRUCTOR ? 1 : 0;
-	sqlite3_stmt *st = db_query("SELECT a.course_id FROM json_each(?1) j CROSS JOIN assignments a"
-				    " WHERE a.org_id = j.value AND a.year = ?2",
-				    "si", org_chain_json(r->a, r->u->org_path), (int64_t)year_of(clock_secs()));
-	while (db_step(st) == 1)
-		ids_push(&u->req, sqlite3_column_int64(st, 0));
-	db_done(st);
+	course_required_each(r->a, r->u, push_required, &u->req);
 	ids_sort(&u->req);
 }
 
+/* The catalog's form of course_view (courses/access.c): published, or the user edits it. */
 static int visible(const cat_user *u, const cat_row *m)
 {
-	return m->published || u->vis == 2 || (u->vis == 1 && m->owner_id == u->uid);
+	return m->published || course_editor(u->u, m->owner_id);
 }
 
 /* What filtering and sorting need of course id, from the index keyed by id; 0 when the course is

@@ -120,7 +120,7 @@ static int page_player(req *r)
 			html_printf(&b, " poster=\"/media/%lld/poster.jpg?v=%lld\"", (long long)id, version);
 		html_raw(&b, ">");
 		/* Captions, when there are any, are a SUBTITLES rendition of the HLS stream itself
-		   (transcoder/jobs.c): hls.js and native HLS both expose them as text tracks. */
+		   (courses/captions.c): hls.js and native HLS both expose them as text tracks. */
 		html_printf(&b, "</video></div><div class=\"player-bar\"><label>%s<select id=\"rate\">", tr("player.rate"));
 		static const char *const rates[] = {"0.75", "1", "1.25", "1.5", "2"};
 		for (size_t i = 0; i < ARRAY_LEN(rates); i++)

@@ -11,6 +11,7 @@
 #include "courses/access.h"
 #include "courses/lectures.h"
 #include "db.h"
+#include "transcoder/jobs.h"
 #include "http.h"
 #include "i18n.h"
 
@@ -628,7 +629,7 @@ static void sweep_orphans(void)
 			drop = !db_exists("SELECT 1 FROM uploads WHERE id = ?", "s", uid);
 		} else if (!strncmp(n, "src-", 4)) {
 			snprintf(rel, sizeof rel, "uploads/%s", n);
-			drop = !db_exists("SELECT 1 FROM jobs WHERE source = ? AND state IN ('queued','running')", "s", rel);
+			drop = !jobs_source_pending(rel);
 		}
 		if (drop)
 			unlink(p);

@@ -46,6 +46,11 @@ static const jobs_sink *sink(void)
 	return g_sink ? g_sink : &g_no_sink;
 }
 
+int jobs_source_pending(const char *rel)
+{
+	return db_exists("SELECT 1 FROM jobs WHERE source = ? AND state IN ('queued','running')", "s", rel);
+}
+
 json_t *jobs_info(int64_t subject, int64_t version)
 {
 	char *info = db_text("SELECT info FROM jobs WHERE lecture_id = ? AND version = ? AND info IS NOT NULL "

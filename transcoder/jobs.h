@@ -57,6 +57,8 @@ void jobs_stop(void);
    or running job (sink: queued). Works without running workers (the seed uses it). Returns the job
    id, or -1. */
 int64_t jobs_enqueue(int64_t subject, const char *source_rel);
+/* 1 when a queued or running job still owns the source file source_rel. */
+int jobs_source_pending(const char *source_rel);
 /* Cancels the subject's queued or running job (sink: cancelled). Returns the number of jobs
    cancelled (0: nothing to cancel), -1 on a database error. */
 int jobs_cancel(int64_t subject);
