@@ -36,7 +36,7 @@ const module courses_module = {
 						    NULL},
 	.start = courses_start,
 	.stop = courses_stop,
-	.nav = (const nav_entry[]){{"/", "nav.home", R_ANY, 10}, {"/teach", "nav.teach", R_STAFF, 20}, {NULL}},
+	.nav = (const nav_entry[]){{"/", "nav.home", R_ANY, 10}, {"/teach", "nav.teach", R_STAFF, 20}, {.href = NULL}},
 	.seed = seed_courses,
 	.seed_late = seed_lectures,
 };

@@ -42,6 +42,6 @@ const module core_module = {
 	.resources = (const resource_kind *const[]){&org_scope, NULL},
 	.start = db_checkpointer_start,
 	.stop = db_checkpointer_stop,
-	.nav = (const nav_entry[]){{"/admin", "nav.admin", ROLE_ADMIN, 90}, {NULL}},
+	.nav = (const nav_entry[]){{"/admin", "nav.admin", ROLE_ADMIN, 90}, {.href = NULL}},
 	.seed = seed_people,
 };

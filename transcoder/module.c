@@ -17,11 +17,11 @@ const module transcoder_module = {
 	.commands = (const cli_command[]){
 		{"transcode", "transcode IN OUTDIR [--quiet]      the HLS ladder of one file, as the server makes it", 0,
 		 cmd_transcode},
-		{NULL},
+		{.name = NULL},
 	},
 	.migrations = (const migration[]){
 		/* 1: a lecture's open jobs without a scan (jobs_enqueue and jobs_cancel look them up). */
 		{"CREATE INDEX jobs_subject ON jobs(lecture_id, state);"},
-		{NULL},
+		{.sql = NULL},
 	},
 };
