@@ -246,3 +246,56 @@ E2E_TEST(modules_upgrade_from_schema6)
 	snprintf(e2e_data, sizeof e2e_data, "%s", saved);
 	CHECK(e2e_start_again() == 0, "back to the test academy");
 }
+
+/* Editing is the owning *instructor's* (or an admin's): an owner whose role became member keeps
+   the course's authorship but neither edits it nor watches its lectures without enrolling, on
+   every route alike (two checks used to disagree here). */
+E2E_TEST(resources_editor_is_the_owning_instructor)
+{
+	char *adm = e2e_login("admin", E2E_PW);
+	const char csv[] = "res_owner,前任老师,市委组织部/市委党校,instructor,password7\n";
+	resp r = e2e_req_h("POST", "/api/v1/users/import", adm, csv, sizeof csv - 1, "text/csv", NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	char *t = e2e_login("res_owner", "password7");
+	CHECK(t != NULL, "res_owner logs in");
+	if (!t) {
+		free(adm);
+		return;
+	}
+	char path[96];
+	r = e2e_req("POST", "/api/v1/courses", t, "{\"title\":\"前任老师的课\",\"category\":\"综合素养\"}", NULL);
+	long long c = jint(r.json, "id");
+	resp_free(&r);
+	r = e2e_req("POST", fmtp(path, sizeof path, "/api/v1/courses/%lld/lectures", c), t, "{\"title\":\"一讲\"}", NULL);
+	long long l = jint(r.json, "id");
+	resp_free(&r);
+	r = e2e_req("POST", fmtp(path, sizeof path, "/api/v1/courses/%lld/publish", c), t, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("GET", fmtp(path, sizeof path, "/api/v1/lectures/%lld", l), t, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	free(t);
+	const char demote[] = "res_owner,前任老师,市委组织部/市委党校,member,\n";
+	r = e2e_req_h("POST", "/api/v1/users/import", adm, demote, sizeof demote - 1, "text/csv", NULL);
+	CHECK(jint(r.json, "updated") == 1, "demoted: %s", r.body ? r.body : "");
+	resp_free(&r);
+	t = e2e_login("res_owner", "password7");
+	r = e2e_req("GET", fmtp(path, sizeof path, "/api/v1/courses/%lld", c), t, NULL, NULL);
+	CHECK(r.status == 200 && json_is_false(json_object_get(r.json, "can_edit")), "sees, may not edit: %s",
+	      r.body ? r.body : "");
+	resp_free(&r);
+	r = e2e_req("GET", fmtp(path, sizeof path, "/api/v1/lectures/%lld", l), t, NULL, NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("GET", fmtp(path, sizeof path, "/media/%lld/master.m3u8", l), t, NULL, NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	/* The admin still edits it. */
+	r = e2e_req("PATCH", fmtp(path, sizeof path, "/api/v1/courses/%lld", c), adm, "{\"summary\":\"接管\"}", NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	free(t);
+	free(adm);
+}
