@@ -95,7 +95,7 @@ static char *fold(const char *str, int folding)
 		}
 		s += len;
 	}
-	if (!folding) {
+	if (!folding && out.p) {
 		out.len = keep;
 		out.p[keep] = '\0';
 	}

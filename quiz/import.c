@@ -332,7 +332,7 @@ static int error_line(const mdq *m, const q_error *e)
 	else if (strcmp(e->field, "options") == 0)
 		l = e->index >= 0 && e->index < m->nopt ? m->opt_line[e->index] : m->nopt ? m->opt_line[0] : 0;
 	else if (strcmp(e->field, "answer") == 0)
-		l = m->answer_line ? m->answer_line : m->nopt ? m->opt_line[0] : 0;
+		l = m->answer_line; /* else the question's line: "no right option" is about the whole */
 	else if (strcmp(e->field, "explanation") == 0)
 		l = m->expl_line;
 	else if (strcmp(e->field, "tags") == 0)
