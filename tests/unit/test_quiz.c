@@ -1018,6 +1018,52 @@ static void test_import_demo_file(void **state)
 	free(text);
 }
 
+/* Chinese text only: no English words. Allowed: the name "UTF-8" and option letters (A, ACD). */
+static int chinese_only(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (strncmp(p, "UTF-8", 5) == 0) {
+			p += 4;
+			continue;
+		}
+		if (*p >= 'A' && *p <= 'J')
+			continue;
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Every key the module can hand out has a Chinese message in the catalog. */
+static void test_catalog_keys(void **state)
+{
+	(void)state;
+	json_error_t je;
+	json_t *cat = json_load_file("web/i18n/zh-CN.json", 0, &je);
+	assert_non_null(cat);
+	const char *keys[QV_COUNT + QA_COUNT + 16];
+	int n = 0;
+	for (int c = 1; c < QV_COUNT; c++)
+		keys[n++] = qv_key((qv_code)c);
+	for (int c = 1; c < QA_COUNT; c++)
+		keys[n++] = qa_key((qa_code)c);
+	const char *import_keys[] = { "quiz.import.csv_syntax", "quiz.import.columns", "quiz.import.answer_letters",
+				      "quiz.import.tf_answer", "quiz.import.too_large", "quiz.import.too_many",
+				      "quiz.import.not_utf8", "quiz.import.md_outside", "quiz.import.md_option_syntax",
+				      "quiz.import.md_duplicate_key", "quiz.import.md_answer_with_options",
+				      "quiz.import.md_stray_line", "quiz.err.pass_score" };
+	for (size_t i = 0; i < ARRAY_LEN(import_keys); i++)
+		keys[n++] = import_keys[i];
+	for (int i = 0; i < n; i++) {
+		const char *v = json_string_value(json_object_get(cat, keys[i]));
+		if (!v)
+			fail_msg("missing catalog key %s", keys[i]);
+		if (!chinese_only(v))
+			fail_msg("English inside %s: %s", keys[i], v);
+	}
+	json_decref(cat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1036,6 +1082,7 @@ int main(void)
 		cmocka_unit_test(test_import_csv),
 		cmocka_unit_test(test_import_markdown),
 		cmocka_unit_test(test_import_demo_file),
+		cmocka_unit_test(test_catalog_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
