@@ -1018,7 +1018,8 @@ static void test_import_demo_file(void **state)
 	free(text);
 }
 
-/* Chinese text only: no English words. Allowed: the name "UTF-8" and option letters (A, ACD). */
+/* Chinese text only: no English words. Allowed: the name "UTF-8", option letters (A, ACD) and the
+   Markdown check mark "[x]". */
 static int chinese_only(const char *s)
 {
 	for (const char *p = s; *p; p++) {
@@ -1028,6 +1029,10 @@ static int chinese_only(const char *s)
 		}
 		if (*p >= 'A' && *p <= 'J')
 			continue;
+		if (strncmp(p, "[x]", 3) == 0) {
+			p += 2;
+			continue;
+		}
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
 			return 0;
 	}
