@@ -1018,6 +1018,54 @@ static void test_import_demo_file(void **state)
 	free(text);
 }
 
+/* The body of the first fenced block "```lang" in text (malloc'd), or NULL. */
+static char *fenced(const char *text, const char *lang)
+{
+	char open[32];
+	snprintf(open, sizeof open, "```%s\n", lang);
+	const char *a = strstr(text, open);
+	if (!a)
+		return NULL;
+	a += strlen(open);
+	const char *b = strstr(a, "```");
+	return b ? xstrndup(a, (size_t)(b - a)) : NULL;
+}
+
+/* The examples of docs/question-format.md import as the page says. */
+static void test_import_doc_examples(void **state)
+{
+	(void)state;
+	size_t len;
+	char *doc = read_file("docs/question-format.md", &len);
+	assert_non_null(doc);
+	char *md = fenced(doc, "markdown");
+	assert_non_null(md);
+	qi_result r;
+	assert_int_equal(qi_parse_md(md, strlen(md), &r), 0);
+	assert_int_equal(r.nerrors, 0);
+	assert_int_equal(r.nitems, 4);
+	const q_type types[4] = { Q_SINGLE, Q_TRUEFALSE, Q_FILL, Q_MULTIPLE };
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r.items[i].q.type, types[i]);
+		assert_string_equal(r.items[i].section, "基层党支部工作实务");
+	}
+	assert_string_equal(r.items[0].q.stem, "“三会一课”中的“一课”是指（　）。");
+	assert_int_equal(r.items[2].q.nblanks, 2);
+	assert_int_equal(q_grade_blank(&r.items[2].q, 1, "二十五"), 1);
+	qi_free(&r);
+	char *csv = fenced(doc, "csv");
+	assert_non_null(csv);
+	assert_int_equal(qi_parse_csv(csv, strlen(csv), &r), 0);
+	assert_int_equal(r.nerrors, 0);
+	assert_int_equal(r.nitems, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(r.items[i].q.type, (q_type)i); /* single, multiple, truefalse, fill */
+	qi_free(&r);
+	free(csv);
+	free(md);
+	free(doc);
+}
+
 /* Chinese text only: no English words. Allowed: the name "UTF-8", option letters (A, ACD) and the
    Markdown check mark "[x]". */
 static int chinese_only(const char *s)
@@ -1087,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(test_import_csv),
 		cmocka_unit_test(test_import_markdown),
 		cmocka_unit_test(test_import_demo_file),
+		cmocka_unit_test(test_import_doc_examples),
 		cmocka_unit_test(test_catalog_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
