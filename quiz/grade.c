@@ -1,6 +1,7 @@
 /* grade.c — fill-in folding, answer shapes, grading, attempt scores, shuffles and draws. */
 #include "quiz/grade.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,8 @@ const char *qa_key(qa_code c)
 		[QA_TOO_MANY_BLANKS] = "quiz.ans.too_many_blanks",
 		[QA_TOO_LONG] = "quiz.ans.too_long",
 		[QA_NOT_UTF8] = "quiz.ans.not_utf8",
+		[QA_NOT_OBJECT] = "quiz.ans.not_object",
+		[QA_NOT_IN_ATTEMPT] = "quiz.ans.not_in_attempt",
 	};
 	return c >= 0 && c < QA_COUNT ? keys[c] : "quiz.ans.not_list";
 }
@@ -404,6 +407,114 @@ int q_perm_from_json(const json_t *a, q_perm *p)
 		p->shown[i] = (int)json_integer_value(v);
 	}
 	return q_perm_valid(p) ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- attempts */
+
+json_t *q_slot_public_json(const q_slot *s)
+{
+	const question *q = s->q;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_integer(q->id));
+	json_object_set_new(o, "type", json_string(q_type_name(q->type)));
+	json_object_set_new(o, "stem", json_string(q->stem ? q->stem : ""));
+	json_t *opts = json_array();
+	for (int d = 0; d < s->perm.n; d++) {
+		int o_idx = q_perm_to_orig(&s->perm, d);
+		if (o_idx >= 0 && o_idx < q->noptions)
+			json_array_append_new(opts, json_string(q->options[o_idx]));
+	}
+	json_object_set_new(o, "options", opts);
+	if (q->type == Q_FILL)
+		json_object_set_new(o, "blanks", json_integer(q->nblanks));
+	return o;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+json_t *q_slot_answer_json(const q_slot *s)
+{
+	const question *q = s->q;
+	json_t *a = json_array();
+	if (q->type == Q_FILL) {
+		for (int b = 0; b < q->nblanks; b++) {
+			json_t *alt = json_array();
+			for (int k = 0; k < q->blanks[b].n; k++)
+				json_array_append_new(alt, json_string(q->blanks[b].accepted[k]));
+			json_array_append_new(a, alt);
+		}
+		return a;
+	}
+	int shown[Q_MAX_OPTIONS];
+	int n = 0;
+	for (int k = 0; k < q->nanswer && n < Q_MAX_OPTIONS; k++) {
+		int d = q_perm_to_shown(&s->perm, q->answer[k]);
+		if (d >= 0)
+			shown[n++] = d;
+	}
+	qsort(shown, (size_t)n, sizeof *shown, cmp_int);
+	for (int k = 0; k < n; k++)
+		json_array_append_new(a, json_integer(shown[k]));
+	return a;
+}
+
+/* The slot answered under key (a decimal id), or NULL. */
+static const q_slot *slot_for(const q_slot *slots, int n, const char *key)
+{
+	int64_t id = parse_id(key);
+	if (id <= 0)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		if (slots[i].q->id == id)
+			return &slots[i];
+	return NULL;
+}
+
+qa_code q_answers_check(const q_slot *slots, int n, const json_t *answers, int64_t *bad_id)
+{
+	*bad_id = 0;
+	if (!json_is_object(answers))
+		return QA_NOT_OBJECT;
+	const char *key;
+	json_t *v;
+	json_object_foreach ((json_t *)answers, key, v) {
+		const q_slot *s = slot_for(slots, n, key);
+		if (!s)
+			return QA_NOT_IN_ATTEMPT;
+		q_response r;
+		qa_code c = q_response_from_json(s->q, v, &r);
+		q_response_free(&r);
+		if (c != QA_OK) {
+			*bad_id = s->q->id;
+			return c;
+		}
+	}
+	return QA_OK;
+}
+
+int q_grade_attempt(const q_slot *slots, int n, const json_t *answers, int *right)
+{
+	int total = 0;
+	for (int i = 0; i < n; i++) {
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)slots[i].q->id);
+		const json_t *v = json_is_object(answers) ? json_object_get(answers, key) : NULL;
+		int ok = 0;
+		q_response r;
+		if (v && q_response_from_json(slots[i].q, v, &r) == QA_OK) {
+			q_perm_unshuffle(&slots[i].perm, &r);
+			ok = q_grade(slots[i].q, &r);
+			q_response_free(&r);
+		}
+		if (right)
+			right[i] = ok;
+		total += ok;
+	}
+	return total;
 }
 
 /* ---------------------------------------------------------------- drawing */

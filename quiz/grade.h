@@ -42,6 +42,8 @@ typedef enum {
 	QA_TOO_MANY_BLANKS,   /* more texts than the question has blanks */
 	QA_TOO_LONG,          /* a text longer than QA_TEXT_MAX bytes */
 	QA_NOT_UTF8,
+	QA_NOT_OBJECT,        /* the answers of an attempt are not a JSON object */
+	QA_NOT_IN_ATTEMPT,    /* an answer to a question that is not in the attempt */
 	QA_COUNT
 } qa_code;
 
@@ -118,6 +120,31 @@ int q_perm_valid(const q_perm *p);
    that is not a permutation of 0..n-1 with n <= Q_MAX_OPTIONS. */
 json_t *q_perm_to_json(const q_perm *p);
 int q_perm_from_json(const json_t *a, q_perm *p);
+
+/* ---- An attempt's questions as the server keeps them ---- */
+typedef struct q_slot {
+	const question *q;   /* q->id is the key members answer under */
+	q_perm perm;         /* from q_perm_for when the attempt started */
+} q_slot;
+
+/* What a member sees of one slot before submitting: {"id","type","stem","options"} with the
+   options in displayed order (plus "blanks" for fill); never the answer, explanation or tags.
+   New reference. */
+json_t *q_slot_public_json(const q_slot *s);
+/* The right answer in the member's terms: displayed option positions (sorted) or, for fill, the
+   accepted strings per blank. New reference. */
+json_t *q_slot_answer_json(const q_slot *s);
+
+/* Checks an attempt's answers object {"QUESTION_ID": [...], …} (partial or complete) against its
+   slots without changing anything: every key must be the decimal id of a question in the attempt
+   (else QA_NOT_IN_ATTEMPT), every value a well-formed answer in displayed positions. Returns QA_OK
+   or the first error, with *bad_id set to the question id concerned (0 when none applies). */
+qa_code q_answers_check(const q_slot *slots, int n, const json_t *answers, int64_t *bad_id);
+
+/* Grades an attempt: answers as accepted by q_answers_check (missing questions are unanswered;
+   NULL means none). Writes right[i] (1/0) for every slot when right is not NULL and returns the
+   number right; score it with q_score(that, n). */
+int q_grade_attempt(const q_slot *slots, int n, const json_t *answers, int *right);
 
 /* ---- Drawing questions for an attempt ----
    Draws up to `want` distinct ids at random (uniform, order random) from ids[0..n) skipping those

@@ -496,6 +496,103 @@ static void test_shuffle_round_trip(void **state)
 	assert_true(q_rng_below(&g, 10) < 10);
 }
 
+/* An attempt of three questions with shuffled options: what members see, answer checks, grading. */
+static void test_attempt_slots(void **state)
+{
+	(void)state;
+	question qs[3];
+	must_parse("{\"type\":\"multiple\",\"stem\":\"“三会”包括？\",\"options\":[\"支部党员大会\",\"支部委员会\","
+		   "\"党小组会\",\"职工代表大会\"],\"answer\":[0,1,2],\"explanation\":\"秘密解析\"}", &qs[0]);
+	must_parse("{\"type\":\"truefalse\",\"stem\":\"预备期为一年。\",\"answer\":[0]}", &qs[1]);
+	must_parse("{\"type\":\"fill\",\"stem\":\"预备期为____年。\",\"answer\":[[\"1\",\"一\"]]}", &qs[2]);
+	qs[0].id = 101;
+	qs[1].id = 102;
+	qs[2].id = 103;
+	q_rng g;
+	q_rng_seed(&g, 5);
+	q_slot slots[3];
+	for (int i = 0; i < 3; i++) {
+		slots[i].q = &qs[i];
+		q_perm_for(&slots[i].perm, &qs[i], &g);
+	}
+	/* Reshuffle until question 0 is displayed in an order other than the stored one. */
+	while (slots[0].perm.shown[0] == 0 && slots[0].perm.shown[1] == 1)
+		q_perm_for(&slots[0].perm, &qs[0], &g);
+
+	json_t *pub = q_slot_public_json(&slots[0]);
+	char *text = json_dumps(pub, 0);
+	assert_null(strstr(text, "answer"));
+	assert_null(strstr(text, "秘密解析"));
+	assert_null(json_object_get(pub, "explanation"));
+	json_t *opts = json_object_get(pub, "options");
+	assert_int_equal(json_array_size(opts), 4);
+	for (int d = 0; d < 4; d++)
+		assert_string_equal(json_string_value(json_array_get(opts, (size_t)d)),
+				    qs[0].options[q_perm_to_orig(&slots[0].perm, d)]);
+	free(text);
+	json_decref(pub);
+	pub = q_slot_public_json(&slots[2]);
+	assert_int_equal(json_integer_value(json_object_get(pub, "blanks")), 1);
+	assert_int_equal(json_array_size(json_object_get(pub, "options")), 0);
+	json_decref(pub);
+
+	/* The right answer in displayed positions: the three that are not 职工代表大会. */
+	json_t *right = q_slot_answer_json(&slots[0]);
+	assert_int_equal(json_array_size(right), 3);
+	int wrong_pos = q_perm_to_shown(&slots[0].perm, 3);
+	for (size_t k = 0; k < 3; k++) {
+		assert_true(json_integer_value(json_array_get(right, k)) != wrong_pos);
+		if (k)
+			assert_true(json_integer_value(json_array_get(right, k)) >
+				    json_integer_value(json_array_get(right, k - 1)));
+	}
+
+	/* Answers: in displayed positions, under question ids. */
+	json_t *ans = json_object();
+	json_object_set(ans, "101", right);
+	json_object_set_new(ans, "102", json_pack("[i]", 0));
+	json_object_set_new(ans, "103", json_pack("[s]", "一"));
+	int64_t bad;
+	assert_int_equal(q_answers_check(slots, 3, ans, &bad), QA_OK);
+	int got[3];
+	assert_int_equal(q_grade_attempt(slots, 3, ans, got), 3);
+	assert_int_equal(q_score(3, 3), 100);
+	/* The same positions read as stored indexes would be wrong unless the shuffle kept them. */
+	json_object_set_new(ans, "101", json_pack("[iii]", 0, 1, 2));
+	assert_int_equal(q_grade_attempt(slots, 3, ans, got), 2 + (wrong_pos == 3));
+	/* Partial: only one answered. */
+	json_t *part = json_pack("{s:[i]}", "102", 1);
+	assert_int_equal(q_answers_check(slots, 3, part, &bad), QA_OK);
+	assert_int_equal(q_grade_attempt(slots, 3, part, got), 0);
+	assert_int_equal(got[0] + got[1] + got[2], 0);
+	assert_int_equal(q_grade_attempt(slots, 3, NULL, NULL), 0);
+	json_decref(part);
+
+	/* Refusals name the question. */
+	json_t *x = json_pack("{s:[i]}", "999", 0);
+	assert_int_equal(q_answers_check(slots, 3, x, &bad), QA_NOT_IN_ATTEMPT);
+	json_decref(x);
+	x = json_pack("{s:[i]}", "abc", 0);
+	assert_int_equal(q_answers_check(slots, 3, x, &bad), QA_NOT_IN_ATTEMPT);
+	json_decref(x);
+	x = json_pack("{s:[i]}", "101", 4);
+	assert_int_equal(q_answers_check(slots, 3, x, &bad), QA_OUT_OF_RANGE);
+	assert_int_equal(bad, 101);
+	json_decref(x);
+	x = json_pack("{s:[i]}", "103", 1);
+	assert_int_equal(q_answers_check(slots, 3, x, &bad), QA_FILL_NOT_STRINGS);
+	assert_int_equal(bad, 103);
+	json_decref(x);
+	x = json_pack("[i]", 1);
+	assert_int_equal(q_answers_check(slots, 3, x, &bad), QA_NOT_OBJECT);
+	json_decref(x);
+
+	json_decref(ans);
+	json_decref(right);
+	for (int i = 0; i < 3; i++)
+		q_free(&qs[i]);
+}
+
 static void test_draw_without_duplicates(void **state)
 {
 	(void)state;
@@ -1129,6 +1226,7 @@ int main(void)
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_score_rounding_and_pass),
 		cmocka_unit_test(test_shuffle_round_trip),
+		cmocka_unit_test(test_attempt_slots),
 		cmocka_unit_test(test_draw_without_duplicates),
 		cmocka_unit_test(test_stats_by_hand),
 		cmocka_unit_test(test_stats_edges),
