@@ -169,6 +169,22 @@ static int parse_letters(question *q, const char *s)
 
 /* ---------------------------------------------------------------- CSV */
 
+/* Index of the option whose text equals s after folding (a truefalse answer written as one of
+   its own options, e.g. "错误" for options 正确|错误), or -1. */
+static int option_named(const question *q, const char *s)
+{
+	char *f = q_fold(s);
+	int r = -1;
+	for (int i = 0; i < q->noptions && r < 0; i++) {
+		char *o = q_fold(q->options[i]);
+		if (f[0] && strcmp(f, o) == 0)
+			r = i;
+		free(o);
+	}
+	free(f);
+	return r;
+}
+
 /* Builds one question from a good CSV row; 0, or -1 with *key set. */
 static int csv_question(char **f, int nf, question *q, const char **key)
 {
@@ -189,7 +205,9 @@ static int csv_question(char **f, int nf, question *q, const char **key)
 		if (ans[0])
 			parse_blanks(q, ans);
 	} else if (q->type == Q_TRUEFALSE) {
-		int w = tf_word(ans);
+		int w = option_named(q, ans);
+		if (w < 0)
+			w = tf_word(ans);
 		if (w >= 0)
 			q_add_answer(q, w);
 		else if (ans[0] && parse_letters(q, ans) < 0) {

@@ -844,11 +844,12 @@ static void test_import_csv(void **state)
 		"多选,答案写错,甲|乙,甲乙\r\n"                                                         /* 16 bad */
 		"判断,判断答案写错,,也许\r\n"                                                          /* 17 bad */
 		"单选,含竖线的选项,a\\|b|c,A\r\n"                                                      /* 18 */
-		"truefalse,无选项判断用字母,,B";                                                      /* 19 */
+		"truefalse,无选项判断用字母,,B\r\n"                                                  /* 19 */
+		"判断,选项倒过来写,错|对,对";                                                          /* 20 */
 	qi_result r;
 	assert_int_equal(qi_parse_csv(csv, strlen(csv), &r), 0);
-	assert_int_equal(r.nitems, 8);
-	int lines[] = { 2, 3, 4, 5, 8, 15, 18, 19 };
+	assert_int_equal(r.nitems, 9);
+	int lines[] = { 2, 3, 4, 5, 8, 15, 18, 19, 20 };
 	for (int i = 0; i < r.nitems; i++)
 		assert_int_equal(r.items[i].line, lines[i]);
 	question *q = &r.items[0].q;
@@ -883,6 +884,8 @@ static void test_import_csv(void **state)
 	assert_string_equal(q->options[0], "a|b");
 	assert_int_equal(q->noptions, 2);
 	q = &r.items[7].q;
+	assert_int_equal(q->answer[0], 1);
+	q = &r.items[8].q; /* the answer names an option: 对 is option 1 here, not "the first" */
 	assert_int_equal(q->answer[0], 1);
 
 	assert_int_equal(r.nerrors, 7);
