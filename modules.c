@@ -8,6 +8,7 @@
 #define DX_MODULES(MODULE) \
 	MODULE(courses)    \
 	MODULE(transcoder) \
+	MODULE(quiz)       \
 	MODULE(scoring)
 
 #define DECLARE(name) extern const module name##_module;

@@ -10,7 +10,7 @@ CF="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iserv
 LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil) -lpthread -lm"
 CORE="modules.c $(for m in server $(sed -n 's/^[[:space:]]*MODULE(\([a-z_]*\)).*/\1/p' modules.c); do ls $m/*.c; done | grep -v server/main.c)"
 fail=0
-for t in csv cov http markdown; do
+for t in csv cov http markdown qimport; do
 	clang $CF -o build/fuzz/fuzz_$t tests/fuzz/fuzz_$t.c $CORE $LIBS
 	mkdir -p build/fuzz/corpus_$t
 	echo "fuzzing $t for $S s"
