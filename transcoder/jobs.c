@@ -464,14 +464,17 @@ static void run_job(worker *w, const job *j)
 		json_decref(info);
 	storage_discard_tmp(tmpdir);
 	if (oc == SHUTDOWN) {
-		/* Not the job's fault: give the attempt back and run it on the next start. */
-		db_begin();
-		if (db_exec("UPDATE jobs SET state = 'queued', attempts = attempts - 1, progress = 0 "
-			    "WHERE id = ? AND state = 'running'",
-			    "i", j->id) == 1 &&
-		    sink()->requeued)
-			sink()->requeued(j->lecture);
-		db_commit();
+		/* Not the job's fault: give the attempt back and run it on the next start (a job left
+		   running is queued again by jobs_start anyway, should this fail). */
+		if (db_begin() == 0) {
+			if (db_exec("UPDATE jobs SET state = 'queued', attempts = attempts - 1, progress = 0 "
+				    "WHERE id = ? AND state = 'running'",
+				    "i", j->id) == 1 &&
+			    sink()->requeued)
+				sink()->requeued(j->lecture);
+			if (db_commit() < 0)
+				logf_("job %lld: could not be queued again", (long long)j->id);
+		}
 	} else if (oc == CANCELLED) {
 		unlink_source(j->source);
 		logf_("job %lld: cancelled", (long long)j->id);
