@@ -230,10 +230,10 @@ E2E_TEST(modules_upgrade_from_schema6)
 	free(t);
 	e2e_stop();
 	v = sql_out(db, "PRAGMA user_version");
-	CHECK(v && !strcmp(v, "7"), "core schema 7: %s", v ? v : "-");
+	CHECK(v && atoi(v) >= 7, "core schema past 6: %s", v ? v : "-");
 	free(v);
-	v = sql_out(db, "SELECT group_concat(module || '=' || version) FROM schema_versions");
-	CHECK(v && !strcmp(v, "transcoder=1"), "module versions: %s", v ? v : "-");
+	v = sql_out(db, "SELECT version FROM schema_versions WHERE module = 'transcoder'");
+	CHECK(v && atoi(v) >= 1, "the transcoder's version: %s", v ? v : "-");
 	free(v);
 	v = sql_out(db, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_subject'");
 	CHECK(v && !strcmp(v, "1"), "the transcoder's migration ran: %s", v ? v : "-");
