@@ -103,6 +103,32 @@ static void test_route_tables_well_formed(void **state)
 	assert_true(n > 10);
 }
 
+static void nav_collect(const nav_entry *e, void *ud)
+{
+	int *last = ud;
+	assert_true(e->order > *last); /* ascending, each once */
+	*last = e->order;
+}
+
+/* The registry: the core first, every module named once, commands and navigation found through it. */
+static void test_module_registry(void **state)
+{
+	(void)state;
+	assert_non_null(dx_modules[0]);
+	assert_string_equal(dx_modules[0]->name, "core");
+	for (int i = 0; dx_modules[i]; i++)
+		for (int j = i + 1; dx_modules[j]; j++)
+			assert_true(strcmp(dx_modules[i]->name, dx_modules[j]->name) != 0);
+	const cli_command *c = module_command("transcode");
+	assert_non_null(c);
+	assert_non_null(c->run);
+	assert_null(module_command("serve")); /* the core's own commands are main.c's */
+	assert_null(module_command("nonexistent"));
+	int last = -1000000;
+	modules_nav(nav_collect, &last);
+	assert_true(last >= 90); /* the admin link comes last */
+}
+
 static void test_html_escaping(void **state)
 {
 	(void)state;
@@ -265,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_router_literals_and_ids),
 		cmocka_unit_test(test_router_params_and_rest),
 		cmocka_unit_test(test_route_tables_well_formed),
+		cmocka_unit_test(test_module_registry),
 		cmocka_unit_test(test_html_escaping),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_passwords),
