@@ -111,14 +111,25 @@ void html_printf(buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The fingerprinted URL of an asset (a fixed name of ours), or its plain URL. */
+static const char *asset_url(const char *rel)
+{
+	const char *u = static_url(rel);
+	if (u)
+		return u;
+	if (!strcmp(rel, "css/app.css"))
+		return "/static/css/app.css";
+	return "/static/js/app.js";
+}
+
 void page_begin(req *r, buf *b, const char *page, const char *title)
 {
 	html_printf(b,
 		    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		    "<title>%s · %s</title><link rel=\"stylesheet\" href=\"/static/css/app.css\">"
+		    "<title>%s · %s</title><link rel=\"stylesheet\" href=\"%s\">"
 		    "<link rel=\"icon\" href=\"data:,\">",
-		    title, tr("app.name"));
+		    title, tr("app.name"), asset_url("css/app.css"));
 	if (r->u)
 		html_printf(b, "<meta name=\"csrf-token\" content=\"%s\">", r->u->csrf);
 	r->page = page;
@@ -187,11 +198,18 @@ static int page_has_script(const char *page)
 
 void page_end(req *r, buf *b)
 {
-	html_raw(b, "</main><script src=\"/static/js/app.js\"></script>");
+	html_printf(b, "</main><script src=\"%s\"></script>", asset_url("js/app.js"));
 	/* A page's own script, web/js/page-NAME.js, when there is one. */
 	const char *page = r->page ? r->page : "";
-	if (*page && page_has_script(page))
-		html_printf(b, "<script src=\"/static/js/page-%s.js\"></script>", page);
+	if (*page && page_has_script(page)) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "js/page-%s.js", page);
+		const char *u = static_url(rel);
+		if (u)
+			html_printf(b, "<script src=\"%s\"></script>", u);
+		else
+			html_printf(b, "<script src=\"/static/js/page-%s.js\"></script>", page);
+	}
 	html_raw(b, "</body></html>");
 }
 
