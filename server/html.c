@@ -111,15 +111,11 @@ void html_printf(buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The fingerprinted URL of an asset (a fixed name of ours), or its plain URL. */
-static const char *asset_url(const char *rel)
+/* The fingerprinted URL of an asset, or `plain` when it was not found at start-up. */
+static const char *asset_url(const char *rel, const char *plain)
 {
 	const char *u = static_url(rel);
-	if (u)
-		return u;
-	if (!strcmp(rel, "css/app.css"))
-		return "/static/css/app.css";
-	return "/static/js/app.js";
+	return u ? u : plain;
 }
 
 void page_begin(req *r, buf *b, const char *page, const char *title)
@@ -129,7 +125,7 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		    "<title>%s · %s</title><link rel=\"stylesheet\" href=\"%s\">"
 		    "<link rel=\"icon\" href=\"data:,\">",
-		    title, tr("app.name"), asset_url("css/app.css"));
+		    title, tr("app.name"), asset_url("css/app.css", "/static/css/app.css"));
 	if (r->u)
 		html_printf(b, "<meta name=\"csrf-token\" content=\"%s\">", r->u->csrf);
 	r->page = page;
@@ -198,7 +194,7 @@ static int page_has_script(const char *page)
 
 void page_end(req *r, buf *b)
 {
-	html_printf(b, "</main><script src=\"%s\"></script>", asset_url("js/app.js"));
+	html_printf(b, "</main><script src=\"%s\"></script>", asset_url("js/app.js", "/static/js/app.js"));
 	/* A page's own script, web/js/page-NAME.js, when there is one. */
 	const char *page = r->page ? r->page : "";
 	if (*page && page_has_script(page)) {
