@@ -221,8 +221,12 @@ int page_error_reply(req *r, int status, const char *msg, const char *back_href,
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "error", msg);
-	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"%s\">%s</a></p></section>", msg,
-		    back_href, back_text);
+	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"%s\">%s</a>", msg, back_href,
+		    back_text);
+	/* Not logged in: the way in, too (the header has no navigation then). */
+	if (!r->u)
+		html_printf(&b, " · <a href=\"/login\">%s</a>", tr("login.title"));
+	html_raw(&b, "</p></section>");
 	page_end(r, &b);
 	reply_header(r, "Cache-Control", "no-store");
 	return reply_buf(r, status, "text/html; charset=utf-8", &b);

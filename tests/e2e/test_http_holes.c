@@ -400,6 +400,7 @@ E2E_TEST(http_browser_routes_answer_html_errors)
 {
 	resp r = e2e_req("GET", "/nope", NULL, NULL, NULL);
 	check_html_error(&r, 404, "anonymous /nope", 0);
+	CHECK(r.body && strstr(r.body, "href=\"/login\""), "anonymous error page without a login link");
 	resp_free(&r);
 	char *tok = e2e_login("zhangsan", E2E_PW);
 	char cookie[256];
