@@ -175,7 +175,7 @@ static int me_get(req *r)
 }
 
 const route auth_routes[] = {
-	{"POST", "/api/v1/session", session_create, R_PUBLIC, RF_JSON | RF_NOCSRF, 0, NULL, NULL},
+	{"POST", "/api/v1/session", session_create, R_PUBLIC, RF_JSON | RF_NOCSRF | RF_SAMEORIGIN, 0, NULL, NULL},
 	{"DELETE", "/api/v1/session", session_delete, R_ANY, 0, 0, NULL, NULL},
 	{"GET", "/api/v1/me", me_get, R_ANY, 0, 0, NULL, NULL},
 	ROUTES_END,
