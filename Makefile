@@ -21,12 +21,16 @@ UNITBIN := $(UNIT:tests/unit/%.c=build/unit/%)
 E2ESRC  := $(sort $(wildcard tests/e2e/*.c))
 HDRS    := $(wildcard $(addsuffix /*.h,$(MODULES)) tests/e2e/*.h)
 VENDOR  := web/vendor/hls.min.js web/vendor/tus.min.js
+# Static assets are served precompressed: FILE.gz always, FILE.br when the brotli tool is there.
+ASSETS  := $(sort $(wildcard web/js/*.js web/css/*.css web/i18n/*.json)) $(VENDOR)
+BROTLI  := $(shell command -v brotli 2>/dev/null)
+PRECOMP := $(ASSETS:=.gz) $(if $(BROTLI),$(ASSETS:=.br))
 
 DATA    ?= data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps deps-test run test unit e2e browser bench fuzz proof clean san vendor format
-all: bin/dangxiao vendor
+.PHONY: all deps deps-test run test unit e2e browser bench fuzz proof clean san vendor precompress format
+all: bin/dangxiao vendor precompress
 
 deps:
 	@sh tools/deps.sh
@@ -72,6 +76,11 @@ web/vendor/tus.min.js: node_modules/.dangxiao-ok
 	@mkdir -p web/vendor
 	cp node_modules/tus-js-client/dist/tus.min.js $@
 vendor: $(VENDOR)
+precompress: $(PRECOMP)
+web/%.gz: web/%
+	@gzip -9 -n -c $< > $@.tmp && mv $@.tmp $@
+web/%.br: web/%
+	@brotli -f -q 11 -o $@.tmp $< && mv $@.tmp $@ && touch $@
 node_modules/.dangxiao-ok: package.json
 	@sh tools/deps.sh
 
@@ -96,6 +105,7 @@ fuzz: deps-test
 
 clean:
 	rm -rf build bin web/vendor
+	rm -f web/js/*.gz web/js/*.br web/css/*.gz web/css/*.br web/i18n/*.gz web/i18n/*.br
 
 format:
 	clang-format -i $(SRC) $(HDRS)

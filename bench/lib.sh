@@ -30,7 +30,8 @@ start_dx() {
 	[ -f "$data/dangxiao.db" ] || bin/dangxiao seed --data "$data" >/dev/null
 	# No transcoder workers unless asked (DX_WORKERS): the demo lecture's transcode must not run
 	# beside a measurement that is not about it.
-	bin/dangxiao serve --data "$data" --listen "127.0.0.1:$port" --set access_log=0 --workers "${DX_WORKERS:-0}" "$@" 2>"$data/server.err" &
+	# Every load generator connects from 127.0.0.1 (up to 1000 connections): no per-address cap.
+	bin/dangxiao serve --data "$data" --listen "127.0.0.1:$port" --set access_log=0 --set per_ip_conns=0 --workers "${DX_WORKERS:-0}" "$@" 2>"$data/server.err" &
 	DX_PID=$!
 	for i in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && return 0; sleep 0.1; done
 	echo "dangxiao did not start" >&2; return 1
@@ -41,4 +42,4 @@ stop_dx() { kill "$DX_PID" 2>/dev/null; wait "$DX_PID" 2>/dev/null; }
 wrk_rps() { wrk --latency "$@" >"$BENCH_TMP/last_wrk" 2>&1; awk '/Requests\/sec/ {print $2}' "$BENCH_TMP/last_wrk"; }
 wrk_p99() { awk '$1=="99%" {print $2}' "$BENCH_TMP/last_wrk"; }
 ratio() { python3 -c "print(f'{$1/$2*100:.0f}')"; }
-login_token() { curl -s -X POST "http://127.0.0.1:$1/api/v1/session" -d "{\"username\":\"$2\",\"password\":\"dangxiao2026\"}" | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])'; }
+login_token() { curl -s -X POST "http://127.0.0.1:$1/api/v1/session" -H 'Content-Type: application/json' -d "{\"username\":\"$2\",\"password\":\"dangxiao2026\"}" | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])'; }

@@ -13,7 +13,7 @@ trap 'stop_dx' EXIT
 SRC=$BENCH_TMP/upload.bin
 head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom >"$SRC"
 TOK=$(login_token "$DPORT" teacher)
-LID=$(curl -s -X POST -H "Authorization: Bearer $TOK" "http://127.0.0.1:$DPORT/api/v1/courses/1/lectures" -d '{"title":"压测上传"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
+LID=$(curl -s -X POST -H "Authorization: Bearer $TOK" "http://127.0.0.1:$DPORT/api/v1/courses/1/lectures" -H 'Content-Type: application/json' -d '{"title":"压测上传"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["id"])')
 cp_once() { sync; a=$(date +%s.%N); cp "$SRC" "$D/uploads/plain.copy"; sync; b=$(date +%s.%N); rm -f "$D/uploads/plain.copy"; sync; python3 -c "print($b-$a)"; }
 put_once() {
 	sync; a=$(date +%s.%N)

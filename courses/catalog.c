@@ -264,14 +264,7 @@ void catalog_args_from(req *r, catalog_args *a, int64_t per_page_default)
 	a->popular = s && !strcmp(s, "popular");
 	const char *m = req_arg(r, "mine");
 	a->mine = m && (!strcmp(m, "1") || !strcmp(m, "true"));
-	a->page = parse_id(req_arg(r, "page"));
-	if (a->page < 1 || a->page > 100000)
-		a->page = 1;
-	a->per_page = parse_id(req_arg(r, "per_page"));
-	if (a->per_page < 1)
-		a->per_page = per_page_default;
-	if (a->per_page > 50)
-		a->per_page = 50;
+	req_page(r, per_page_default, 50, &a->page, &a->per_page);
 }
 
 /* The search text as an FTS5 phrase ("…" with quotes doubled) or a LIKE pattern (%…% with % _ \

@@ -263,7 +263,8 @@ static int page_lectures(req *r)
 		    (long long)course, (long long)cfg.upload_max,
 		    tr("common.loading"));
 	/* tus-js-client (npm, copied to web/vendor by make): a script file, not inline (CSP). */
-	html_raw(&b, "<script src=\"/static/vendor/tus.min.js\"></script>");
+	html_printf(&b, "<script src=\"%s\"></script>",
+		    static_url("vendor/tus.min.js") ? static_url("vendor/tus.min.js") : "/static/vendor/tus.min.js");
 	free(title);
 	return page_reply(r, &b);
 }

@@ -176,7 +176,7 @@ static int me_get(req *r)
 
 const route auth_routes[] = {
 	{.method = "POST", .pattern = "/api/v1/session", .fn = session_create, .roles = R_PUBLIC,
-	 .flags = RF_JSON | RF_NOCSRF},
+	 .flags = RF_JSON | RF_NOCSRF | RF_SAMEORIGIN},
 	{.method = "DELETE", .pattern = "/api/v1/session", .fn = session_delete, .roles = R_ANY},
 	{.method = "GET", .pattern = "/api/v1/me", .fn = me_get, .roles = R_ANY},
 	ROUTES_END,

@@ -14,6 +14,10 @@ config cfg = {
 	.max_conns = 4000,
 	.conn_timeout_s = 60,
 	.conn_memory_kb = 32,
+	.per_ip_conns = 64,
+	.head_timeout_s = 30,
+	.body_stall_s = 30,
+	.body_stall_bytes = 1024,
 	.max_rate = 1.0,
 	.idle_prompt_s = 1200,
 	.upload_max = 8LL << 30,
@@ -61,6 +65,10 @@ int config_set(const char *key, const char *v)
 	INT(max_conns, 16, 100000)
 	INT(conn_timeout_s, 1, 3600)
 	INT(conn_memory_kb, 8, 1024)
+	INT(per_ip_conns, 0, 100000)
+	INT(head_timeout_s, 1, 3600)
+	INT(body_stall_s, 1, 3600)
+	INT(body_stall_bytes, 0, 1 << 30)
 	INT(upload_max, 1, 1LL << 45)
 	INT(image_max, 1024, 1LL << 30)
 	INT(allow_private_urls, 0, 1)

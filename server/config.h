@@ -13,6 +13,10 @@ typedef struct config {
 	int max_conns;
 	int conn_timeout_s;
 	int conn_memory_kb;      /* per-connection memory limit (libmicrohttpd pool) */
+	int per_ip_conns;        /* connections from one client address, 0 = no cap */
+	int head_timeout_s;      /* a request head must be complete within this */
+	int body_stall_s;        /* a body must advance by body_stall_bytes in each window of this */
+	int body_stall_bytes;
 	double max_rate;         /* study: fastest coverage growth, × real time */
 	int idle_prompt_s;       /* study: the player asks "still studying?" after this many idle seconds */
 	int64_t upload_max;      /* bytes */

@@ -129,14 +129,21 @@ static void nav_link(const nav_entry *e, void *ud)
 		html_printf(c->b, "<a href=\"%s\">%s</a>", e->href, tr(e->label_key));
 }
 
+/* The fingerprinted URL of an asset, or `plain` when it was not found at start-up. */
+static const char *asset_url(const char *rel, const char *plain)
+{
+	const char *u = static_url(rel);
+	return u ? u : plain;
+}
+
 void page_begin(req *r, buf *b, const char *page, const char *title)
 {
 	html_printf(b,
 		    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		    "<title>%s · %s</title><link rel=\"stylesheet\" href=\"/static/css/app.css\">"
+		    "<title>%s · %s</title><link rel=\"stylesheet\" href=\"%s\">"
 		    "<link rel=\"icon\" href=\"data:,\">",
-		    title, tr("app.name"));
+		    title, tr("app.name"), asset_url("css/app.css", "/static/css/app.css"));
 	if (r->u)
 		html_printf(b, "<meta name=\"csrf-token\" content=\"%s\">", r->u->csrf);
 	r->page = page;
@@ -188,11 +195,18 @@ static int page_has_script(const char *page)
 
 void page_end(req *r, buf *b)
 {
-	html_raw(b, "</main><script src=\"/static/js/app.js\"></script>");
+	html_printf(b, "</main><script src=\"%s\"></script>", asset_url("js/app.js", "/static/js/app.js"));
 	/* A page's own script, web/js/page-NAME.js, when there is one. */
 	const char *page = r->page ? r->page : "";
-	if (*page && page_has_script(page))
-		html_printf(b, "<script src=\"/static/js/page-%s.js\"></script>", page);
+	if (*page && page_has_script(page)) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "js/page-%s.js", page);
+		const char *u = static_url(rel);
+		if (u)
+			html_printf(b, "<script src=\"%s\"></script>", u);
+		else
+			html_printf(b, "<script src=\"/static/js/page-%s.js\"></script>", page);
+	}
 	html_raw(b, "</body></html>");
 }
 
@@ -208,8 +222,12 @@ int page_error_reply(req *r, int status, const char *msg, const char *back_href,
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "error", msg);
-	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"%s\">%s</a></p></section>", msg,
-		    back_href, back_text);
+	html_printf(&b, "<section class=\"card narrow\"><h1>%s</h1><p><a href=\"%s\">%s</a>", msg, back_href,
+		    back_text);
+	/* Not logged in: the way in, too (the header has no navigation then). */
+	if (!r->u)
+		html_printf(&b, " · <a href=\"/login\">%s</a>", tr("login.title"));
+	html_raw(&b, "</p></section>");
 	page_end(r, &b);
 	reply_header(r, "Cache-Control", "no-store");
 	return reply_buf(r, status, "text/html; charset=utf-8", &b);

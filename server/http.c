@@ -8,22 +8,27 @@
 #include "module.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_BODY_MAX (64 * 1024)
+/* Error messages are cut (on a character boundary) past this many bytes. */
+#define ERROR_MSG_MAX 2048
 
 static const char *g_web_root = "web";
 static FILE *g_access;
@@ -84,6 +89,17 @@ int64_t req_id(req *r, int i)
 	return i < r->nids ? r->ids[i] : 0;
 }
 
+int64_t req_page(req *r, int64_t default_per, int64_t max_per, int64_t *page, int64_t *per_page)
+{
+	int64_t p, pp;
+	int64_t off = page_clamp(req_arg(r, "page"), req_arg(r, "per_page"), default_per, max_per, &p, &pp);
+	if (page)
+		*page = p;
+	if (per_page)
+		*per_page = pp;
+	return off;
+}
+
 /* ---- replies ---- */
 
 void reply_header(req *r, const char *name, const char *value)
@@ -123,24 +139,74 @@ void reply_reset(req *r)
 	r->done = 0;
 }
 
+/* A line on stderr about request r, with its method and URL made safe for a log. */
+static void log_req(req *r, const char *what)
+{
+	buf b;
+	buf_init(&b);
+	log_clean(&b, r->method, 32);
+	buf_putc(&b, ' ');
+	log_clean(&b, r->url, 512);
+	fprintf(stderr, "dangxiao: %s: %s\n", what, b.p);
+	buf_free(&b);
+}
+
 int reply_json(req *r, int status, json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
-	json_decref(j);
-	if (!s)
-		dx_fatal("json_dumps failed");
+	/* j is NULL when json_pack met text that is not UTF-8; json_dumps fails the same way. Either is
+	   a bug of the handler that must not stop the server: answer 500 and say so in the log. */
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (j)
+		json_decref(j);
+	if (!s) {
+		log_req(r, "cannot encode a JSON reply, answered 500");
+		json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", "internal", "message", tr("err.internal"));
+		s = e ? json_dumps(e, JSON_COMPACT) : NULL;
+		json_decref(e);
+		if (!s)
+			s = xstrdup("{\"error\":{\"code\":\"internal\",\"message\":\"internal\"}}");
+		status = 500;
+	}
 	set_out(r, status, "application/json; charset=utf-8", s, strlen(s));
 	return 0;
 }
 
+/* Browser routes answer errors with an HTML page: HTML page routes, and requests that matched no
+   route (unknown paths, 405) outside /api/, /media/ and /static/. */
+static int wants_html_error(req *r)
+{
+	if (r->rt)
+		return (r->rt->flags & RF_PAGE) != 0;
+	return strncmp(r->url, "/api/", 5) && strncmp(r->url, "/media/", 7) && strncmp(r->url, "/static/", 8) &&
+	       strcmp(r->url, "/api") && strcmp(r->url, "/media");
+}
+
+static void find_session(req *r);
+
 int reply_error(req *r, int status, const char *code, const char *fmt, ...)
 {
-	char msg[512];
+	/* The message may quote request text (a field name, a value): built without a fixed buffer,
+	   then made valid UTF-8 and bounded on a character boundary. */
+	buf raw, msg;
+	buf_init(&raw);
+	buf_init(&msg);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	buf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	return reply_json(r, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg));
+	utf8_clean(&msg, raw.p ? raw.p : "", ERROR_MSG_MAX);
+	buf_free(&raw);
+	int rc;
+	if (status >= 400 && wants_html_error(r) && !r->done) {
+		if (!r->u && !r->rt)
+			find_session(r); /* unknown path: the navigation still shows the user's links */
+		rc = page_error_reply(r, status, msg.p ? msg.p : "", "/", tr("err.page_back"));
+	} else {
+		rc = reply_json(r, status,
+				json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg.p ? msg.p : ""));
+	}
+	buf_free(&msg);
+	return rc;
 }
 
 int reply_empty(req *r, int status)
@@ -261,6 +327,150 @@ int reply_file(req *r, const char *path, const char *ctype, const char *cache_co
 	r->f_off = off;
 	r->f_len = len;
 	return 0;
+}
+
+/* ---- static assets: fingerprints, precompressed variants ---- */
+
+/* The content hash of each file under the asset folders, taken once at start-up (read-only after). */
+#define ASSET_MAX 512
+static struct asset {
+	char rel[160];   /* "js/app.js" */
+	char url[192];   /* "/static/js/app.js?v=HASH" */
+	char hash[17];
+} g_assets[ASSET_MAX];
+static int g_nassets;
+
+static void asset_add(const char *root, const char *relp)
+{
+	if (g_nassets >= ASSET_MAX || strlen(relp) >= sizeof g_assets[0].rel)
+		return;
+	char relc[sizeof g_assets[0].rel];
+	snprintf(relc, sizeof relc, "%s", relp);
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", root, relp);
+	size_t len;
+	char *data = read_file(path, &len);
+	if (!data)
+		return;
+	unsigned char h[crypto_generichash_BYTES_MIN];
+	crypto_generichash(h, sizeof h, (const unsigned char *)data, len, NULL, 0);
+	free(data);
+	struct asset *a = &g_assets[g_nassets++];
+	memcpy(a->rel, relc, sizeof relc);
+	char hx[17];
+	hex_encode(h, 8, hx);
+	memcpy(a->hash, hx, sizeof hx);
+	snprintf(a->url, sizeof a->url, "/static/%s?v=%s", relc, hx);
+}
+
+static void static_init(const char *root)
+{
+	static const char *const dirs[] = {"css", "js", "vendor", "i18n"};
+	g_nassets = 0;
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+		char dp[1024];
+		snprintf(dp, sizeof dp, "%s/%s", root, dirs[i]);
+		DIR *d = opendir(dp);
+		if (!d)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			size_t n = strlen(e->d_name);
+			if (e->d_name[0] == '.' || (n > 3 && (!strcmp(e->d_name + n - 3, ".gz") ||
+							      !strcmp(e->d_name + n - 3, ".br"))))
+				continue;
+			buf rel;
+			buf_init(&rel);
+			buf_printf(&rel, "%s/%s", dirs[i], e->d_name);
+			asset_add(root, rel.p);
+			buf_free(&rel);
+		}
+		closedir(d);
+	}
+}
+
+static const struct asset *asset_of(const char *rel)
+{
+	for (int i = 0; i < g_nassets; i++)
+		if (!strcmp(g_assets[i].rel, rel))
+			return &g_assets[i];
+	return NULL;
+}
+
+const char *static_url(const char *rel)
+{
+	const struct asset *a = asset_of(rel);
+	return a ? a->url : NULL;
+}
+
+/* 1 when Accept-Encoding lists coding `enc` without q=0. */
+static int accepts_encoding(const char *ae, const char *enc)
+{
+	size_t el = strlen(enc);
+	for (const char *p = ae; p && *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *end = p + strcspn(p, ",");
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *ne = semi ? semi : end;
+		while (ne > p && ne[-1] == ' ')
+			ne--;
+		if ((size_t)(ne - p) == el && !strncasecmp(p, enc, el)) {
+			if (!semi)
+				return 1;
+			const char *q = strstr(semi, "q=");
+			if (!q || q > end)
+				return 1;
+			return strtod(q + 2, NULL) > 0;
+		}
+		p = end;
+	}
+	return 0;
+}
+
+/* 1 when `variant` is a regular file at least as new as `path`. */
+static int variant_fresh(const char *path, const char *variant)
+{
+	struct stat a, b;
+	if (stat(path, &a) < 0 || stat(variant, &b) < 0 || !S_ISREG(b.st_mode))
+		return 0;
+	return b.st_mtim.tv_sec > a.st_mtim.tv_sec ||
+	       (b.st_mtim.tv_sec == a.st_mtim.tv_sec && b.st_mtim.tv_nsec >= a.st_mtim.tv_nsec);
+}
+
+int reply_static(req *r, const char *rel)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", g_web_root, rel);
+	const char *ctype = mime_of(path);
+	const struct asset *a = asset_of(rel);
+	const char *v = req_arg(r, "v");
+	/* A fingerprinted name never changes content: cache it for a year. Others revalidate soon. */
+	const char *cc = a && v && !strcmp(v, a->hash) ? "public, max-age=31536000, immutable" : "public, max-age=300";
+	int text = !strncmp(ctype, "text/", 5) || !strncmp(ctype, "application/json", 16) ||
+		   !strncmp(ctype, "image/svg", 9);
+	if (!text)
+		return reply_file(r, path, ctype, cc);
+	reply_header(r, "Vary", "Accept-Encoding");
+	/* Ranges are served from the plain file only: a range of a compressed variant would be one
+	   of other bytes than the client asked for. */
+	if (!req_header(r, "Range")) {
+		static const struct {
+			const char *coding, *ext;
+		} enc[] = {{"br", ".br"}, {"gzip", ".gz"}};
+		const char *ae = req_header(r, "Accept-Encoding");
+		for (size_t i = 0; ae && i < ARRAY_LEN(enc); i++) {
+			char vp[1100];
+			snprintf(vp, sizeof vp, "%s%s", path, enc[i].ext);
+			if (!accepts_encoding(ae, enc[i].coding) || !variant_fresh(path, vp))
+				continue;
+			reply_file(r, vp, ctype, cc);
+			if (r->status == 200)
+				reply_header(r, "Content-Encoding", enc[i].coding);
+			return 0;
+		}
+	}
+	return reply_file(r, path, ctype, cc);
 }
 
 /* ---- JSON body fields ---- */
@@ -401,9 +611,10 @@ static void route_request(req *r)
 		if (strstr(allow, "GET"))
 			strcat(allow, ", HEAD");
 		reply_header(r, "Allow", allow);
+		/* The method is request text: reply_error makes it valid UTF-8 and bounds it. */
 		reply_error(r, 405, "method_not_allowed", "%s（%s → %s）", tr("err.method"), r->method, allow);
 	} else if (!strncmp(r->url, "/api/", 5) || !strncmp(r->url, "/media/", 7)) {
-		reply_error(r, 404, "not_found", "%s：%s", tr("err.no_endpoint"), r->url);
+		reply_error(r, 404, "not_found", "%s", tr("err.no_endpoint"));
 	} else {
 		reply_error(r, 404, "not_found", "%s", tr("err.not_found"));
 	}
@@ -439,10 +650,9 @@ static void load_resource(req *r)
 		r->res = out;
 }
 
-/* The one guard before every handler: session, role, CSRF, declared body size, the resource. */
-static void guard(req *r)
+/* The session of the request (Bearer token or cookie), into r->u and r->by_cookie. */
+static void find_session(req *r)
 {
-	const route *rt = r->rt;
 	const char *tok = NULL;
 	const char *authz = req_header(r, "Authorization");
 	if (authz && !strncasecmp(authz, "Bearer ", 7)) {
@@ -451,14 +661,58 @@ static void guard(req *r)
 		tok = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "dx_session");
 		r->by_cookie = tok != NULL;
 	}
-	if (tok && *tok && !(rt->flags & RF_NOSESSION))
+	if (tok && *tok)
 		r->u = session_lookup(r, tok);
 	if (!r->u)
 		r->by_cookie = 0;
+}
+
+/* 1 when the Content-Type header names JSON: application/json, any case, parameters allowed. */
+static int ctype_is_json(const char *ct)
+{
+	if (!ct)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, "application/json", 16))
+		return 0;
+	ct += 16;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return !*ct || *ct == ';';
+}
+
+/* 1 when the request may come from another site: an Origin header whose host:port is not the Host
+   the request was sent to, or Sec-Fetch-Site saying cross-site or same-site. Requests without these
+   headers (not from a browser, or an old one) pass. */
+static int cross_site(req *r)
+{
+	const char *sfs = req_header(r, "Sec-Fetch-Site");
+	if (sfs && strcasecmp(sfs, "same-origin") && strcasecmp(sfs, "none"))
+		return 1;
+	const char *origin = req_header(r, "Origin");
+	if (!origin)
+		return 0;
+	const char *host = req_header(r, "Host");
+	const char *o = strstr(origin, "://");
+	if (!host || !o)
+		return 1; /* "null" (sandboxed, file:) or garbage */
+	return strcasecmp(o + 3, host) != 0;
+}
+
+static void guard(req *r)
+{
+	const route *rt = r->rt;
+	if (!(rt->flags & RF_NOSESSION))
+		find_session(r);
 	if (rt->roles != R_PUBLIC && !r->u) {
 		if (rt->flags & RF_PAGE) {
-			char *loc = arena_printf(r->a, "/login?next=%s", r->url);
-			reply_redirect(r, loc);
+			buf loc;
+			buf_init(&loc);
+			buf_puts(&loc, "/login?next=");
+			url_escape(&loc, r->url);
+			reply_redirect(r, loc.p);
+			buf_free(&loc);
 		} else {
 			reply_error(r, 401, "not_logged_in", "%s", tr("err.not_logged_in"));
 		}
@@ -466,6 +720,16 @@ static void guard(req *r)
 	}
 	if (rt->roles != R_PUBLIC && !(rt->roles & (unsigned)r->u->role)) {
 		reply_error(r, 403, "forbidden", "%s", tr("err.forbidden"));
+		return;
+	}
+	/* A JSON body must say so: a cross-site form or fetch can send text/plain without asking the
+	   browser's permission (no preflight), application/json it cannot. */
+	if ((rt->flags & RF_JSON) && !ctype_is_json(req_header(r, "Content-Type"))) {
+		reply_error(r, 415, "unsupported_media_type", "%s", tr("err.json_ctype"));
+		return;
+	}
+	if ((rt->flags & RF_SAMEORIGIN) && cross_site(r)) {
+		reply_error(r, 403, "cross_site", "%s", tr("err.cross_site"));
 		return;
 	}
 	int changes = strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && strcmp(r->method, "OPTIONS");
@@ -502,6 +766,121 @@ static void parse_json(req *r)
 		reply_error(r, 400, "malformed", "%s：%s", tr("err.json_malformed"), r->json ? "not an object" : e.text);
 		return;
 	}
+}
+
+/* ---- connection deadlines ----
+   libmicrohttpd's connection timeout is an idle timeout: a client that sends one header byte every
+   few seconds keeps its connection forever. Each connection is tracked from its start (the notify
+   callback) with the phase it is in; the serving loop closes (shutdown) one whose request head is
+   not complete within head_timeout_s of the connection's start or of its previous reply, or whose
+   body advanced by fewer than body_stall_bytes in body_stall_s. Handlers, suspended requests and
+   replies being sent are not timed here (the idle timeout covers a stalled reader). */
+enum { CT_HEAD, CT_BODY, CT_BUSY };
+typedef struct conn_track {
+	struct conn_track *prev, *next;
+	int fd;
+	int phase;
+	int closing;
+	double since;          /* monotonic seconds: start of the head wait, or of the body window */
+	uint64_t bytes, win_bytes;
+} conn_track;
+static pthread_mutex_t g_ct_mu = PTHREAD_MUTEX_INITIALIZER;
+static conn_track *g_ct;
+static double g_head_timeout = 30, g_body_stall = 30;
+static uint64_t g_body_stall_bytes = 1024;
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		conn_track *ct = xcalloc(1, sizeof *ct);
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		ct->fd = ci ? ci->connect_fd : -1;
+		ct->phase = CT_HEAD;
+		ct->since = mono_now();
+		pthread_mutex_lock(&g_ct_mu);
+		ct->next = g_ct;
+		if (g_ct)
+			g_ct->prev = ct;
+		g_ct = ct;
+		pthread_mutex_unlock(&g_ct_mu);
+		*socket_context = ct;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		/* Called before libmicrohttpd closes the socket: once unlinked, the fd is never used here. */
+		conn_track *ct = *socket_context;
+		if (!ct)
+			return;
+		pthread_mutex_lock(&g_ct_mu);
+		if (ct->prev)
+			ct->prev->next = ct->next;
+		else
+			g_ct = ct->next;
+		if (ct->next)
+			ct->next->prev = ct->prev;
+		pthread_mutex_unlock(&g_ct_mu);
+		free(ct);
+		*socket_context = NULL;
+	}
+}
+
+static conn_track *track_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Moves the connection to a phase (and, in the body, counts bytes). */
+static void track_set(struct MHD_Connection *conn, int phase, size_t more)
+{
+	conn_track *ct = track_of(conn);
+	if (!ct)
+		return;
+	pthread_mutex_lock(&g_ct_mu);
+	if (ct->phase != phase) {
+		ct->phase = phase;
+		ct->since = mono_now();
+		ct->bytes = ct->win_bytes = 0;
+	}
+	ct->bytes += more;
+	pthread_mutex_unlock(&g_ct_mu);
+}
+
+/* The serving loop's check of every connection's deadline. */
+static void deadlines_check(void)
+{
+	double now = mono_now();
+	int closed = 0;
+	pthread_mutex_lock(&g_ct_mu);
+	for (conn_track *ct = g_ct; ct; ct = ct->next) {
+		if (ct->closing || ct->fd < 0)
+			continue;
+		int late = 0;
+		if (ct->phase == CT_HEAD && now - ct->since > g_head_timeout)
+			late = 1;
+		else if (ct->phase == CT_BODY && now - ct->since >= g_body_stall) {
+			if (ct->bytes - ct->win_bytes < g_body_stall_bytes)
+				late = 1;
+			ct->since = now;
+			ct->win_bytes = ct->bytes;
+		}
+		if (late) {
+			/* libmicrohttpd then reads end-of-file and closes the connection in its own thread. */
+			shutdown(ct->fd, SHUT_RDWR);
+			ct->closing = 1;
+			closed++;
+		}
+	}
+	pthread_mutex_unlock(&g_ct_mu);
+	if (closed)
+		fprintf(stderr, "dangxiao: closed %d connection(s) past the request deadline\n", closed);
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -580,6 +959,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->fd = -1;
 		buf_init(&r->body);
 		*con_cls = r;
+		track_set(conn, CT_BODY, 0);
 		route_request(r);
 		if (!r->done)
 			guard(r);
@@ -596,6 +976,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *data_size;
 		*data_size = 0;
 		r->body_seen += n;
+		track_set(conn, CT_BODY, n);
 		if (r->done)
 			return MHD_YES; /* discarding after an error */
 		size_t max = r->rt->body_max ? r->rt->body_max : DEFAULT_BODY_MAX;
@@ -609,6 +990,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
+	track_set(conn, CT_BUSY, 0);
 	if (r->suspended) {
 		/* Resumed: the other thread has set the reply. */
 		r->suspended = 0;
@@ -633,7 +1015,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls, (void)conn;
+	(void)cls;
+	/* The next request on this connection has head_timeout_s from now. */
+	track_set(conn, CT_HEAD, 0);
 	req *r = *con_cls;
 	if (!r)
 		return;
@@ -648,8 +1032,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (g_access) {
 		char ts[24];
 		iso_time((int64_t)r->t0, ts);
-		fprintf(g_access, "%s %s %s %d %.1fms %s%s\n", ts, r->method, r->url, r->status,
+		/* Method and URL are request bytes (the URL percent-decoded): one line, space-separated,
+		   only with controls, spaces and invalid UTF-8 escaped. */
+		buf m, u;
+		buf_init(&m);
+		buf_init(&u);
+		log_clean(&m, r->method, 32);
+		log_clean(&u, r->url, 2048);
+		fprintf(g_access, "%s %s %s %d %.1fms %s%s\n", ts, m.p ? m.p : "", u.p ? u.p : "", r->status,
 			(clock_now() - r->t0) * 1000.0, r->u ? r->u->username : "-", r->aborted ? " aborted" : "");
+		buf_free(&m);
+		buf_free(&u);
 	}
 	if (r->fd >= 0)
 		close(r->fd);
@@ -715,6 +1108,12 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (o->head_timeout_s > 0)
+		g_head_timeout = o->head_timeout_s;
+	if (o->body_stall_s > 0)
+		g_body_stall = o->body_stall_s;
+	g_body_stall_bytes = (uint64_t)(o->body_stall_bytes > 0 ? o->body_stall_bytes : 0);
+	static_init(o->web_root);
 	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
@@ -725,7 +1124,8 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 		(unsigned)(o->max_conns > 0 ? o->max_conns : 4000), MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)(o->conn_timeout_s > 0 ? o->conn_timeout_s : 60), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)(o->conn_memory_kb > 0 ? o->conn_memory_kb : 32) * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		NULL, MHD_OPTION_END);
+		NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)(o->per_ip_conns > 0 ? o->per_ip_conns : 0), MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "dangxiao: cannot listen on %s: %s\n", o->listen, strerror(errno));
 		return -1;
@@ -737,8 +1137,10 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 	sigaction(SIGINT, &sact, NULL);
 	if (on_ready)
 		on_ready();
-	while (!g_stop)
+	while (!g_stop) {
 		usleep(100 * 1000);
+		deadlines_check();
+	}
 	fprintf(stderr, "dangxiao: shutting down\n");
 	/* No new suspensions from now on; wait for the suspended requests to be answered (their
 	   threads keep running until after this returns), since MHD must not stop with one. */

@@ -42,6 +42,7 @@ enum {
 #define RF_NOCSRF 8u  /* no CSRF check (login itself, tus with Bearer) */
 #define RF_RAWBODY 16u /* body kept as bytes in r->body (CSV, images) */
 #define RF_NOSESSION 32u /* public and never needs the user: skip the session lookup (static files) */
+#define RF_SAMEORIGIN 64u /* refused (403) when Origin / Sec-Fetch-Site show another site (login) */
 
 typedef struct user {
 	int64_t id;
@@ -139,6 +140,10 @@ typedef struct http_opts {
 	int conn_timeout_s;
 	int conn_memory_kb;
 	int secure_cookie;
+	int per_ip_conns;        /* connections from one client address; 0 → no cap */
+	int head_timeout_s;      /* the whole request head within this (from connect or last reply) */
+	int body_stall_s;        /* a body must advance by body_stall_bytes in each such window */
+	int body_stall_bytes;
 } http_opts;
 int http_serve(const http_opts *o, void (*on_ready)(void));
 
@@ -146,6 +151,10 @@ int http_serve(const http_opts *o, void (*on_ready)(void));
 const char *req_header(req *r, const char *name);
 const char *req_arg(req *r, const char *name);
 int64_t req_id(req *r, int i);
+/* The one paging rule of every list: ?page= (1..PAGE_MAX, default 1) and ?per_page= (1..max_per,
+   default default_per); garbage, zero, negative and huge values are clamped, never an error.
+   Returns the row offset (no overflow). page/per_page may be NULL. */
+int64_t req_page(req *r, int64_t default_per, int64_t max_per, int64_t *page, int64_t *per_page);
 /* Role name ↔ bit. */
 int role_from_name(const char *name);
 const char *role_name(int role);
@@ -154,7 +163,10 @@ const char *role_name(int role);
    is not in the URL (tus: a header), so that the rule still exists once. */
 int res_load_or_reply(req *r, const resource_kind *kind, int64_t id, void **out);
 
-/* Replies; each returns 0. */
+/* Replies; each returns 0. reply_json answers a static 500 (and logs) when j is NULL or cannot be
+   encoded (text that is not UTF-8): it never stops the server. reply_error's message may quote
+   request text: it is made valid UTF-8 (U+FFFD) and bounded; on browser routes (RF_PAGE, or no
+   route outside /api/, /media/, /static/) the error is an HTML page with the navigation. */
 int reply_json(req *r, int status, json_t *j);         /* steals j */
 int reply_error(req *r, int status, const char *code, const char *fmt, ...) DX_PRINTF(4, 5);
 int reply_empty(req *r, int status);
@@ -163,6 +175,12 @@ int reply_redirect(req *r, const char *location);
 /* Serves a file with sendfile, ETag/If-None-Match, single Range (206/416). */
 int reply_file(req *r, const char *path, const char *ctype, const char *cache_control);
 void reply_header(req *r, const char *name, const char *value);
+/* A file under the web root (rel = "js/app.js", already checked for traversal): the brotli or gzip
+   variant (rel.br / rel.gz, when as new as the file) if the client accepts it and asked for no
+   range, with Vary: Accept-Encoding; a year of caching when ?v= is the file's fingerprint. */
+int reply_static(req *r, const char *rel);
+/* "/static/REL?v=HASH", the fingerprinted URL of an asset found at start-up, or NULL. */
+const char *static_url(const char *rel);
 /* Forgets a reply already set (body, headers, file) so that another reply_* can replace it. */
 void reply_reset(req *r);
 

@@ -139,6 +139,10 @@ static int cmd_serve(void)
 		.conn_timeout_s = cfg.conn_timeout_s,
 		.conn_memory_kb = cfg.conn_memory_kb,
 		.secure_cookie = cfg.secure_cookie,
+		.per_ip_conns = cfg.per_ip_conns,
+		.head_timeout_s = cfg.head_timeout_s,
+		.body_stall_s = cfg.body_stall_s,
+		.body_stall_bytes = cfg.body_stall_bytes,
 	};
 	rc = http_serve(&o, on_ready);
 	modules_stop();

@@ -84,17 +84,14 @@ static int static_file(req *r)
 	if (!rest || strstr(rest, "..") || strstr(rest, "//") || rest[0] == '.' || strstr(rest, "/.") ||
 	    strchr(rest, '\\') || strchr(rest, '%'))
 		return reply_error(r, 404, "not_found", "%s", tr("err.no_file"));
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", http_web_root(), rest);
-	/* Vendor files have versioned content from npm; ours change with deploys: revalidate. */
-	return reply_file(r, path, NULL, "public, max-age=300");
+	return reply_static(r, rest);
 }
 
 /* POST /api/v1/test/clock {"advance_s"} or {"set"} — only with --test-clock. */
 static int test_clock(req *r)
 {
 	if (!clock_is_test())
-		return reply_error(r, 404, "not_found", "%s：%s", tr("err.no_endpoint"), r->url);
+		return reply_error(r, 404, "not_found", "%s", tr("err.no_endpoint"));
 	double adv = 0;
 	const char *set = NULL;
 	int ha = body_num(r, "advance_s", 0, 0, 1e9, &adv);

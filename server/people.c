@@ -350,13 +350,14 @@ static int users_list(req *r)
 {
 	const org_res *o = r->res;
 	const char *q = req_arg(r, "q");
-	int64_t page = parse_id(req_arg(r, "page"));
+	int64_t per_page;
+	int64_t off = req_page(r, 100, 100, NULL, &per_page);
 	char *like = arena_printf(r->a, "%s%%", o->path);
 	char *ql = arena_printf(r->a, "%%%s%%", q ? q : "");
 	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.name FROM users u"
 				    " JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
-				    " AND (u.username LIKE ? OR u.name LIKE ?) ORDER BY u.id LIMIT 100 OFFSET ?",
-				    "sssi", like, ql, ql, (page > 0 ? page - 1 : 0) * 100);
+				    " AND (u.username LIKE ? OR u.name LIKE ?) ORDER BY u.id LIMIT ? OFFSET ?",
+				    "sssii", like, ql, ql, per_page, off);
 	json_t *arr = json_array();
 	while (db_step(st) == 1)
 		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s}", "id",

@@ -200,41 +200,114 @@ char *arena_printf(arena *a, const char *fmt, ...)
 	return p;
 }
 
+/* Length in bytes of the valid UTF-8 character (no NUL) at s[0..len), or 0 when the bytes there
+   are not one. */
+static size_t utf8_char_len(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	int n;
+	unsigned cp;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 1, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 2, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 3, cp = c & 0x07;
+	else
+		return 0;
+	if ((size_t)n >= len)
+		return 0;
+	for (int k = 1; k <= n; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3F);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return (size_t)n + 1;
+}
+
 int utf8_ok(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
-		unsigned c = s[i];
-		if (c == 0)
+		size_t n = utf8_char_len(s + i, len - i);
+		if (!n)
 			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		int n;
-		unsigned cp;
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 1, cp = c & 0x1F;
-		else if (c >= 0xE0 && c <= 0xEF)
-			n = 2, cp = c & 0x0F;
-		else if (c >= 0xF0 && c <= 0xF4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (i + (size_t)n >= len)
-			return 0;
-		for (int k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += (size_t)n + 1;
+		i += n;
 	}
 	return 1;
+}
+
+void utf8_clean(buf *b, const char *str, size_t max_bytes)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t len = strlen((const char *)s), used = 0;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_char_len(s + i, len - i);
+		const char *out = n ? (const char *)s + i : "\xEF\xBF\xBD"; /* U+FFFD */
+		size_t on = n ? n : 3;
+		if (used + on > max_bytes) {
+			buf_puts(b, "\xE2\x80\xA6"); /* … */
+			return;
+		}
+		buf_add(b, out, on);
+		used += on;
+		i += n ? n : 1;
+	}
+}
+
+void log_clean(buf *b, const char *str, size_t max_bytes)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t len = strlen((const char *)s), start = b->len;
+	for (size_t i = 0; i < len && b->len - start < max_bytes;) {
+		size_t n = utf8_char_len(s + i, len - i);
+		if (n == 1 && s[i] > 0x20 && s[i] < 0x7F && s[i] != '\\') {
+			buf_putc(b, (char)s[i]);
+		} else if (n > 1) {
+			buf_add(b, s + i, n);
+		} else {
+			buf_puts(b, "\\x");
+			buf_putc(b, hx[s[i] >> 4]);
+			buf_putc(b, hx[s[i] & 15]);
+			n = 1;
+		}
+		i += n;
+	}
+}
+
+int64_t page_clamp(const char *page_arg, const char *per_arg, int64_t default_per, int64_t max_per,
+		   int64_t *page, int64_t *per_page)
+{
+	int64_t p = 1, pp = default_per;
+	char *e;
+	if (page_arg && *page_arg >= '0' && *page_arg <= '9') {
+		errno = 0;
+		long long v = strtoll(page_arg, &e, 10);
+		if (!*e)
+			p = errno == ERANGE || v > PAGE_MAX ? PAGE_MAX : v < 1 ? 1 : v;
+	}
+	if (per_arg && *per_arg >= '0' && *per_arg <= '9') {
+		errno = 0;
+		long long v = strtoll(per_arg, &e, 10);
+		if (!*e && v >= 1)
+			pp = errno == ERANGE || v > max_per ? max_per : v;
+	}
+	if (pp < 1)
+		pp = 1;
+	if (pp > max_per)
+		pp = max_per;
+	*page = p;
+	*per_page = pp;
+	return (p - 1) * pp;
 }
 
 size_t utf8_chars(const char *s)

@@ -44,6 +44,19 @@ char *arena_printf(arena *a, const char *fmt, ...) DX_PRINTF(2, 3);
 
 /* 1 when s[0..len) is valid UTF-8 without NULs. */
 int utf8_ok(const char *s, size_t len);
+/* Appends s as valid UTF-8: each byte that does not start a valid character becomes U+FFFD; when more than
+   max_bytes would be appended, the text is cut on a character boundary and ends in "…". */
+void utf8_clean(buf *b, const char *s, size_t max_bytes);
+/* Appends s for a log line: printable ASCII and valid UTF-8 kept, every other byte (controls,
+   space, backslash, invalid UTF-8) as \xHH; stops after about max_bytes. */
+void log_clean(buf *b, const char *s, size_t max_bytes);
+/* Paging from the query values page= and per_page= (either may be NULL): page defaults to 1 and is
+   clamped to 1..PAGE_MAX, per_page defaults to default_per and is clamped to 1..max_per; garbage,
+   zero or negative values give the defaults. Returns the row offset, (page - 1) * per_page, which
+   cannot overflow. */
+#define PAGE_MAX 100000
+int64_t page_clamp(const char *page_arg, const char *per_arg, int64_t default_per, int64_t max_per,
+		   int64_t *page, int64_t *per_page);
 /* Code points in a UTF-8 string. */
 size_t utf8_chars(const char *s);
 /* Parses a positive decimal id; 0 on garbage. */

@@ -285,6 +285,76 @@ static void test_utf8_and_ids(void **state)
 	assert_false(username_ok("张三"));
 }
 
+/* Error text from request bytes: valid UTF-8 always, cut on a character boundary. */
+static void test_utf8_clean(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	utf8_clean(&b, "a\xFF\xFE\xE4\xB8", 100);
+	assert_string_equal(b.p, "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_true(utf8_ok(b.p, b.len));
+	buf_free(&b);
+	/* 200 × 党 (600 bytes) bounded to 512: 170 whole characters and "…", never half of one. */
+	buf long_zh;
+	buf_init(&long_zh);
+	for (int i = 0; i < 200; i++)
+		buf_puts(&long_zh, "党");
+	for (size_t max = 500; max < 520; max++) {
+		buf_init(&b);
+		utf8_clean(&b, long_zh.p, max);
+		assert_true(utf8_ok(b.p, b.len));
+		assert_true(b.len <= max + 3);
+		assert_int_equal(utf8_chars(b.p), max / 3 + 1);
+		assert_string_equal(b.p + b.len - 3, "…");
+		buf_free(&b);
+	}
+	buf_init(&b);
+	utf8_clean(&b, long_zh.p, 600);
+	assert_string_equal(b.p, long_zh.p);
+	buf_free(&b);
+	buf_free(&long_zh);
+	buf_init(&b);
+	utf8_clean(&b, "\xC0\x80\xED\xA0\x80ok", 100); /* overlong NUL, a surrogate */
+	assert_true(utf8_ok(b.p, b.len));
+	assert_non_null(strstr(b.p, "ok"));
+	buf_free(&b);
+}
+
+/* Log text: one line, fields split by spaces, so controls, spaces and odd bytes are escaped. */
+static void test_log_clean(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b);
+	log_clean(&b, "/api/\nx y\\\xFF党", 100);
+	assert_string_equal(b.p, "/api/\\x0Ax\\x20y\\x5C\\xFF党");
+	buf_free(&b);
+}
+
+/* Paging values: clamped, never an overflow. */
+static void test_page_clamp(void **state)
+{
+	(void)state;
+	int64_t p, pp;
+	assert_int_equal(page_clamp(NULL, NULL, 20, 50, &p, &pp), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(pp, 20);
+	assert_int_equal(page_clamp("3", "10", 20, 50, &p, &pp), 20);
+	assert_int_equal(page_clamp("999999999999999999", "100", 20, 50, &p, &pp), (int64_t)(PAGE_MAX - 1) * 50);
+	assert_int_equal(p, PAGE_MAX);
+	assert_int_equal(pp, 50);
+	page_clamp("99999999999999999999999999", "99999999999999999999999999", 20, 50, &p, &pp);
+	assert_int_equal(p, PAGE_MAX);
+	assert_int_equal(pp, 50);
+	static const char *const junk[] = {"-1", "-9223372036854775808", "0", "abc", "1e3", " 5", "5 ", "", "+3", "0x10"};
+	for (size_t i = 0; i < ARRAY_LEN(junk); i++) {
+		assert_int_equal(page_clamp(junk[i], junk[i], 20, 50, &p, &pp), 0);
+		assert_int_equal(p, 1);
+		assert_int_equal(pp, 20);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +369,9 @@ int main(void)
 		cmocka_unit_test(test_clock_and_iso),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_utf8_and_ids),
+		cmocka_unit_test(test_utf8_clean),
+		cmocka_unit_test(test_log_clean),
+		cmocka_unit_test(test_page_clamp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
