@@ -633,10 +633,7 @@ int res_load_or_reply(req *r, const resource_kind *k, int64_t id, void **out)
 							      : "internal";
 	if (st != 404 && st != 403)
 		st = 500;
-	if (r->rt && (r->rt->flags & RF_PAGE))
-		page_error_reply(r, st, msg, "/", tr("common.back_home"));
-	else
-		reply_error(r, st, code, "%s", msg);
+	reply_error(r, st, code, "%s", msg); /* an HTML page on page routes */
 	return -1;
 }
 
