@@ -423,6 +423,55 @@ static int users_create(req *r)
 	return reply_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
+/* PATCH /api/v1/users/{id} {"name"?,"role"?,"org_id"?,"active"?} — the only active admin keeps
+   the role and stays active (409), checked in the write transaction so that two concurrent
+   demotions cannot both pass. Deactivating ends the user's sessions. */
+static int users_update(req *r)
+{
+	int64_t id = req_id(r, 0);
+	const char *name = NULL, *role = NULL;
+	int64_t org = 0;
+	int active = -1;
+	if (body_str(r, "name", 0, 64, &name) < 0 || body_str(r, "role", 0, 16, &role) < 0 ||
+	    body_int(r, "org_id", 0, 1, INT64_MAX, &org) < 0 || body_bool(r, "active", 0, &active) < 0)
+		return 0;
+	if (!db_exists("SELECT 1 FROM users WHERE id = ?", "i", id))
+		return reply_error(r, 404, "not_found", "%s", tr("err.user_missing"));
+	if (name && !*name)
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.name"));
+	if (role && !role_from_name(role))
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.role"));
+	if (org && !db_exists("SELECT 1 FROM orgs WHERE id = ?", "i", org))
+		return reply_error(r, 422, "invalid_field", "%s（%lld）", tr("err.org_missing"), (long long)org);
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	if (((role && strcmp(role, "admin")) || active == 0) && last_admin(id)) {
+		db_rollback();
+		return reply_error(r, 409, "last_admin", "%s", tr("err.last_admin"));
+	}
+	if (name)
+		db_exec("UPDATE users SET name = ? WHERE id = ?", "si", name, id);
+	if (role)
+		db_exec("UPDATE users SET role = ? WHERE id = ?", "si", role, id);
+	if (org)
+		db_exec("UPDATE users SET org_id = ? WHERE id = ?", "ii", org, id);
+	if (active >= 0)
+		db_exec("UPDATE users SET active = ? WHERE id = ?", "ii", (int64_t)active, id);
+	if (active == 0)
+		db_exec("DELETE FROM sessions WHERE user_id = ?", "i", id);
+	db_exec("UPDATE users SET updated_at = ? WHERE id = ?", "ii", clock_secs(), id);
+	if (db_commit() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	sqlite3_stmt *st = db_query("SELECT id, username, name, role, org_id, active FROM users WHERE id = ?", "i", id);
+	json_t *j = NULL;
+	if (db_step(st) == 1)
+		j = json_pack("{s:I,s:s,s:s,s:s,s:I,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0), "username",
+			      db_col_text(st, 1), "name", db_col_text(st, 2), "role", db_col_text(st, 3), "org_id",
+			      (json_int_t)sqlite3_column_int64(st, 4), "active", sqlite3_column_int(st, 5));
+	db_done(st);
+	return reply_json(r, 200, j ? j : json_object());
+}
+
 /* GET /api/v1/users?org_id=O&q=TEXT&page=N — users of a subtree (admin). */
 static int users_list(req *r)
 {
@@ -505,6 +554,7 @@ const route people_routes[] = {
 	{"GET", "/api/v1/orgs", orgs_list, R_ANY, 0, 0, NULL, NULL},
 	{"POST", "/api/v1/users", users_create, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
 	{"GET", "/api/v1/users", users_list, ROLE_ADMIN, 0, 0, NULL, NULL},
+	{"PATCH", "/api/v1/users/{id}", users_update, ROLE_ADMIN, RF_JSON, 0, NULL, NULL},
 	{"POST", "/api/v1/users/import", users_import, ROLE_ADMIN, RF_RAWBODY, 32u << 20, NULL, NULL},
 	ROUTES_END,
 };
