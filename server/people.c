@@ -191,7 +191,7 @@ struct hash_job {
 static void *hash_worker(void *arg)
 {
 	struct hash_job *j = arg;
-	for (int i = j->start; i < j->n; i += j->step)
+	for (int i = j->start; i < j->n && !http_stopping(); i += j->step)
 		if (j->v[i].password && *j->v[i].password)
 			j->v[i].hash_ok = password_hash(j->v[i].password, j->v[i].hash) == 0;
 	return NULL;
@@ -287,6 +287,14 @@ json_t *import_members(const char *text, size_t len)
 	}
 	for (int t = 0; t < nth; t++)
 		pthread_join(th[t], NULL);
+	if (http_stopping()) { /* the server stops: change nothing, the caller answers 503 */
+		for (int i = 0; i < n; i++)
+			free(v[i].username);
+		free(v);
+		csv_free(&doc);
+		json_decref(errs);
+		return NULL;
+	}
 
 	db_begin();
 	for (int i = 0; i < n; i++) {
@@ -511,7 +519,11 @@ static atomic_int g_imports;
 static void *import_thread(void *arg)
 {
 	req *r = arg;
-	reply_json(r, 200, import_members(r->body.p, r->body.len));
+	json_t *j = import_members(r->body.p, r->body.len);
+	if (j)
+		reply_json(r, 200, j);
+	else
+		reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	db_close_thread();
 	atomic_fetch_sub(&g_imports, 1);
 	req_resume(r);
