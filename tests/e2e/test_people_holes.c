@@ -550,7 +550,7 @@ E2E_TEST(holes_import_runs_off_http_threads)
 	buf_init(&csv);
 	buf_puts(&csv, "username,name,org,role,password\n");
 	for (int i = 0; i < 1000; i++)
-		buf_printf(&csv, "bulk%04d,学员%d,市委组织部/批量,member,pw-bulk-%04d\n", i, i, i);
+		buf_printf(&csv, "offthread%04d,学员%d,市委组织部/批量,member,pw-off-%04d\n", i, i, i);
 	struct import_job j = {.csv = csv.p, .tok = tok};
 	pthread_t th;
 	double t0 = mono();
@@ -571,7 +571,7 @@ E2E_TEST(holes_import_runs_off_http_threads)
 	printf("    import of 1000 members: %.1f s; GET /me during it: %.3f s\n", t3 - t0, t2 - t1);
 	json_decref(j.json);
 	buf_free(&csv);
-	r = login_from(NULL, "bulk0999", "pw-bulk-0999");
+	r = login_from(NULL, "offthread0999", "pw-off-0999");
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 	free(tok);
