@@ -1,16 +1,25 @@
 /* auth.c — passwords, tokens, sessions and the session endpoints (login, logout, me). */
 #include "auth.h"
 #include "clock.h"
+#include "config.h"
 #include "db.h"
 #include "i18n.h"
+#include "people.h"
 
+#include <arpa/inet.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define SESSION_TTL (7 * 24 * 3600)
+/* Failures are forgotten after this long without one (and once any wait has passed). */
 #define FAIL_WINDOW (15 * 60)
-#define FAIL_LIMIT 5
 
 static int g_secure;
 
@@ -63,11 +72,61 @@ void token_hash(const char *token, char out[65])
 
 const char *password_weak(const char *pw)
 {
-	if (utf8_chars(pw) < 8)
-		return "password must have at least 8 characters";
-	if (strlen(pw) > 256)
-		return "password is too long";
+	if (utf8_chars(pw) < PASSWORD_MIN_CHARS)
+		return "err.weak_password";
+	if (utf8_chars(pw) > PASSWORD_MAX_CHARS || strlen(pw) > PASSWORD_MAX_BYTES)
+		return "err.password_too_long";
 	return NULL;
+}
+
+/* The characters of one decoding round: a single leading "/", nothing a browser would strip or
+   read as a slash ("/\\evil", "/\t/evil" both leave the site), valid UTF-8. */
+static int next_chars_ok(const char *s)
+{
+	if (s[0] != '/' || s[1] == '/' || s[1] == '\\')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == '\\')
+			return 0;
+	return utf8_ok(s, strlen(s));
+}
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int login_next_ok(const char *next)
+{
+	if (!next || strlen(next) > 2048)
+		return 0;
+	char *cur = xstrdup(next);
+	int ok = 0;
+	/* Check, decode, check again: until decoding changes nothing (a few rounds at most). */
+	for (int round = 0; round < 4; round++) {
+		if (!next_chars_ok(cur))
+			break;
+		char *d = xmalloc(strlen(cur) + 1), *o = d;
+		for (const char *p = cur; *p; p++) {
+			int hi, lo;
+			if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+				*o++ = (char)(hi * 16 + lo);
+				p += 2;
+			} else {
+				*o++ = *p;
+			}
+		}
+		*o = 0;
+		int same = !strcmp(d, cur);
+		free(cur);
+		cur = d;
+		if (same) {
+			ok = 1;
+			break;
+		}
+	}
+	free(cur);
+	return ok;
 }
 
 user *session_lookup(req *r, const char *token)
@@ -98,10 +157,211 @@ user *session_lookup(req *r, const char *token)
 	return u;
 }
 
-int login_throttled(const char *username)
+/* ---- login throttling ----
+   Three counters of wrong passwords, in memory under one mutex: per (username, address), per
+   address (any usernames: spraying), per username (any addresses: a distributed guess). Each has
+   free tries; past them every failure makes that counter wait, the wait doubling up to a cap. A
+   wrong guess is counted before its password is checked (as "pending"), so concurrent guesses can
+   never exceed the free tries: past them, only one attempt at a time is checked, after the wait.
+   A correct password clears its username's counters; the address counter only decays, so that
+   one known account cannot be used to reset a spraying address. Counters live in memory: a
+   restart forgets them (the waits are minutes, not a record). */
+typedef struct thr_ent {
+	char *key;
+	int fails, pending;
+	double locked_until, last;
+	struct thr_ent *next;
+} thr_ent;
+#define THR_BUCKETS 4096
+#define THR_MAX 200000
+static thr_ent *g_thr[THR_BUCKETS];
+static int g_thr_n;
+static pthread_mutex_t g_thr_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The (free tries, cap of the wait) of counter kind k: 0 pair, 1 address, 2 username. The
+   username counter waits at most twice the first wait, so an attack on one account from many
+   addresses delays its real owner by a minute at most, never locks them out. */
+static void thr_rule(int k, int *free_tries, double *cap)
 {
-	return db_int(0, "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?", "si", username,
-		      clock_secs() - FAIL_WINDOW) >= FAIL_LIMIT;
+	*free_tries = k == 0 ? cfg.login_free_tries : cfg.login_addr_free_tries;
+	*cap = cfg.login_delay_max_s;
+	if (k == 2 && *cap > 2.0 * cfg.login_delay_s)
+		*cap = 2.0 * cfg.login_delay_s;
+}
+
+double login_delay(int over, double cap)
+{
+	double d = cfg.login_delay_s;
+	for (int i = 0; i < over && d < cap; i++)
+		d *= 2;
+	return d < cap ? d : cap;
+}
+
+static unsigned thr_hashkey(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % THR_BUCKETS;
+}
+
+/* An entry is stale once its wait is over and no failure came for FAIL_WINDOW. */
+static int thr_stale(const thr_ent *e, double now)
+{
+	return !e->pending && now >= e->locked_until && now - e->last >= FAIL_WINDOW;
+}
+
+/* Drops stale entries; when still full, also the ones not waiting (the table stays bounded). */
+static void thr_sweep(double now, int hard)
+{
+	for (int b = 0; b < THR_BUCKETS; b++)
+		for (thr_ent **pp = &g_thr[b]; *pp;) {
+			thr_ent *e = *pp;
+			if (thr_stale(e, now) || (hard && !e->pending && now >= e->locked_until)) {
+				*pp = e->next;
+				free(e->key);
+				free(e);
+				g_thr_n--;
+			} else {
+				pp = &e->next;
+			}
+		}
+}
+
+static thr_ent *thr_get(const char *key, double now)
+{
+	unsigned b = thr_hashkey(key);
+	for (thr_ent *e = g_thr[b]; e; e = e->next)
+		if (!strcmp(e->key, key)) {
+			if (thr_stale(e, now))
+				e->fails = 0;
+			return e;
+		}
+	if (g_thr_n >= THR_MAX) {
+		thr_sweep(now, 0);
+		if (g_thr_n >= THR_MAX)
+			thr_sweep(now, 1);
+	}
+	thr_ent *e = xcalloc(1, sizeof *e);
+	e->key = xstrdup(key);
+	e->next = g_thr[b];
+	g_thr[b] = e;
+	g_thr_n++;
+	return e;
+}
+
+static char *key_printf(const char *fmt, ...) DX_PRINTF(1, 2);
+static char *key_printf(const char *fmt, ...)
+{
+	buf b;
+	buf_init(&b);
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return buf_steal(&b);
+}
+
+int login_attempt_begin(const char *username, const char *addr, double now, login_slot *s)
+{
+	char *keys[3];
+	keys[0] = key_printf("p\x1f%s\x1f%s", username, addr);
+	keys[1] = key_printf("a\x1f%s", addr);
+	keys[2] = key_printf("u\x1f%s", username);
+	pthread_mutex_lock(&g_thr_mu);
+	double wait = 0;
+	for (int k = 0; k < 3; k++) {
+		thr_ent *e = s->e[k] = thr_get(keys[k], now);
+		int free_tries;
+		double cap;
+		thr_rule(k, &free_tries, &cap);
+		double w = e->locked_until - now;
+		/* Past the free tries only one attempt at a time, after the wait. */
+		if (w <= 0 && e->fails + e->pending >= free_tries && e->pending)
+			w = 1;
+		if (w > wait)
+			wait = w;
+	}
+	if (wait <= 0)
+		for (int k = 0; k < 3; k++)
+			s->e[k]->pending++;
+	pthread_mutex_unlock(&g_thr_mu);
+	for (int k = 0; k < 3; k++)
+		free(keys[k]);
+	return wait <= 0 ? 0 : (int)ceil(wait);
+}
+
+int login_attempt_end(login_slot *s, int ok, double now, int *wait)
+{
+	int left = 1 << 30;
+	double w = 0;
+	pthread_mutex_lock(&g_thr_mu);
+	for (int k = 0; k < 3; k++) {
+		thr_ent *e = s->e[k];
+		int free_tries;
+		double cap;
+		thr_rule(k, &free_tries, &cap);
+		e->pending--;
+		if (ok) {
+			if (k != 1) {
+				e->fails = 0;
+				e->locked_until = 0;
+			}
+			continue;
+		}
+		e->fails++;
+		e->last = now;
+		if (e->fails >= free_tries) {
+			double until = now + login_delay(e->fails - free_tries, cap);
+			if (until > e->locked_until)
+				e->locked_until = until;
+		}
+		int l = free_tries - e->fails;
+		if (l < left)
+			left = l;
+		if (e->locked_until - now > w)
+			w = e->locked_until - now;
+	}
+	pthread_mutex_unlock(&g_thr_mu);
+	if (wait)
+		*wait = (int)ceil(w);
+	return ok ? 0 : (left < 0 ? 0 : left);
+}
+
+void login_throttle_reset(void)
+{
+	pthread_mutex_lock(&g_thr_mu);
+	thr_sweep(1e300, 1);
+	pthread_mutex_unlock(&g_thr_mu);
+}
+
+void client_address(req *r, char out[64])
+{
+	snprintf(out, 64, "unknown");
+	if (!r->conn)
+		return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
+	} else if (sa->sa_family == AF_INET6) {
+		/* One /64 is one client: an IPv6 host owns all of its prefix. */
+		struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+		memset(a.s6_addr + 8, 0, 8);
+		inet_ntop(AF_INET6, &a, out, 64);
+	}
+}
+
+/* A catalog string with "{n}" replaced by n, in r's arena. */
+static const char *tr_n(req *r, const char *key, int n)
+{
+	const char *t = tr(key);
+	const char *p = strstr(t, "{n}");
+	if (!p)
+		return t;
+	return arena_printf(r->a, "%.*s%d%s", (int)(p - t), t, n, p + 3);
 }
 
 static json_t *user_json(int64_t id)
@@ -118,15 +378,32 @@ static json_t *user_json(int64_t id)
 	return j;
 }
 
-/* POST /api/v1/session — log in. */
+/* Refuses a login attempt that must wait: 429 with Retry-After and the wait in the answer. */
+static int reply_wait(req *r, int wait)
+{
+	char ra[24];
+	snprintf(ra, sizeof ra, "%d", wait);
+	reply_header(r, "Retry-After", ra);
+	return reply_json(r, 429, json_pack("{s:{s:s,s:s,s:i}}", "error", "code", "too_many_attempts", "message",
+					    tr_n(r, "err.login_wait", wait), "retry_after", wait));
+}
+
+/* POST /api/v1/session — log in. Usernames are compared trimmed and case-insensitively. */
 static int session_create(req *r)
 {
-	const char *username = NULL, *password = NULL;
-	if (body_str(r, "username", 1, 64, &username) < 0 || body_str(r, "password", 1, 256, &password) < 0)
+	const char *uname = NULL, *password = NULL;
+	if (body_str(r, "username", 1, 64, &uname) < 0 || body_str(r, "password", 1, 4096, &password) < 0)
 		return 0;
-	if (login_throttled(username)) {
-		reply_header(r, "Retry-After", "900");
-		return reply_error(r, 429, "too_many_attempts", "%s", tr("err.login_throttled"));
+	if (utf8_chars(password) > PASSWORD_MAX_CHARS || strlen(password) > PASSWORD_MAX_BYTES)
+		return reply_error(r, 422, "password_too_long", "%s", tr("err.password_too_long"));
+	char *username = username_norm(uname);
+	char addr[64];
+	client_address(r, addr);
+	login_slot slot;
+	int wait = login_attempt_begin(username, addr, clock_now(), &slot);
+	if (wait) {
+		free(username);
+		return reply_wait(r, wait);
 	}
 	sqlite3_stmt *st = db_query("SELECT id, pw_hash FROM users WHERE username = ? AND active = 1", "s", username);
 	int64_t uid = 0;
@@ -136,14 +413,22 @@ static int session_create(req *r)
 		hash = xstrdup(db_col_text(st, 1));
 	}
 	db_done(st);
+	free(username);
 	int ok = password_check(password, hash ? hash : g_dummy) && uid;
 	free(hash);
+	int left = login_attempt_end(&slot, ok, clock_now(), &wait);
 	if (!ok) {
-		db_exec("INSERT INTO login_failures(username, at) VALUES (?, ?)", "si", username, clock_secs());
-		return reply_error(r, 401, "bad_credentials", "%s", tr("err.bad_credentials"));
+		if (!left) {
+			char ra[24];
+			snprintf(ra, sizeof ra, "%d", wait);
+			reply_header(r, "Retry-After", ra);
+		}
+		const char *msg = left ? tr_n(r, "err.bad_credentials_left", left) : tr_n(r, "err.bad_credentials_wait", wait);
+		json_t *e = json_pack("{s:s,s:s,s:i}", "code", "bad_credentials", "message", msg, "tries_left", left);
+		if (!left)
+			json_object_set_new(e, "retry_after", json_integer(wait));
+		return reply_json(r, 401, json_pack("{s:o}", "error", e));
 	}
-	db_exec("DELETE FROM login_failures WHERE username = ? OR at < ?", "si", username,
-		clock_secs() - FAIL_WINDOW);
 	char tok[65], h[65], csrf[65];
 	token_new(tok);
 	token_hash(tok, h);

@@ -27,6 +27,11 @@ config cfg = {
 	.transcode_stall_s = 120,
 	.upload_expire_s = 7 * 24 * 3600,
 	.access_log = 1,
+	.org_max_depth = 12,
+	.login_free_tries = 5,
+	.login_addr_free_tries = 20,
+	.login_delay_s = 30,
+	.login_delay_max_s = 900,
 };
 
 static int set_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -78,6 +83,11 @@ int config_set(const char *key, const char *v)
 	INT(secure_cookie, 0, 1)
 	INT(access_log, 0, 1)
 	INT(idle_prompt_s, 5, 86400)
+	INT(org_max_depth, 1, 64)
+	INT(login_free_tries, 1, 1000)
+	INT(login_addr_free_tries, 1, 100000)
+	INT(login_delay_s, 1, 86400)
+	INT(login_delay_max_s, 1, 86400)
 	if (!strcmp(key, "max_rate")) {
 		char *e;
 		double d = strtod(v, &e);

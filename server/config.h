@@ -29,6 +29,11 @@ typedef struct config {
 	int secure_cookie;
 	int test_clock;
 	int access_log;
+	int org_max_depth;        /* deepest organisation level (a root is level 1) */
+	int login_free_tries;     /* wrong passwords per username and address before a wait */
+	int login_addr_free_tries; /* wrong passwords per address (any usernames), and per username (any addresses) */
+	int login_delay_s;        /* the first wait after the free tries; it doubles with every further failure */
+	int login_delay_max_s;    /* the longest wait */
 } config;
 
 extern config cfg;

@@ -39,7 +39,7 @@ static int seed_people(const char *data_dir)
 const module core_module = {
 	.name = "core",
 	.routes = (const route *const[]){auth_routes, people_routes, page_routes, NULL},
-	.resources = (const resource_kind *const[]){&org_scope, NULL},
+	.resources = (const resource_kind *const[]){&org_scope, &member_scope, NULL},
 	.start = db_checkpointer_start,
 	.stop = db_checkpointer_stop,
 	.nav = (const nav_entry[]){{"/admin", "nav.admin", ROLE_ADMIN, 90}, {.href = NULL}},

@@ -921,6 +921,11 @@ static enum MHD_Result send_reply(req *r)
 	return ret;
 }
 
+int http_stopping(void)
+{
+	return atomic_load(&g_stopping);
+}
+
 int req_suspend(req *r)
 {
 	atomic_fetch_add(&g_nsuspended, 1);

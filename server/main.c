@@ -168,7 +168,7 @@ static int cmd_init(void)
 	}
 	pw[strcspn(pw, "\r\n")] = 0;
 	if (password_weak(pw)) {
-		fprintf(stderr, "dangxiao: %s\n", password_weak(pw));
+		fprintf(stderr, "dangxiao: the password must have 8 to 256 characters\n");
 		return 1;
 	}
 	if (!username_ok(g_admin)) {

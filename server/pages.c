@@ -1,4 +1,5 @@
 /* pages.c — the login page, the admin page, static files and the test clock. */
+#include "auth.h"
 #include "clock.h"
 #include "db.h"
 #include "html.h"
@@ -15,7 +16,7 @@ static int page_login(req *r)
 	buf_init(&b);
 	page_begin(r, &b, "login", tr("login.title"));
 	const char *next = req_arg(r, "next");
-	if (!next || next[0] != '/' || next[1] == '/')
+	if (!login_next_ok(next))
 		next = "/";
 	html_printf(&b,
 		    "<section class=\"card narrow\"><h1>%s</h1>"

@@ -6,19 +6,31 @@
 #include <stdint.h>
 
 /* Creates an organisation under parent_id (0 = a root). Returns its id, 0 when a sibling already
-   has that name (*existing set to it), or -1 on a bad parent. */
+   has that name (*existing set to it), -1 on a bad parent, -2 when the parent is already at the
+   deepest level (setting org_max_depth). */
 int64_t org_create(const char *name, int64_t parent_id, int64_t *existing);
 /* The materialised path ('/1/5/') of an org, malloc'd, or NULL. */
 char *org_path(int64_t id);
 /* Resolves "省委/组织部/一支部" to an org id, creating missing levels when create is set.
-   0 when not found (or the path is malformed). */
+   0 when not found (or the path is malformed), -2 when it has more than org_max_depth levels
+   (then nothing is created). */
 int64_t org_resolve_path(const char *path, int create);
-/* Creates a user; returns the id, 0 when the username exists, -1 on failure. */
+/* The Chinese message "deeper than org_max_depth levels", malloc'd. */
+char *org_depth_msg(void);
+/* A username as stored and compared: ASCII whitespace trimmed, ASCII letters lower-cased
+   ("  Admin " is "admin"). malloc'd. */
+char *username_norm(const char *s);
+/* The id of the user with that username (normalised first), or 0. */
+int64_t user_id_by_name(const char *username);
+/* 1 when uid is the only active admin (so it may not lose the role). */
+int last_admin(int64_t uid);
+/* Creates a user (username normalised); returns the id, 0 when the username exists, -1 on failure. */
 int64_t user_create(const char *username, const char *name, const char *role, int64_t org_id,
 		    const char *password);
 /* Imports members from CSV text (columns username,name,org,role,password; a header line is
    recognised and skipped). Good lines are kept, bad lines reported with their numbers.
-   Returns {"created","updated","errors":[{"line","message"}]}. */
+   Returns {"created","updated","errors":[{"line","message"}]}, or NULL (nothing changed) when the
+   server began to shut down while passwords were being hashed. */
 json_t *import_members(const char *csv, size_t len);
 /* An organisation subtree in the caller's scope (resource kind org_scope): id 0 means the caller's
    whole scope (an admin's: every organisation). 404 when it does not exist or lies outside the
@@ -30,6 +42,14 @@ typedef struct org_res {
 } org_res;
 struct resource_kind;
 extern const struct resource_kind org_scope;
+/* A member in the caller's scope (resource kind member_scope): a user whose organisation lies in
+   the caller's subtree (admins: anyone); 404 otherwise, like a user that does not exist.
+   r->res is a member_res. */
+typedef struct member_res {
+	int64_t id;
+	const char *org_path;
+} member_res;
+extern const struct resource_kind member_scope;
 /* 1 when s is an acceptable username: 2..64 of [A-Za-z0-9_.-]. */
 int username_ok(const char *s);
 #endif

@@ -152,7 +152,23 @@ static const char *const migrations[] = {
 	"    ON CONFLICT(status, category) DO UPDATE SET n = n + 1;"
 	"END;",
 
-	/* 7: the modules' own migrations, one version per module (server/module.c). */
+	/* 7: usernames are case-insensitive and trimmed (server/people.c username_norm); stored
+	   normalised, and one lower-case name may belong to one account only. Existing accounts whose
+	   names differ only in case or spaces: the oldest (lowest id) keeps the name, each later one
+	   is renamed NAME-dupID (keeping its password, role and records), so nobody is merged or
+	   locked out and the admin can see and fix them. Organisation paths that an earlier version
+	   cut at 511 characters are rebuilt from the parent links. */
+	"UPDATE users SET username = lower(trim(username)) || '-dup' || id WHERE EXISTS ("
+	"  SELECT 1 FROM users o WHERE lower(trim(o.username)) = lower(trim(users.username)) AND o.id < users.id);"
+	"UPDATE users SET username = lower(trim(username)) WHERE username <> lower(trim(username));"
+	"CREATE UNIQUE INDEX users_username_lower ON users(lower(username));"
+	"WITH RECURSIVE t(id, path) AS ("
+	"  SELECT id, '/' || id || '/' FROM orgs WHERE parent_id IS NULL"
+	"  UNION ALL SELECT o.id, t.path || o.id || '/' FROM orgs o JOIN t ON o.parent_id = t.id)"
+	"UPDATE orgs SET path = (SELECT path FROM t WHERE t.id = orgs.id)"
+	"  WHERE id IN (SELECT id FROM t) AND path <> (SELECT path FROM t WHERE t.id = orgs.id);",
+
+	/* 8: the modules' own migrations, one version per module (server/module.c). */
 	"CREATE TABLE schema_versions(module TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;",
 };
 

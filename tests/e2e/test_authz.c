@@ -20,6 +20,7 @@ static struct {
 	{"{other_image}", ""},         /* … and an image of it */
 	{"{other_upload}", ""},        /* another instructor's tus upload */
 	{"{other_org}", ""},           /* an organisation outside the instructor's, assessor's and member's */
+	{"{other_member}", ""},        /* a member of that organisation (wangwu) */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -78,6 +79,9 @@ static int make_fixtures(void)
 	}
 	resp_free(&r);
 	fx_set("{other_org}", "%lld", other_org);
+	r = e2e_req("GET", "/api/v1/users?q=wangwu", adm, NULL, NULL);
+	fx_set("{other_member}", "%lld", jint(json_array_get(json_object_get(r.json, "users"), 0), "id"));
+	resp_free(&r);
 	snprintf(body, sizeof body,
 		 "{\"username\":\"authz_t2\",\"name\":\"矩阵老师\",\"password\":\"" E2E_PW "\",\"role\":\"instructor\","
 		 "\"org_id\":%lld}",

@@ -68,6 +68,21 @@
     DX.api('DELETE', '/api/v1/session').then(function () { location.href = '/login'; });
   });
 
+  /* 1 when next is a same-origin path (the server's rule, auth.c login_next_ok): a single "/"
+     then anything but "/" or "\\", no backslash, control character or space, also after
+     percent-decoding ("/%5Cevil.example" and "/%09/evil.example" leave the site). */
+  DX.safeNext = function (next) {
+    var cur = next;
+    for (var i = 0; i < 4; i++) {
+      if (typeof cur !== 'string' || !/^\/(?![\/\\])/.test(cur) || /[\\\u0000-\u0020\u007f]/.test(cur)) return false;
+      var d;
+      try { d = decodeURIComponent(cur); } catch (e) { return false; }
+      if (d === cur) return true;
+      cur = d;
+    }
+    return false;
+  };
+
   /* Login page. */
   var lf = document.getElementById('login-form');
   if (lf) lf.addEventListener('submit', function (ev) {
@@ -75,7 +90,11 @@
     var err = document.getElementById('login-error');
     var d = DX.formData(lf);
     DX.api('POST', '/api/v1/session', { username: d.username, password: d.password }).then(function (r) {
-      if (r.status === 200) { location.href = lf.getAttribute('data-next') || '/'; return; }
+      if (r.status === 200) {
+        var next = lf.getAttribute('data-next');
+        location.href = DX.safeNext(next) ? next : '/';
+        return;
+      }
       err.hidden = false;
       err.textContent = DX.errorText(r);
     }, function () { err.hidden = false; err.textContent = DX.t('err.network'); });
