@@ -169,7 +169,7 @@ static const char *const migrations[] = {
 	"  WHERE id IN (SELECT id FROM t) AND path <> (SELECT path FROM t WHERE t.id = orgs.id);",
 
 	/* 8: the modules' own migrations, one version per module (server/module.c). */
-	"CREATE TABLE schema_versions(module TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;",
+	"CREATE TABLE IF NOT EXISTS schema_versions(module TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)
