@@ -1,5 +1,6 @@
 /* config.c — defaults and the key = value settings file. */
 #include "config.h"
+#include "clock.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -23,6 +24,7 @@ config cfg = {
 	.transcode_stall_s = 120,
 	.upload_expire_s = 7 * 24 * 3600,
 	.access_log = 1,
+	.timezone = ACADEMY_TZ_DEFAULT,
 };
 
 static int set_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -70,6 +72,13 @@ int config_set(const char *key, const char *v)
 	INT(secure_cookie, 0, 1)
 	INT(access_log, 0, 1)
 	INT(idle_prompt_s, 5, 86400)
+	/* The academy's day and year (clock.h); applied at once: settings are read before any thread. */
+	if (!strcmp(key, "timezone")) {
+		if (strlen(v) >= sizeof cfg.timezone || clock_set_timezone(v) < 0)
+			return -1;
+		strcpy(cfg.timezone, v);
+		return 0;
+	}
 	if (!strcmp(key, "max_rate")) {
 		char *e;
 		double d = strtod(v, &e);

@@ -25,6 +25,7 @@ typedef struct config {
 	int secure_cookie;
 	int test_clock;
 	int access_log;
+	char timezone[64];       /* the academy's day and year: an IANA zone name (clock.h) */
 } config;
 
 extern config cfg;
