@@ -207,3 +207,24 @@ E2E_TEST(harness_transport_failure_is_not_an_answer)
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 }
+
+/* A body refused before it is read (413 on its Content-Length) is drained, so the client that is
+   still sending reads the answer rather than a connection reset (courses_images was flaky so). */
+E2E_TEST(harness_refused_body_answer_arrives)
+{
+	char *tok = e2e_login("admin", E2E_PW);
+	size_t big = 6u << 20;
+	char *blob = malloc(big);
+	memset(blob, 'x', big);
+	int bad = 0;
+	for (int i = 0; i < 40; i++) {
+		resp r = e2e_req_h("POST", "/api/v1/orgs", tok, blob, big, NULL, NULL);
+		if (r.status != 413)
+			bad++;
+		CHECK_STATUS(r, 413);
+		resp_free(&r);
+	}
+	CHECK(bad == 0, "%d of 40 refused uploads got no 413", bad);
+	free(blob);
+	free(tok);
+}
