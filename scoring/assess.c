@@ -1,5 +1,6 @@
 /* assess.c — pure assessment status rules: year progress, status, year-end projection. */
 #include "scoring/assess.h"
+#include "server/clock.h"
 
 /* Stable names used by the API and the UI. */
 const char *assess_status_name(assess_status s)
@@ -13,23 +14,12 @@ const char *assess_status_name(assess_status s)
     return "unknown";
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's algorithm);
-   avoids timegm() and the TZ environment entirely. */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
-/* (now - Jan 1 00:00 UTC) / (length of the year), clamped to 0..1. */
+/* (now - the academy's Jan 1 00:00) / (length of that year), clamped to 0..1. The year is the
+   academy's (its time zone, server/clock.h), the same year that credit hours are booked in. */
 double year_elapsed_fraction(int year, long long now)
 {
-    long long start = days_from_civil(year, 1, 1) * 86400LL;
-    long long end = days_from_civil((long long)year + 1, 1, 1) * 86400LL;
+    int64_t start, end;
+    year_bounds(year, &start, &end);
     if (now <= start)
         return 0.0;
     if (now >= end)

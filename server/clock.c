@@ -1,9 +1,11 @@
-/* clock.c — real and test clocks; ISO 8601 formatting and parsing; the academy's day (UTC+8). */
+/* clock.c — real and test clocks; ISO 8601 formatting and parsing; the academy's day and year (its time zone). */
 #include "clock.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static int test_mode;
@@ -100,18 +102,116 @@ int64_t parse_iso(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
+/* The academy's time zone. The tz database is read once, when the zone is set (at start-up, before
+   any thread exists: config_set), through TZ + tzset(); afterwards localtime_r() and mktime() only
+   read that state, so no thread ever changes the environment. No offset is ever hard-coded: Asia/
+   Shanghai has been +8 since 1991, but other academies run elsewhere, and history differs. */
+static char tz_name[64];
+static pthread_once_t tz_once = PTHREAD_ONCE_INIT;
+
+/* A name as the tz database spells it ("Asia/Shanghai", "UTC", "Etc/GMT-8"): letters, digits and
+   "/_+-", no leading "/" or ".", no "..", and a compiled zone file (it starts with "TZif") under
+   TZDIR or /usr/share/zoneinfo. glibc silently falls back to UTC for a name it cannot read, so the
+   check is ours. */
+int clock_timezone_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (!n || n >= sizeof tz_name || name[0] == '/' || name[0] == '.' || strstr(name, ".."))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+		      c == '_' || c == '+' || c == '-'))
+			return 0;
+	}
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char magic[4] = {0};
+	size_t got = fread(magic, 1, 4, f);
+	fclose(f);
+	return got == 4 && !memcmp(magic, "TZif", 4);
+}
+
+static void tz_apply(const char *name)
+{
+	snprintf(tz_name, sizeof tz_name, "%s", name);
+	setenv("TZ", tz_name, 1);
+	tzset();
+}
+
+static void tz_default(void)
+{
+	if (!tz_name[0])
+		tz_apply(ACADEMY_TZ_DEFAULT);
+}
+
+static void tz_ready(void)
+{
+	pthread_once(&tz_once, tz_default);
+}
+
+int clock_set_timezone(const char *name)
+{
+	if (!clock_timezone_valid(name))
+		return -1;
+	tz_apply(name);
+	return 0;
+}
+
+const char *clock_timezone(void)
+{
+	tz_ready();
+	return tz_name;
+}
+
+/* The broken-down local time of t in the academy's zone. */
+static void academy_tm(int64_t t, struct tm *tm)
+{
+	tz_ready();
+	time_t tt = (time_t)t;
+	localtime_r(&tt, tm);
+}
+
+/* The instant of local midnight starting y-m-d (normalised: m 13 is January of y+1, d 32 the 1st of the
+   next month). Where a DST change skips midnight, mktime() moves to the first instant that exists. */
+static int64_t local_midnight(int y, int m, int d)
+{
+	tz_ready();
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
+	return (int64_t)mktime(&tm);
+}
+
 void day_of(int64_t t, char *out)
 {
-	time_t tt = (time_t)(t + 8 * 3600);
 	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	academy_tm(t, &tm);
+	if (!strftime(out, 11, "%Y-%m-%d", &tm))
+		out[0] = 0;
+}
+
+int64_t day_end(int64_t t)
+{
+	struct tm tm;
+	academy_tm(t, &tm);
+	return local_midnight(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday + 1);
 }
 
 int year_of(int64_t t)
 {
-	time_t tt = (time_t)(t + 8 * 3600);
 	struct tm tm;
-	gmtime_r(&tt, &tm);
+	academy_tm(t, &tm);
 	return tm.tm_year + 1900;
+}
+
+void year_bounds(int year, int64_t *start, int64_t *end)
+{
+	*start = local_midnight(year, 1, 1);
+	*end = local_midnight(year + 1, 1, 1);
 }

@@ -16,8 +16,23 @@ int clock_set(double t);
 void iso_time(int64_t t, char *out);
 /* Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[Z]" as UTC; -1 on error. */
 int64_t parse_iso(const char *s);
-/* "YYYY-MM-DD" of unix time t (UTC+8, the academy's day boundary) into out (>= 11 bytes). */
+/* The academy's day and year are those of its time zone (setting `timezone`, an IANA name from the
+   system tz database, default ACADEMY_TZ_DEFAULT): "today" for daily caps, "this year" for credit
+   hours and requirements, everywhere the same. Nothing else computes days or years. */
+#define ACADEMY_TZ_DEFAULT "Asia/Shanghai"
+/* 1 when name is a zone of the installed tz database ("Asia/Shanghai", "UTC"), else 0. */
+int clock_timezone_valid(const char *name);
+/* Sets the academy's zone; -1 (nothing changes) when the name is not valid. Call it at start-up,
+   before any thread starts (it sets TZ for the process); without a call the default applies. */
+int clock_set_timezone(const char *name);
+/* The zone's name. */
+const char *clock_timezone(void);
+/* The academy's day of unix time t, "YYYY-MM-DD", into out (>= 11 bytes). */
 void day_of(int64_t t, char *out);
-/* The year of t in the academy's time zone. */
+/* The instant the academy's day containing t ends (the next local midnight). */
+int64_t day_end(int64_t t);
+/* The academy's year of t. */
 int year_of(int64_t t);
+/* The instants the academy's year starts (local Jan 1 00:00) and ends (the next year's start). */
+void year_bounds(int year, int64_t *start, int64_t *end);
 #endif

@@ -1,5 +1,6 @@
 /* config.c — defaults and the key = value settings file. */
 #include "config.h"
+#include "clock.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -32,6 +33,7 @@ config cfg = {
 	.login_addr_free_tries = 20,
 	.login_delay_s = 30,
 	.login_delay_max_s = 900,
+	.timezone = ACADEMY_TZ_DEFAULT,
 };
 
 static int set_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -88,6 +90,13 @@ int config_set(const char *key, const char *v)
 	INT(login_addr_free_tries, 1, 100000)
 	INT(login_delay_s, 1, 86400)
 	INT(login_delay_max_s, 1, 86400)
+	/* The academy's day and year (clock.h); applied at once: settings are read before any thread. */
+	if (!strcmp(key, "timezone")) {
+		if (strlen(v) >= sizeof cfg.timezone || clock_set_timezone(v) < 0)
+			return -1;
+		strcpy(cfg.timezone, v);
+		return 0;
+	}
 	if (!strcmp(key, "max_rate")) {
 		char *e;
 		double d = strtod(v, &e);

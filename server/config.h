@@ -34,6 +34,7 @@ typedef struct config {
 	int login_addr_free_tries; /* wrong passwords per address (any usernames), and per username (any addresses) */
 	int login_delay_s;        /* the first wait after the free tries; it doubles with every further failure */
 	int login_delay_max_s;    /* the longest wait */
+	char timezone[64];       /* the academy's day and year: an IANA zone name (clock.h) */
 } config;
 
 extern config cfg;

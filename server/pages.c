@@ -111,9 +111,13 @@ static int test_clock(req *r)
 	} else {
 		return reply_error(r, 422, "missing_field", "%s：advance_s / set", tr("err.field_required"));
 	}
-	char iso[24];
-	iso_time(clock_secs(), iso);
-	return reply_json(r, 200, json_pack("{s:s,s:f}", "now", iso, "now_s", clock_now()));
+	char iso[24], day[11];
+	int64_t now = clock_secs();
+	iso_time(now, iso);
+	day_of(now, day);
+	/* The academy's day too, so that tests find its midnight without knowing the zone. */
+	return reply_json(r, 200, json_pack("{s:s,s:f,s:s,s:s,s:I}", "now", iso, "now_s", clock_now(), "day", day,
+					    "timezone", clock_timezone(), "day_end_s", (json_int_t)day_end(now)));
 }
 
 static int health(req *r)

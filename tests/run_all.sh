@@ -6,6 +6,8 @@
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp
+# Any sanitizer report fails the suite that printed it, whatever its exit status and tally say.
+SAN_RE='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:'
 passed=0; failed=0
 log=$(mktemp -d)
 
@@ -17,6 +19,9 @@ for t in build/unit/test_*; do
 	f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$name.out" | tail -1)
 	p=${p:-0}; f=${f:-0}
 	if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+	if grep -qE "$SAN_RE" "$log/$name.out"; then
+		echo "unit $name: sanitizer report"; f=$((f + 1))
+	fi
 	echo "unit $name: $p passed, $f failed"
 	[ "$f" != 0 ] && cat "$log/$name.out"
 	passed=$((passed + p)); failed=$((failed + f))
@@ -28,6 +33,8 @@ p=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$log/e2e.out")
 f=$(sed -n 's/^e2e: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log/e2e.out")
 p=${p:-0}; f=${f:-1}
 [ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
+# the harness fails a test on the server's reports itself; this catches the harness's own
+grep -qE "$SAN_RE" "$log/e2e.out" && [ "$f" = 0 ] && f=1
 [ "$f" != 0 ] && tail -40 "$log/e2e.out"
 echo "e2e: $p passed, $f failed"
 passed=$((passed + p)); failed=$((failed + f))

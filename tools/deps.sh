@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcmark-dev \
 libavformat-dev libavcodec-dev libavutil-dev ffmpeg libcurl4-openssl-dev curl libsodium-dev \
-libjansson-dev libcmocka-dev brotli"
+libjansson-dev libcmocka-dev brotli tzdata"
 [ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium fonts-wqy-microhei"
 missing=""
 for p in $PKGS; do

@@ -12,6 +12,14 @@
  * Tests run in file order of registration, all against one server started by main (the seeded
  * demo academy: users admin, teacher, assessor, zhangsan, lisi, wangwu, zhaoliu; password E2E_PW).
  * A test that needs a fresh server may call e2e_restart().
+ *
+ * What fails a test besides its CHECKs (docs/dev.md):
+ * - a request that gets no HTTP answer (curl error: refused, reset, timeout): status -1 and a failed
+ *   check naming the curl error, unless the test set e2e_transport_failure_ok = 1 (reset after it);
+ * - the server ending during the test, a stop (SIGTERM) whose exit status is not 0, and any
+ *   sanitizer report ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:") in the
+ *   server's output, which goes to DATA/server-N.log, one file per start. After e2e_kill9() the exit
+ *   status is not judged, the report still is. The final shutdown is checked as "server_shutdown".
  */
 #ifndef DX_E2E_H
 #define DX_E2E_H
@@ -24,12 +32,15 @@
 #define E2E_PW "dangxiao2026"
 
 typedef struct resp {
-	long status;
+	long status;     /* the HTTP status; -1 when no answer came (see e2e_transport_failure_ok) */
 	char *body;
 	size_t len;
 	char *headers;   /* raw response headers */
 	json_t *json;    /* parsed when the body is JSON, else NULL */
 } resp;
+
+/* Set to 1 by a test that expects requests to fail below HTTP (it is reset after each test). */
+extern int e2e_transport_failure_ok;
 
 typedef void (*e2e_fn)(void);
 void e2e_register(const char *name, e2e_fn fn, const char *file);
@@ -52,6 +63,7 @@ void e2e_check(int ok, const char *file, int line, const char *expr, const char 
 /* The server under test. */
 extern char e2e_base[64];     /* "http://127.0.0.1:PORT" */
 extern char e2e_data[512];    /* its data folder */
+extern char e2e_log[700];     /* its stdout + stderr: DATA/server-N.log, a new file per start */
 int e2e_start(const char *extra_args);
 void e2e_stop(void);
 void e2e_kill9(void);         /* SIGKILL, for durability tests; then e2e_start_again() */

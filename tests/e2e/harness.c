@@ -18,6 +18,10 @@ char e2e_tmp[256];
 static char g_extra[512];
 static pid_t g_pid;
 static int g_port;
+char e2e_log[700];
+static int g_nstarts;
+static int g_quiet_transport; /* while waiting for the server to listen, refusals are expected */
+int e2e_transport_failure_ok;
 static int g_passed, g_failed, g_test_failed;
 static const char *g_cur;
 
@@ -69,35 +73,96 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+/* Prints the server's log from the first sanitizer report on (at most 120 lines); returns the number
+   of reports: AddressSanitizer (with LeakSanitizer's leaks at exit) and UBSan's "runtime error:". */
+static int sanitizer_reports(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return 0;
+	char line[2048];
+	int hits = 0, printed = 0;
+	while (fgets(line, sizeof line, f)) {
+		int hit = strstr(line, "ERROR: AddressSanitizer") || strstr(line, "ERROR: LeakSanitizer") ||
+			  strstr(line, "runtime error:");
+		if (hit && !hits++)
+			fprintf(stderr, "    sanitizer report in %s:\n", log);
+		if (hits && printed < 120) {
+			fprintf(stderr, "    | %s", line);
+			printed++;
+		}
+	}
+	fclose(f);
+	return hits;
+}
+
+/* The verdict on a server that has ended: exit status 0 when `clean` (it was sent SIGTERM), any
+   status after kill -9; never a sanitizer report. A failure is a failed check of the current test,
+   or of the final shutdown. */
+static void server_verdict(int status, int clean, const char *how)
+{
+	if (clean && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		char what[64];
+		if (WIFEXITED(status))
+			snprintf(what, sizeof what, "exit status %d", WEXITSTATUS(status));
+		else
+			snprintf(what, sizeof what, "signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+		e2e_check(0, __FILE__, __LINE__, "server exit", "server %s: %s (log %s)", how, what, e2e_log);
+		if (!sanitizer_reports(e2e_log))
+			e2e_sh("tail -20 %s | sed 's/^/    | /' >&2", e2e_log);
+		return;
+	}
+	int n = sanitizer_reports(e2e_log);
+	if (n)
+		e2e_check(0, __FILE__, __LINE__, "sanitizer", "%d sanitizer report line(s) from the server (%s)", n, how);
+}
+
 static int wait_up(void)
 {
+	g_quiet_transport = 1;
+	int rc = -1;
 	for (int i = 0; i < 300; i++) {
 		resp r = e2e_req("GET", "/api/v1/health", NULL, NULL, NULL);
 		long st = r.status;
 		resp_free(&r);
-		if (st == 200)
-			return 0;
+		if (st == 200) {
+			rc = 0;
+			break;
+		}
 		int status;
 		if (waitpid(g_pid, &status, WNOHANG) == g_pid) {
 			fprintf(stderr, "server exited early\n");
 			g_pid = 0;
-			return -1;
+			server_verdict(status, 1, "exited during start-up");
+			break;
 		}
 		usleep(50000);
 	}
-	return -1;
+	g_quiet_transport = 0;
+	return rc;
+}
+
+/* Called after every test: a server that died during it (crash, abort, sanitizer) fails the test. */
+static void check_alive(void)
+{
+	int status;
+	if (g_pid && waitpid(g_pid, &status, WNOHANG) == g_pid) {
+		g_pid = 0;
+		e2e_check(0, __FILE__, __LINE__, "server alive", "the server ended during the test");
+		server_verdict(status, 1, "ended by itself");
+	}
 }
 
 int e2e_start_again(void)
 {
 	g_port = free_port();
 	snprintf(e2e_base, sizeof e2e_base, "http://127.0.0.1:%d", g_port);
+	snprintf(e2e_log, sizeof e2e_log, "%s/server-%d.log", e2e_data, ++g_nstarts);
 	g_pid = fork();
 	if (g_pid == 0) {
-		char listen[64], logp[600];
+		char listen[64];
 		snprintf(listen, sizeof listen, "127.0.0.1:%d", g_port);
-		snprintf(logp, sizeof logp, "%s/server.log", e2e_data);
-		int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int fd = open(e2e_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -124,6 +189,7 @@ int e2e_start_again(void)
 
 int e2e_start(const char *extra_args)
 {
+	e2e_stop();
 	snprintf(g_extra, sizeof g_extra, "%s", extra_args ? extra_args : "");
 	snprintf(e2e_data, sizeof e2e_data, "%s/data-%d", e2e_tmp, rand());
 	if (e2e_sh("bin/dangxiao-san seed --data %s >/dev/null", e2e_data) != 0) {
@@ -139,9 +205,11 @@ void e2e_stop(void)
 		return;
 	kill(g_pid, SIGTERM);
 	int status;
-	for (int i = 0; i < 200; i++) {
+	/* 30 s: LeakSanitizer's scan at exit of a big heap takes a few seconds on a busy machine */
+	for (int i = 0; i < 600; i++) {
 		if (waitpid(g_pid, &status, WNOHANG) == g_pid) {
 			g_pid = 0;
+			server_verdict(status, 1, "after SIGTERM");
 			return;
 		}
 		usleep(50000);
@@ -149,6 +217,8 @@ void e2e_stop(void)
 	kill(g_pid, SIGKILL);
 	waitpid(g_pid, &status, 0);
 	g_pid = 0;
+	e2e_check(0, __FILE__, __LINE__, "server exit", "the server did not stop within 30 s of SIGTERM (log %s)", e2e_log);
+	sanitizer_reports(e2e_log);
 }
 
 void e2e_kill9(void)
@@ -159,6 +229,7 @@ void e2e_kill9(void)
 	int status;
 	waitpid(g_pid, &status, 0);
 	g_pid = 0;
+	server_verdict(status, 0, "before kill -9");
 }
 
 int e2e_restart(void)
@@ -227,8 +298,19 @@ static resp do_req(const char *method, const char *path, const char *token, cons
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	if (curl_easy_perform(c) == CURLE_OK)
+	char err[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	CURLcode cc = curl_easy_perform(c);
+	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	} else {
+		/* No answer is not an answer: -1 matches no CHECK_STATUS, and the failure is a check of
+		   its own unless the test said it expects one (e2e_transport_failure_ok). */
+		r.status = -1;
+		if (!g_quiet_transport && !e2e_transport_failure_ok)
+			e2e_check(0, __FILE__, __LINE__, "transport", "%s %s: curl error %d: %s", method, path, (int)cc,
+				  err[0] ? err : curl_easy_strerror(cc));
+	}
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
 	if (r.body && r.len && (r.body[0] == '{' || r.body[0] == '['))
@@ -378,6 +460,8 @@ int main(int argc, char **argv)
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		g_tests[i].fn();
+		e2e_transport_failure_ok = 0;
+		check_alive();
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 		if (g_test_failed) {
@@ -389,7 +473,14 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
+	/* The final shutdown is a check of its own: exit status 0 and no sanitizer report (leaks). */
+	g_cur = "server_shutdown";
+	g_test_failed = 0;
 	e2e_stop();
+	if (g_test_failed) {
+		g_failed++;
+		printf("not ok - server_shutdown (exit status or sanitizer report)\n");
+	}
 	if (!getenv("E2E_KEEP"))
 		e2e_sh("rm -rf %s", e2e_tmp);
 	printf("e2e: %d passed, %d failed\n", g_passed, g_failed);

@@ -192,7 +192,7 @@ static char *sh_out(const char *cmd)
 static int server_log_has(const char *needle)
 {
 	char p[700];
-	snprintf(p, sizeof p, "%s/server.log", e2e_data);
+	snprintf(p, sizeof p, "%s", e2e_log);
 	char *s = slurp(p, NULL);
 	int hit = s && strstr(s, needle);
 	free(s);

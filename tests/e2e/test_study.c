@@ -166,11 +166,15 @@ static double server_now(char *iso)
 	return t;
 }
 
-/* Seconds until the next academy midnight (UTC+8). */
+/* Seconds until the next academy midnight (the server's timezone setting). */
 static double to_midnight(void)
 {
-	double t = server_now(NULL) + 8 * 3600;
-	return 86400 - fmod(t, 86400);
+	char *tok = e2e_login("admin", E2E_PW);
+	resp r = e2e_req("POST", "/api/v1/test/clock", tok, "{\"advance_s\":0}", NULL);
+	double left = jnum(r.json, "day_end_s") - jnum(r.json, "now_s");
+	resp_free(&r);
+	free(tok);
+	return left;
 }
 
 /* Makes sure the academy day does not end within `room` seconds (moving to the next one if so). */

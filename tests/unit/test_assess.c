@@ -8,11 +8,12 @@
 #include <math.h>
 
 #include "scoring/assess.h"
+#include "server/clock.h"
 
 #define EPS 1e-12
 #define DAY 86400LL
 
-/* Unix times of 00:00 UTC on the given dates. */
+/* Unix times of 00:00 UTC on the given dates (the year tests below run with timezone UTC). */
 #define T2023_01_01 1672531200LL
 #define T2023_07_02 1688256000LL
 #define T2023_12_31 1703980800LL
@@ -159,6 +160,35 @@ static void test_end_to_end(void **state)
     assert_float_equal(assess_projection(13, e), 26, EPS);
 }
 
+/* The academy's year is its time zone's: in Shanghai 2027 starts at 2026-12-31T16:00Z. */
+static void test_year_fraction_academy_zone(void **state)
+{
+    (void)state;
+    const long long t = parse_iso("2026-12-31T16:30:00Z");
+    assert_int_equal(clock_set_timezone("Asia/Shanghai"), 0);
+    assert_int_equal(year_of(t), 2027);
+    assert_float_equal(year_elapsed_fraction(2027, t), 1800.0 / (365.0 * DAY), EPS);
+    assert_float_equal(year_elapsed_fraction(2026, t), 1.0, EPS);
+    assert_float_equal(year_elapsed_fraction(2027, parse_iso("2026-12-31T16:00:00Z")), 0.0, EPS);
+    /* mid-year: 2027-07-02T04:00Z is 12:00 local, 182.5 days into 365 */
+    assert_float_equal(year_elapsed_fraction(2027, parse_iso("2027-07-02T04:00:00Z")), 0.5, EPS);
+    /* another setting gives another answer: in UTC that instant is still 2026 */
+    assert_int_equal(clock_set_timezone("UTC"), 0);
+    assert_int_equal(year_of(t), 2026);
+    assert_float_equal(year_elapsed_fraction(2027, t), 0.0, EPS);
+    assert_true(year_elapsed_fraction(2026, t) < 1.0);
+    /* New York (UTC-5 in winter): 2027 starts at 05:00Z */
+    assert_int_equal(clock_set_timezone("America/New_York"), 0);
+    assert_float_equal(year_elapsed_fraction(2027, parse_iso("2027-01-01T05:00:00Z") + 3600), 3600.0 / (365.0 * DAY),
+                       EPS);
+}
+
+static int zone_utc(void **state)
+{
+    (void)state;
+    return clock_set_timezone("UTC");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_status_elapsed_edges),
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_end_to_end),
+        cmocka_unit_test(test_year_fraction_academy_zone),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, zone_utc, NULL);
 }

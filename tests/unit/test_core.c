@@ -241,10 +241,45 @@ static void test_clock_and_iso(void **state)
 	assert_int_equal(parse_iso("2026-13-01"), -1);
 	assert_int_equal(parse_iso("garbage"), -1);
 	assert_int_equal(parse_iso("2026-11-26T05:02:44Zjunk"), -1);
-	/* the academy's day is UTC+8: 2026-11-26 17:00 UTC is already the 27th */
+	/* the academy's day is that of its zone, by default Asia/Shanghai (UTC+8): 2026-11-26 17:00 UTC
+	   is already the 27th there, and 2026-12-31T16:30Z is already 2027 */
+	assert_string_equal(clock_timezone(), "Asia/Shanghai");
 	day_of(parse_iso("2026-11-26T17:00:00Z"), s);
 	assert_string_equal(s, "2026-11-27");
-	assert_int_equal(year_of(parse_iso("2026-12-31T16:30:00Z")), 2027);
+	const int64_t edge = parse_iso("2026-12-31T16:30:00Z");
+	day_of(edge, s);
+	assert_string_equal(s, "2027-01-01");
+	assert_int_equal(year_of(edge), 2027);
+	assert_int_equal(year_of(edge - 1801), 2026);
+	assert_int_equal(day_end(edge), parse_iso("2027-01-01T16:00:00Z"));
+	assert_int_equal(day_end(edge - 1801), parse_iso("2026-12-31T16:00:00Z"));
+	int64_t ys, ye;
+	year_bounds(2027, &ys, &ye);
+	assert_int_equal(ys, parse_iso("2026-12-31T16:00:00Z"));
+	assert_int_equal(ye, parse_iso("2027-12-31T16:00:00Z"));
+	/* another setting, another answer: New York is still in 2026, on the 31st */
+	assert_int_equal(config_set("timezone", "America/New_York"), 0);
+	assert_string_equal(cfg.timezone, "America/New_York");
+	day_of(edge, s);
+	assert_string_equal(s, "2026-12-31");
+	assert_int_equal(year_of(edge), 2026);
+	assert_int_equal(day_end(edge), parse_iso("2027-01-01T05:00:00Z"));
+	/* daylight saving time: on 2026-03-08 New York's day has 23 hours */
+	assert_int_equal(day_end(parse_iso("2026-03-08T12:00:00Z")), parse_iso("2026-03-09T04:00:00Z"));
+	assert_int_equal(config_set("timezone", "UTC"), 0);
+	day_of(edge, s);
+	assert_string_equal(s, "2026-12-31");
+	assert_int_equal(day_end(edge), parse_iso("2027-01-01T00:00:00Z"));
+	/* names that are not zones of the tz database change nothing */
+	const char *bad[] = {"", "Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Asia", "UTC+8",
+			     "Asia/Shanghai ", "+08:00", "zone.tab"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(config_set("timezone", bad[i]), -1);
+		assert_string_equal(clock_timezone(), "UTC");
+	}
+	assert_int_equal(config_set("timezone", "Asia/Shanghai"), 0);
+	day_of(edge, s);
+	assert_string_equal(s, "2027-01-01");
 	clock_enable_test();
 	double t = clock_now();
 	assert_int_equal(clock_advance(90), 0);
