@@ -531,6 +531,11 @@ int req_suspend(req *r)
 	return 0;
 }
 
+int http_stopping(void)
+{
+	return atomic_load(&g_stopping);
+}
+
 void req_resume(req *r)
 {
 	/* MHD then calls on_request once more (final call), which sends the reply. */

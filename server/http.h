@@ -151,6 +151,8 @@ void reply_reset(req *r);
    nothing was suspended and the handler must reply itself). */
 int req_suspend(req *r);
 void req_resume(req *r);
+/* 1 once shutdown has begun (SIGTERM): long work for a suspended request should stop then. */
+int http_stopping(void);
 /* Content type of a file name by its extension. */
 const char *mime_of(const char *path);
 
