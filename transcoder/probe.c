@@ -447,11 +447,23 @@ int media_probe_ex(const char *path, media_info *mi, const probe_opts *o, char *
 	const AVInputFormat *fmt = NULL;
 	int score = 0;
 	{
-		int want = sb.st_size < PROBE_DETECT_BYTES ? (int)sb.st_size : PROBE_DETECT_BYTES;
+		/* An ID3v2 tag (MP3 cover art) may be larger than the sample: look at what follows it. */
+		unsigned char id3[10];
+		int64_t skip = 0;
+		if (avio_read(pb, id3, 10) == 10 && !memcmp(id3, "ID3", 3) && id3[3] < 0xff && id3[4] < 0xff &&
+		    !((id3[6] | id3[7] | id3[8] | id3[9]) & 0x80)) {
+			skip = 10 + ((int64_t)id3[6] << 21 | id3[7] << 14 | id3[8] << 7 | id3[9]) + ((id3[5] & 0x10) ? 10 : 0);
+			if (skip < PROBE_DETECT_BYTES / 4 || skip >= sb.st_size)
+				skip = 0; /* small tags are handled by libavformat itself */
+		}
+		if (avio_seek(pb, skip, SEEK_SET) < 0)
+			skip = -1;
+		int64_t left = sb.st_size - (skip > 0 ? skip : 0);
+		int want = left < PROBE_DETECT_BYTES ? (int)left : PROBE_DETECT_BYTES;
 		unsigned char *pbuf = av_mallocz((size_t)want + AVPROBE_PADDING_SIZE);
 		if (!pbuf)
 			abort();
-		int got = avio_read(pb, pbuf, want);
+		int got = skip < 0 ? -1 : avio_read(pb, pbuf, want);
 		if (got > 0) {
 			AVProbeData pd = {.filename = "", .buf = pbuf, .buf_size = got, .mime_type = NULL};
 			fmt = av_probe_input_format3(&pd, 1, &score);

@@ -75,6 +75,10 @@ static int setup(void **state)
 	       FFGEN " -f lavfi -i sine=duration=6 '%s/a.flac' && " FFGEN " -f lavfi -i sine=duration=6 -c:a libvorbis '%s/a.ogg' && "
 	       FFGEN " -f lavfi -i sine=duration=6 -c:a aac '%s/a.aac'", g_dir, g_dir, g_dir, g_dir, g_dir) ||
 	    sh(FFGEN " -f lavfi -i testsrc2=size=64x64:rate=10 -frames:v 1 '%s/one.gif'", g_dir) ||
+	    /* An MP3 whose ID3v2 tag (1.5 MB of cover art) is larger than the probe's 1 MiB sample. */
+	    sh("head -c 1500000 /dev/urandom | " FFGEN " -f rawvideo -pix_fmt rgb24 -s 1000x500 -i - -frames:v 1 '%s/cover.png' && "
+	       FFGEN " -f lavfi -i sine=duration=6 -i '%s/cover.png' -map 0 -map 1 -c:a libmp3lame -c:v copy"
+	       " -id3v2_version 3 -disposition:v attached_pic '%s/cover.mp3'", g_dir, g_dir, g_dir) ||
 	    sh(FFGEN " -f lavfi -i testsrc2=size=64x64:rate=10 -frames:v 1 '%s/one.png'", g_dir) ||
 	    /* An HLS rendition on disk, then playlists that point at it from elsewhere. */
 	    sh("mkdir -p '%s/other/v0' && " FFGEN " -i '%s/v.mp4' -c copy -f hls -hls_time 2 -hls_playlist_type vod"
@@ -130,7 +134,7 @@ static void test_whitelisted_media_passes(void **state)
 		const char *file, *fmt;
 	} ok[] = {{"v.mp4", "mov"},  {"v.mkv", "matroska"}, {"v.ts", "mpegts"}, {"v.flv", "flv"},
 		  {"v.avi", "avi"},  {"a.wav", "wav"},       {"a.mp3", "mp3"},   {"a.flac", "flac"},
-		  {"a.ogg", "ogg"},  {"a.aac", "aac"}};
+		  {"a.ogg", "ogg"},  {"a.aac", "aac"},       {"cover.mp3", "mp3"}};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		media_info mi;
 		char err[512];
