@@ -96,7 +96,8 @@ static int write_failed(req *r, upctx *c)
 	c->path[0] = 0;
 	if (e == ENOSPC || e == EDQUOT)
 		return reply_error(r, 507, "disk_full", "%s", tr("err.disk_full")), -1;
-	return reply_error(r, 500, "write_failed", "%s：%s", tr("err.write_failed"), strerror(e)), -1;
+	/* The Chinese message alone; the system's English reason goes to detail. */
+	return source_reply_refusal(r, 500, "write_failed", tr("err.write_failed"), strerror(e)), -1;
 }
 
 static int too_large(req *r)
