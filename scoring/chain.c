@@ -179,18 +179,34 @@ int chain_key_load(chain_key *k, const char *path, const char **why)
 
 int chain_key_load_or_create(chain_key *k, const char *dir, const char **why)
 {
-	char path[4096];
+	char path[4096], tmp[4200];
 	snprintf(path, sizeof path, "%s/%s", dir, CHAIN_KEY_FILE);
 	struct stat st;
 	if (lstat(path, &st) != 0 && errno == ENOENT) {
+		/* Written under a temporary name, then link()ed into place: link never replaces an
+		   existing file, so two processes starting at once cannot each keep a different key
+		   (the loser of the race loads the winner's). */
+		snprintf(tmp, sizeof tmp, "%s/.%s.new.%ld", dir, CHAIN_KEY_FILE, (long)getpid());
 		chain_key_generate(k);
-		if (chain_key_save(k, path) != 0) {
+		int rc = chain_key_save(k, tmp);
+		if (rc == 0 && link(tmp, path) != 0)
+			rc = errno == EEXIST ? 1 : -1;
+		if (rc >= 0)
+			unlink(tmp);
+		if (rc == 0) {
+			int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0) {
+				fsync(dfd);   /* the new name survives a crash */
+				close(dfd);
+			}
+			return 0;
+		}
+		chain_key_wipe(k);
+		if (rc < 0) {
 			if (why)
 				*why = "key_io";
-			chain_key_wipe(k);
 			return -1;
 		}
-		return 0;
 	}
 	return chain_key_load(k, path, why);
 }

@@ -173,7 +173,7 @@ static void put_hours(buf *out, double h)
 
 void chart_weekly_columns(buf *out, const char *title, const chart_item *items, size_t n)
 {
-	const int W = 640, H = 260, LEFT = 44, RIGHT = 8, TOP = 14, BOTTOM = 40;
+	const int W = 640, H = 266, LEFT = 44, RIGHT = 8, TOP = 20, BOTTOM = 40;
 	const int PW = W - LEFT - RIGHT, PH = H - TOP - BOTTOM;
 	svg_open(out, W, H, title, "dx-chart-weekly");
 	double max_h = 0;
@@ -205,6 +205,11 @@ void chart_weekly_columns(buf *out, const char *title, const chart_item *items, 
 		put_hours(out, scale * g / 4);
 		buf_puts(out, "</text>");
 	}
+	/* The unit above the axis labels. */
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#555\" " FONT ">",
+		   LEFT - 4, TOP - 4 > 8 ? TOP - 4 : 10);
+	svg_escape(out, tr("scoring.chart.hours_unit"));
+	buf_puts(out, "</text>");
 	if (!n) {
 		buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"14\" text-anchor=\"middle\" fill=\"#555\" " FONT ">",
 			   LEFT + PW / 2, TOP + PH / 2);

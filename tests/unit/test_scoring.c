@@ -654,6 +654,14 @@ static void test_chain_key_file(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(st.st_size, 64);
+	char *ls = NULL;
+	{
+		char cmd[700];
+		snprintf(cmd, sizeof cmd, "ls -A '%s'", dir);
+		ls = run_capture(cmd);
+	}
+	assert_string_equal(ls, CHAIN_KEY_FILE "\n");   /* no temporary file left behind */
+	free(ls);
 	/* Loaded again: the same key, and it signs what the first verifies. */
 	assert_int_equal(chain_key_load_or_create(&k2, dir, &why), 0);
 	assert_memory_equal(k1.pk, k2.pk, 32);
@@ -848,6 +856,7 @@ static const export_member test_members[] = {
 	{ "@import", "\tTab", "\rCR", 1, 1, 0, 60, 1, 1, "behind" },
 	{ "quote\"s", "逗号,分号;", "两行\n文本", 50, 25, 25, 180000, 1000, 20, "on_track" },
 	{ "bad\xff" "utf8", "", "组织 =不是开头", 0, 0, 0, 1, 0, 0, "unknown" },
+	{ "ctl\x01\x1f", "<&>", "]]>", 0, 0, 0, 2, 0, 0, "met" },
 };
 
 static void test_csv_export(void **state)
@@ -910,6 +919,8 @@ static void test_csv_export(void **state)
 	assert_string_equal(f[2], "两行\n文本");
 	assert_string_equal(f[6], "180000");
 	assert_string_equal(f[9], "进度正常");
+	assert_string_equal(doc.rows[6].fields[0], "ctl\x01\x1f");   /* CSV keeps bytes as they are */
+	assert_string_equal(doc.rows[6].fields[1], "<&>");
 	f = doc.rows[5].fields;
 	assert_string_equal(f[0], "bad\xEF\xBF\xBDutf8");   /* invalid byte replaced */
 	assert_string_equal(f[1], "");
@@ -978,6 +989,12 @@ static void test_xlsx_export(void **state)
 	char *shared = run_capture(cmd);
 	snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/workbook.xml", path);
 	char *book = run_capture(cmd);
+	/* Well-formed XML even with control characters and markup in the cells. */
+	if (system("command -v xmllint >/dev/null 2>&1") == 0) {
+		snprintf(cmd, sizeof cmd, "unzip -p '%s' xl/worksheets/sheet1.xml | xmllint --noout -", path);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_true(contains(sheet, "&lt;&amp;&gt;"));
 	/* Chinese headers (inline in constant_memory mode, or in the shared strings). */
 	const char *heads[] = { "用户名", "姓名", "所属组织", "总学时", "学习时长（秒）", "考核状态" };
 	for (size_t i = 0; i < ARRAY_LEN(heads); i++)
