@@ -345,6 +345,13 @@ static int cps_next(void *ctx, chain_checkpoint *out)
 	return 1;
 }
 
+/* Fails after the first three rows, as a database read error would. */
+static int rows_fail(void *ctx, ledger_row *out)
+{
+	test_ledger *L = ctx;
+	return L->pos >= 3 ? -1 : rows_next(ctx, out);
+}
+
 static chain_verdict verify(test_ledger *L, const chain_key *k, chain_report *rep)
 {
 	L->pos = L->cpos = 0;
@@ -630,14 +637,102 @@ static void test_chain_iterator_contract(void **state)
 	test_ledger L;
 	chain_report rep;
 	build_ledger(&L, &k);
-	/* Member 10's rows after member 20's: the verifier refuses rather than mis-reporting. */
-	ledger_row tmp = L.rows[0];
-	memmove(&L.rows[0], &L.rows[1], 8 * sizeof tmp);
-	L.rows[8] = tmp;
+	/* Member 30's intact chain walked before member 20's (no checkpoints, which would make
+	   member 20 look truncated first): the verifier refuses the out-of-order member. */
+	ledger_row copy[10];
+	const int order[10] = { 0, 1, 2, 8, 9, 3, 4, 5, 6, 7 };
+	for (int i = 0; i < 10; i++)
+		copy[i] = L.rows[order[i]];
+	memcpy(L.rows, copy, sizeof copy);
 	L.ncps = 0;
-	chain_verdict v = verify(&L, &k, &rep);
-	assert_true(v == CV_ORDER || v == CV_BROKEN_LINK);
+	assert_int_equal(verify(&L, &k, &rep), CV_ORDER);
+	assert_int_equal(rep.member_id, 20);
+	assert_int_equal(rep.row_id, 4);
+	/* An iterator error is reported, not taken for the end. */
+	build_ledger(&L, &k);
+	L.pos = L.cpos = 0;
+	assert_int_equal(chain_verify(rows_fail, &L, cps_next, &L, k.pk, &rep), CV_IO);
+	assert_int_equal(rep.rows, 3);
 	chain_key_wipe(&k);
+}
+
+/* Signs L's checkpoints as one run; returns the signature in sig. */
+static void sign_run(test_ledger *L, const chain_key *k, int64_t id, unsigned char sig[CHAIN_SIG_BYTES])
+{
+	chain_batch b;
+	chain_batch_begin(&b, id, 1790000000);
+	for (int i = 0; i < L->ncps; i++)
+		chain_batch_add(&b, &L->cps[i]);
+	chain_batch_sign(&b, k, sig);
+}
+
+static int run_ok(test_ledger *L, const unsigned char *pk, int64_t id, const unsigned char sig[CHAIN_SIG_BYTES])
+{
+	chain_batch b;
+	chain_batch_begin(&b, id, 1790000000);
+	for (int i = 0; i < L->ncps; i++)
+		chain_batch_add(&b, &L->cps[i]);
+	return chain_batch_verify(&b, sig, pk);
+}
+
+static void test_chain_signing_run(void **state)
+{
+	(void)state;
+	chain_key k, evil;
+	chain_key_generate(&k);
+	chain_key_generate(&evil);
+	test_ledger L;
+	unsigned char sig[CHAIN_SIG_BYTES];
+	build_ledger(&L, &k);
+	sign_run(&L, &k, 7, sig);
+	assert_true(run_ok(&L, k.pk, 7, sig));
+	assert_false(run_ok(&L, evil.pk, 7, sig));
+	assert_false(run_ok(&L, k.pk, 8, sig));          /* another run's id */
+	/* Any edited, dropped, added or reordered checkpoint breaks the run's signature. */
+	L.cps[2].head[5] ^= 0x10;
+	assert_false(run_ok(&L, k.pk, 7, sig));
+	L.cps[2].head[5] ^= 0x10;
+	L.cps[3].count = 4;
+	assert_false(run_ok(&L, k.pk, 7, sig));
+	L.cps[3].count = 5;
+	L.cps[0].at++;
+	assert_false(run_ok(&L, k.pk, 7, sig));
+	L.cps[0].at--;
+	assert_true(run_ok(&L, k.pk, 7, sig));
+	L.ncps--;
+	assert_false(run_ok(&L, k.pk, 7, sig));
+	L.ncps++;
+	chain_checkpoint t = L.cps[1];
+	L.cps[1] = L.cps[2];
+	L.cps[2] = t;
+	assert_false(run_ok(&L, k.pk, 7, sig));
+	/* Authenticated through the run, the walk skips per-checkpoint signatures (pk NULL) and
+	   still finds a re-chained row by its checkpoint. */
+	build_ledger(&L, &k);
+	for (int i = 0; i < L.ncps; i++)
+		memset(L.cps[i].sig, 0, CHAIN_SIG_BYTES);   /* stored without their own signatures */
+	sign_run(&L, &k, 1, sig);
+	assert_true(run_ok(&L, k.pk, 1, sig));
+	chain_report rep;
+	L.pos = L.cpos = 0;
+	assert_int_equal(chain_verify(rows_next, &L, cps_next, &L, NULL, &rep), CV_OK);
+	assert_int_equal(rep.checkpoints, 5);
+	L.rows[6].points = 30;
+	rechain(&L, 6);
+	L.pos = L.cpos = 0;
+	assert_int_equal(chain_verify(rows_next, &L, cps_next, &L, NULL, &rep), CV_CHECKPOINT);
+	assert_int_equal(rep.member_id, 20);
+	assert_int_equal(rep.index, 2);
+	assert_int_equal(rep.last_row_id, 7);
+	/* With the key, those unsigned checkpoints are refused. */
+	assert_int_equal(verify(&L, &k, &rep), CV_BAD_SIGNATURE);
+	/* No checkpoint iterator at all: chains only. */
+	build_ledger(&L, &k);
+	L.pos = 0;
+	assert_int_equal(chain_verify(rows_next, &L, NULL, NULL, k.pk, &rep), CV_OK);
+	assert_int_equal(rep.checkpoints, 0);
+	chain_key_wipe(&k);
+	chain_key_wipe(&evil);
 }
 
 static void test_chain_key_file(void **state)
@@ -1362,6 +1457,7 @@ int main(void)
 		cmocka_unit_test(test_chain_removed_row),
 		cmocka_unit_test(test_chain_rechained_row),
 		cmocka_unit_test(test_chain_iterator_contract),
+		cmocka_unit_test(test_chain_signing_run),
 		cmocka_unit_test(test_chain_key_file),
 		cmocka_unit_test(test_credit_hours_suggestion),
 		cmocka_unit_test(test_projection_year_end),
