@@ -1047,6 +1047,66 @@ static void test_csv_export(void **state)
 	buf_free(&bad.b);
 }
 
+/* Random text cells written and parsed back: every cell comes back as written, with only the
+   defusing quote in front and invalid bytes replaced. */
+static void test_csv_round_trip_random(void **state)
+{
+	(void)state;
+	static const char *tok[] = { "a", "Z9", ",", "\"", "\r", "\n", "\r\n", "=", "+", "-", "@", "\t",
+				     "党", "；", " ", "'", ";", "\xff", "\xe5\x85", "\x01" };
+	static const char *out[] = { "a", "Z9", ",", "\"", "\r", "\n", "\r\n", "=", "+", "-", "@", "\t",
+				     "党", "；", " ", "'", ";", "\xEF\xBF\xBD", "\xEF\xBF\xBD\xEF\xBF\xBD", "\x01" };
+	static const export_col cols[] = {
+		{ "a", "scoring.col.username", EX_TEXT, 10 },
+		{ "n", "scoring.col.points", EX_INT, 10 },
+		{ "b", "scoring.col.name", EX_TEXT, 10 },
+	};
+	enum { ROWS = 400 };
+	static char in_cells[ROWS][2][128], want[ROWS][2][256];
+	srand(11);
+	sink s = { .calls = 0 };
+	buf_init(&s.b);
+	csvw w;
+	assert_int_equal(csvw_begin(&w, cols, ARRAY_LEN(cols), sink_write, &s), 0);
+	for (int r = 0; r < ROWS; r++) {
+		for (int c = 0; c < 2; c++) {
+			char *in = in_cells[r][c], *wt = want[r][c];
+			in[0] = wt[0] = 0;
+			int ntok = rand() % 12;
+			for (int t = 0; t < ntok; t++) {
+				int k = rand() % (int)ARRAY_LEN(tok);
+				strcat(in, tok[k]);
+				strcat(wt, out[k]);
+			}
+			if (strchr("=+-@\t\r", in[0]) && in[0]) {
+				memmove(wt + 1, wt, strlen(wt) + 1);
+				wt[0] = '\'';
+			}
+		}
+		export_cell cells[3] = { { in_cells[r][0], 0 }, { NULL, r - 200 }, { in_cells[r][1], 0 } };
+		assert_int_equal(csvw_row(&w, cells), 0);
+	}
+	assert_int_equal(csvw_end(&w), 0);
+	csv_doc doc;
+	assert_int_equal(csv_parse(s.b.p, s.b.len, &doc), 0);
+	assert_int_equal(doc.nrows, ROWS + 1);
+	for (int r = 0; r < ROWS; r++) {
+		const csv_row *row = &doc.rows[r + 1];
+		assert_null(row->error);
+		assert_int_equal(row->nfields, 3);
+		assert_string_equal(row->fields[0], want[r][0]);
+		assert_string_equal(row->fields[2], want[r][1]);
+		char num[16];
+		snprintf(num, sizeof num, "%d", r - 200);
+		assert_string_equal(row->fields[1], num);
+		/* Never a cell that a spreadsheet would start evaluating. */
+		for (int c = 0; c < 3; c += 2)
+			assert_true(!row->fields[c][0] || !strchr("=+-@\t\r", row->fields[c][0]));
+	}
+	csv_free(&doc);
+	buf_free(&s.b);
+}
+
 static int contains(const char *hay, const char *needle)
 {
 	return strstr(hay, needle) != NULL;
@@ -1184,6 +1244,27 @@ static void test_chart_share_bars(void **state)
 	assert_true(contains(b.p, "<title>非数：0%</title>"));
 	assert_true(contains(b.p, "<title>控制 字符：12.3%</title>"));
 	assert_false(contains(b.p, "\x01"));
+	buf_free(&b);
+	/* Random hostile labels: still well-formed XML. */
+	static const char *tok[] = { "<", ">", "&", "\"", "'", "]]>", "\x01", "\x1f", "\xff", "\xe5\x85", "党",
+				     "a", "&amp;", "<!--", "\t", "\n", "𠀀" };
+	static char labels[120][128];
+	chart_item many[120];
+	srand(5);
+	for (int i = 0; i < 120; i++) {
+		labels[i][0] = 0;
+		for (int t = rand() % 14; t > 0; t--)
+			strcat(labels[i], tok[rand() % (int)ARRAY_LEN(tok)]);
+		many[i] = (chart_item){ labels[i], rand() % 101 };
+	}
+	buf_init(&b);
+	chart_share_bars(&b, labels[7], many, 120);
+	assert_well_formed(b.p);
+	assert_true(utf8_valid(b.p, b.len));
+	b.len = 0;
+	chart_weekly_columns(&b, labels[9], many, 120);
+	assert_well_formed(b.p);
+	assert_true(utf8_valid(b.p, b.len));
 	buf_free(&b);
 	/* No rows. */
 	buf_init(&b);
@@ -1464,6 +1545,7 @@ int main(void)
 		cmocka_unit_test(test_requirement_inheritance),
 		cmocka_unit_test(test_requirement_validation),
 		cmocka_unit_test(test_csv_export),
+		cmocka_unit_test(test_csv_round_trip_random),
 		cmocka_unit_test(test_xlsx_export),
 		cmocka_unit_test(test_chart_share_bars),
 		cmocka_unit_test(test_chart_weekly_columns),
