@@ -322,10 +322,16 @@ static chain_verdict fail(verifier *v, chain_verdict verdict, int64_t member, in
 
 static chain_verdict next_cp(verifier *v)
 {
+	int64_t pm = v->cp.member_id, pc = v->cp.count;
+	int had = v->have_cp || v->rep->checkpoints > 0;
 	int r = v->cps ? v->cps(v->cps_ctx, &v->cp) : 0;
 	if (r < 0)
 		return fail(v, CV_IO, 0, 0, 0);
 	v->have_cp = r > 0;
+	/* The contract: ascending member, then ascending count. A checkpoint out of that order
+	   would be skipped or misreported by the merge below. */
+	if (v->have_cp && had && (v->cp.member_id < pm || (v->cp.member_id == pm && v->cp.count < pc)))
+		return fail(v, CV_ORDER, v->cp.member_id, v->cp.count > 0 ? v->cp.count - 1 : 0, 0);
 	return CV_OK;
 }
 
@@ -339,6 +345,8 @@ static chain_verdict flush_cps(verifier *v, int64_t member, int64_t count, int i
 		if (v->pk && !chain_checkpoint_verify(&v->cp, v->pk))
 			return fail(v, CV_BAD_SIGNATURE, v->cp.member_id, v->cp.count > 0 ? v->cp.count - 1 : 0, 0);
 		int64_t have = v->cp.member_id == member ? count : 0;
+		if (v->cp.member_id == member && v->cp.count > 0 && v->cp.count <= have)
+			return fail(v, CV_ORDER, member, v->cp.count - 1, 0);   /* counts not ascending */
 		if (v->cp.count > have)
 			return fail(v, CV_TRUNCATED, v->cp.member_id, have, 0);
 		v->rep->checkpoints++;
@@ -424,6 +432,9 @@ chain_verdict chain_verify(chain_row_next rows, void *rows_ctx, chain_cp_next cp
 			if ((e = next_cp(&v)) != CV_OK)
 				return e;
 		}
+		/* A checkpoint behind the walk was listed out of order: it would never be compared. */
+		if (v.have_cp && v.cp.member_id == member && v.cp.count > 0 && v.cp.count < i)
+			return fail(&v, CV_ORDER, member, v.cp.count - 1, 0);
 	}
 	rep->verdict = CV_OK;
 	return CV_OK;

@@ -648,6 +648,20 @@ static void test_chain_iterator_contract(void **state)
 	assert_int_equal(verify(&L, &k, &rep), CV_ORDER);
 	assert_int_equal(rep.member_id, 20);
 	assert_int_equal(rep.row_id, 4);
+	/* Checkpoints of a member not in ascending count: refused, not silently skipped. */
+	build_ledger(&L, &k);
+	chain_checkpoint t = L.cps[1];
+	L.cps[1] = L.cps[2];
+	L.cps[2] = t;
+	assert_int_equal(verify(&L, &k, &rep), CV_ORDER);
+	assert_int_equal(rep.member_id, 20);
+	/* Checkpoints of member 10 listed after member 20's. */
+	build_ledger(&L, &k);
+	t = L.cps[0];
+	memmove(&L.cps[0], &L.cps[1], 3 * sizeof t);
+	L.cps[3] = t;
+	assert_int_equal(verify(&L, &k, &rep), CV_ORDER);
+	assert_int_equal(rep.member_id, 10);
 	/* An iterator error is reported, not taken for the end. */
 	build_ledger(&L, &k);
 	L.pos = L.cpos = 0;
