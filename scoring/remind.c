@@ -60,7 +60,8 @@ static int put_list(buf *b, const char *label_key, const char *const *names, siz
 		if (b->len - start + SUFFIX_RESERVE > room) {
 			b->len = before;
 			b->p[b->len] = 0;
-			put_tr_n(b, "scoring.remind.and_more", (long)n);   /* "等{n}人" */
+			if (i > 0)   /* with no name at all the label's count says it */
+				put_tr_n(b, "scoring.remind.and_more", (long)n);   /* "等{n}人" */
 			return 0;
 		}
 	}

@@ -1415,6 +1415,16 @@ static void test_remind_message(void **state)
 		json_decref(j);
 		free(m);
 	}
+	/* A bound so small that no name fits: the counts alone, no dangling "等N人". */
+	static char longname[400];
+	memset(longname, 'x', sizeof longname - 1);
+	const char *one[] = { longname };
+	remind_org tight[] = { { "支部", one, 1, NULL, 0 } };
+	m = remind_message(2026, tight, 1, 200);
+	j = parse_message(m, &c);
+	assert_string_equal(c, "【学时提醒】2026 年度学时考核\n支部：进度落后 1 人：");
+	json_decref(j);
+	free(m);
 	/* Tiny bounds are raised to 200; invalid UTF-8 in names is replaced, the JSON still parses. */
 	const char *badname[] = { "bad\xc3" };
 	remind_org bad[] = { { "组织\xff", badname, 1, NULL, 0 } };
