@@ -225,7 +225,7 @@ json_t *course_json(req *r, int64_t id)
 	json_t *lectures = json_array();
 	/* playable: a video is served (a lecture being replaced plays its previous version). */
 	st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL,"
-		      " l.media_version > 0 AND l.duration_s > 0"
+		      " (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0"
 		      " FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
 		      " WHERE l.course_id = ? ORDER BY l.position, l.id",
 		      "ii", r->u->id, id);

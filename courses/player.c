@@ -41,8 +41,8 @@ static void fmt_clock(double s, char *out, size_t n)
 static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
 {
 	html_printf(b, "<aside class=\"card lecture-list\"><h2>%s</h2><ol>", tr("player.lectures"));
-	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s, l.media_version > 0 AND l.duration_s > 0,"
-				    "  p.completed_at IS NOT NULL "
+	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s,"
+				    "  (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0, p.completed_at IS NOT NULL "
 				    "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
 				    "WHERE l.course_id=? ORDER BY l.position, l.id",
 				    "ii", uid, course_id);
@@ -75,7 +75,8 @@ static int page_player(req *r)
 {
 	int64_t id = req_id(r, 0), uid = r->u->id;
 	sqlite3_stmt *st = db_query(
-		"SELECT l.title, l.media_version > 0, l.duration_s, l.has_poster, l.course_id, c.title, l.media_version,"
+		"SELECT l.title, l.media_version > 0 OR l.status = 'ready', l.duration_s, l.has_poster, l.course_id, c.title,"
+		"  l.media_version,"
 		"  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=? AND e.course_id=l.course_id),"
 		"  c.status='published', c.owner_id "
 		"FROM lectures l JOIN courses c ON c.id=l.course_id WHERE l.id=?",

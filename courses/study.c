@@ -86,7 +86,7 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 	   not required. */
 	sqlite3_stmt *st = db_query("SELECT count(*), count(p.completed_at) FROM lectures l "
 				    "LEFT JOIN lecture_progress p ON p.user_id=? AND p.lecture_id=l.id "
-				    "WHERE l.course_id=? AND l.media_version>0 AND l.duration_s>0",
+				    "WHERE l.course_id=? AND (l.media_version>0 OR l.status='ready') AND l.duration_s>0",
 				    "ii", user_id, course_id);
 	int64_t total = 0, done = 0;
 	if (db_step(st) == 1) {
@@ -135,7 +135,7 @@ static int study_play(req *r)
 	double now = clock_now();
 	if (db_begin() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
-	sqlite3_stmt *st = db_query("SELECT l.media_version>0 AND l.duration_s>0, l.duration_s, "
+	sqlite3_stmt *st = db_query("SELECT (l.media_version>0 OR l.status='ready') AND l.duration_s>0, l.duration_s, "
 				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=?1 AND e.course_id=l.course_id), "
 				    "  p.last_pos, c.status='published', c.owner_id, l.media_version, "
 				    "  p.cov_version, p.cov_duration_s "
