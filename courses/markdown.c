@@ -168,6 +168,8 @@ char *md_text(const char *html)
 			} else {
 				buf_putc(&b, *p++);
 			}
+		} else if (*p == '\n' && (!b.len || b.p[b.len - 1] == '\n')) {
+			p++; /* cmark's line break between block tags, after the one a block's end made */
 		} else {
 			buf_putc(&b, *p++);
 		}
