@@ -297,7 +297,7 @@ static int hb_apply(hb_job *jb)
 	}
 	/* The video was replaced since play: positions of the old one mean nothing on the new. */
 	if (h.s_version != h.version) {
-		reply_error(r, 409, "session_closed", "%s", tr("err.session_media_changed"));
+		reply_error(r, 409, "media_changed", "%s", tr("err.session_media_changed"));
 		goto out;
 	}
 	/* Coverage belongs to the version it was watched on: a new video of another length starts

@@ -218,6 +218,7 @@ E2E_TEST(holes_coverage_belongs_to_its_version)
 	e2e_clock_advance(15);
 	resp r = hb(tok, f.lec[0], s, 45);
 	CHECK_STATUS(r, 409);
+	CHECK(r.body && strstr(r.body, "media_changed"), "code: %s", r.body);
 	resp_free(&r);
 	r = get(tok, "/api/v1/lectures/{}/progress", f.lec[0]);
 	CHECK_STATUS(r, 200);

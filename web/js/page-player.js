@@ -84,7 +84,9 @@
       lastAck = now();              /* wait one more spacing, then try again */
       if (!entry.keepalive) queue.unshift(entry);
     } else if (r.status === 409) {
-      lostSession(DX.t('player.session_lost'));
+      /* media_changed: the video was replaced since play (the page's duration is the old one). */
+      var code = r.data && r.data.error && r.data.error.code;
+      lostSession(code === 'media_changed' ? DX.errorText(r) : DX.t('player.session_lost'));
     } else if (r.status === 401) {
       lostSession(DX.t('player.login_expired'));
     } else {
