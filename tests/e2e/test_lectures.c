@@ -1164,6 +1164,9 @@ E2E_TEST(lectures_reupload_keeps_old_stream_until_ready)
 	char d[800];
 	snprintf(d, sizeof d, "%s/media/%lld/%d", e2e_data, g_lec720, v1);
 	struct stat st;
+	/* The worker removes the old files just after it commits `ready`: wait for it a little. */
+	for (int i = 0; i < 50 && stat(d, &st) == 0; i++)
+		usleep(100 * 1000);
 	CHECK(stat(d, &st) != 0, "old version removed: %s", d);
 }
 
