@@ -65,6 +65,15 @@ int lecture_may_view(const user *u, int64_t lecture)
 			 "iis", course, (int64_t)year_of(clock_secs()), u->org_path ? u->org_path : "");
 }
 
+int lecture_course_visible(const user *u, int64_t lecture)
+{
+	if (!u)
+		return 0;
+	return db_exists("SELECT 1 FROM lectures l JOIN courses c ON c.id = l.course_id WHERE l.id = ?"
+			 " AND (c.status = 'published' OR c.owner_id = ? OR ?)",
+			 "iii", lecture, u->id, (int64_t)(u->role == ROLE_ADMIN));
+}
+
 int lecture_edit_or_reply(req *r, int64_t lecture)
 {
 	if (!db_exists("SELECT 1 FROM lectures WHERE id = ?", "i", lecture))
@@ -263,7 +272,7 @@ static int lecture_create(req *r)
 static int lecture_get(req *r)
 {
 	int64_t id = req_id(r, 0);
-	if (!db_exists("SELECT 1 FROM lectures WHERE id = ?", "i", id))
+	if (!lecture_course_visible(r->u, id))
 		return reply_error(r, 404, "not_found", "%s", tr("err.lecture_missing"));
 	if (!lecture_may_view(r->u, id))
 		return reply_error(r, 403, "forbidden", "%s", tr("err.lecture_forbidden"));

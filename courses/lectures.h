@@ -11,6 +11,10 @@
    else only when the course is published and they are enrolled in it or it is required for their
    organisation (or an ancestor) this year. 0 also when the lecture does not exist. */
 int lecture_may_view(const user *u, int64_t lecture);
+/* 1 when the lecture exists and the user may know of it: its course is published, or the user is
+   the course's owner or an admin. Everyone else is answered about it exactly as about a lecture
+   that does not exist (a draft's titles and ids are not shown). */
+int lecture_course_visible(const user *u, int64_t lecture);
 /* Changing a lecture or its course's lectures: the course's owner or an admin. */
 int lecture_may_edit(const user *u, int64_t lecture);
 int course_may_edit(const user *u, int64_t course);

@@ -18,7 +18,7 @@ static int media_get(req *r)
 	if (!storage_rel_ok(rest))
 		return reply_error(r, 404, "not_found", "%s", tr("err.no_file"));
 	int64_t version = db_int(-1, "SELECT media_version FROM lectures WHERE id = ?", "i", id);
-	if (version < 0)
+	if (version < 0 || !lecture_course_visible(r->u, id))
 		return reply_error(r, 404, "not_found", "%s", tr("err.lecture_missing"));
 	if (!lecture_may_view(r->u, id))
 		return reply_error(r, 403, "forbidden", "%s", tr("err.lecture_forbidden"));

@@ -2,6 +2,7 @@
 #include "services.h"
 #include "config.h"
 #include "db.h"
+#include "courses/courses.h"
 #include "courses/lectures.h"
 #include "courses/study.h"
 #include "transcoder/jobs.h"
@@ -9,6 +10,9 @@
 int services_start(void)
 {
 	if (db_checkpointer_start() < 0)
+		return -1;
+	/* Courses: the search index of courses migrated from before it held the readable text. */
+	if (catalog_reindex() < 0)
 		return -1;
 	/* Study: the heartbeat writer (group commit). */
 	if (study_writer_start() < 0)
