@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "courses/courses.h"
 #include "db.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -41,12 +42,16 @@ void course_required_each(arena *a, const user *u, void (*f)(int64_t course, voi
 int course_lookup(const user *u, int64_t id, course_res *c)
 {
 	memset(c, 0, sizeof *c);
-	sqlite3_stmt *st = db_query("SELECT owner_id, status = 'published' FROM courses WHERE id = ?", "i", id);
+	sqlite3_stmt *st = db_query("SELECT owner_id, status = 'published',"
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id)"
+				    " FROM courses c WHERE id = ?",
+				    "ii", u ? u->id : (int64_t)0, id);
 	int found = db_step(st) == 1;
 	if (found) {
 		c->id = id;
 		c->owner_id = sqlite3_column_int64(st, 0);
 		c->published = sqlite3_column_int(st, 1);
+		c->enrolled = sqlite3_column_int(st, 2);
 		c->editor = course_editor(u, c->owner_id);
 	}
 	db_done(st);
@@ -84,8 +89,8 @@ int lecture_access(const user *u, int64_t id, lecture_res *l)
 static int load_course(req *r, int64_t id, course_res **out)
 {
 	course_res *c = arena_alloc(r->a, sizeof *c);
-	/* A draft is unknown to all but its editors. */
-	if (!course_lookup(r->u, id, c) || !(c->published || c->editor))
+	/* A draft is unknown to all but its editors (and the members enrolled before it was withdrawn). */
+	if (!course_lookup(r->u, id, c) || !COURSE_VISIBLE(c))
 		return 404;
 	*out = c;
 	return 0;
@@ -140,7 +145,7 @@ static int lecture_edit_load(req *r, int64_t id, void **out)
 	return l->editor ? 0 : 403;
 }
 
-static int lecture_study_load(req *r, int64_t id, void **out)
+static int lecture_progress_load(req *r, int64_t id, void **out)
 {
 	lecture_res *l = NULL;
 	int st = load_lecture(r, id, &l);
@@ -150,12 +155,29 @@ static int lecture_study_load(req *r, int64_t id, void **out)
 	return l->enrolled ? 0 : 403;
 }
 
+static int lecture_study_load(req *r, int64_t id, void **out)
+{
+	lecture_res *l = NULL;
+	int st = load_lecture(r, id, &l);
+	if (st)
+		return st;
+	*out = l;
+	if (l->owner_id == r->u->id)
+		return reply_error(r, 403, "preview_only", "%s", tr("err.study_own_course")), -1;
+	if (!l->published)
+		return 404;
+	return l->enrolled ? 0 : 403;
+}
+
 static int lecture_known_load(req *r, int64_t id, void **out)
 {
 	lecture_res *l = NULL;
 	int st = load_lecture(r, id, &l);
+	if (st)
+		return st;
 	*out = l;
-	return st;
+	/* A withdrawn course's lectures are not played, not even by its members. */
+	return l->published || l->editor ? 0 : 404;
 }
 
 static int image_view_load(req *r, int64_t id, void **out)
@@ -170,7 +192,7 @@ static int image_view_load(req *r, int64_t id, void **out)
 	}
 	db_done(st);
 	course_res c;
-	if (!found || !course_lookup(r->u, im->course_id, &c) || !(c.published || c.editor))
+	if (!found || !course_lookup(r->u, im->course_id, &c) || !COURSE_VISIBLE(&c))
 		return 404;
 	*out = im;
 	return 0;
@@ -194,6 +216,10 @@ const resource_kind lecture_edit = {
 };
 const resource_kind lecture_study = {
 	.name = "lecture_study", .load = lecture_study_load, .missing = "err.no_lecture",
+	.forbidden = "err.not_enrolled", .forbidden_code = "not_enrolled",
+};
+const resource_kind lecture_progress = {
+	.name = "lecture_progress", .load = lecture_progress_load, .missing = "err.no_lecture",
 	.forbidden = "err.not_enrolled", .forbidden_code = "not_enrolled",
 };
 const resource_kind lecture_known = {

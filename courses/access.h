@@ -14,7 +14,11 @@ typedef struct course_res {
 	int64_t id, owner_id;
 	int published;
 	int editor;    /* may change it: an admin, or the instructor who owns it */
+	int enrolled;  /* the user is enrolled in it */
 } course_res;
+/* Whether the user may see the course: published, their own to edit, or one they enrolled in (a
+   withdrawn course stays visible to its members: what they earned is theirs to see). */
+#define COURSE_VISIBLE(c) ((c)->published || (c)->editor || (c)->enrolled)
 
 typedef struct lecture_res {
 	int64_t id, course_id, owner_id;
@@ -31,7 +35,7 @@ typedef struct image_res {
 	const char *mime;
 } image_res;
 
-/* A course one may see (its editors; everyone for a published one); else 404. */
+/* A course one may see (COURSE_VISIBLE); else 404. */
 extern const resource_kind course_view;
 /* A course one may change: 404 as course_view, 403 when one may see it but not change it. */
 extern const resource_kind course_edit;
@@ -40,9 +44,15 @@ extern const resource_kind course_edit;
 extern const resource_kind lecture_view;
 /* A lecture to change: 404 unknown, 403 when not an editor. */
 extern const resource_kind lecture_edit;
-/* A lecture to study (play, heartbeat, progress): 404 unknown, 403 not_enrolled. */
+/* A lecture to earn study time on (play, heartbeat): 404 unknown, or of a course that is not
+   published (no new credit on what members may not view; the same answer as a missing lecture);
+   403 preview_only for the course's own instructor; 403 not_enrolled. */
 extern const resource_kind lecture_study;
-/* A lecture one may know of (the player page decides how to show it): 404 unknown. */
+/* A lecture whose progress one reads: 404 unknown (a withdrawn course's stays known to its
+   members: what they earned is theirs to see), 403 not_enrolled. */
+extern const resource_kind lecture_progress;
+/* A lecture to open in the player (which decides how to show it): its course is published or the
+   user edits it; else 404, as a missing lecture (a withdrawn course's too, to its members). */
 extern const resource_kind lecture_known;
 /* A course image: 404 unless one may see its course. */
 extern const resource_kind image_view;

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "html.h"
 #include "i18n.h"
+#include "markdown.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -200,7 +201,9 @@ static void json_ids(buf *b, const int64_t *v, size_t n)
 }
 
 /* meta_get for many ids in one statement: appends the courses the user sees to out. */
-static void metas_get(const cat_user *u, const ids *in, const char *category, cat_rows *out)
+/* keep: courses shown even when hidden otherwise (a member's own enrolments in "my courses": what
+   they earned stays visible after a course is withdrawn), or NULL. */
+static void metas_get(const cat_user *u, const ids *in, const char *category, const ids *keep, cat_rows *out)
 {
 	if (!in->n)
 		return;
@@ -219,7 +222,7 @@ static void metas_get(const cat_user *u, const ids *in, const char *category, ca
 		m.enrolled_count = sqlite3_column_int64(st, 4);
 		m.sort_at = sqlite3_column_int64(st, 5);
 		m.required = ids_has(&u->req, m.id);
-		if (visible(u, &m) && (!category || !strcmp(db_col_text(st, 2), category)))
+		if ((visible(u, &m) || (keep && ids_has(keep, m.id))) && (!category || !strcmp(db_col_text(st, 2), category)))
 			*rows_push(out) = m;
 	}
 	db_done(st);
@@ -304,7 +307,7 @@ static void search_ids(const char *term, int fts, ids *out)
 {
 	sqlite3_stmt *st = fts ? db_query("SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?", "s", term)
 			       : db_query("SELECT id FROM courses WHERE title LIKE ?1 ESCAPE '\\'"
-					  " OR summary LIKE ?1 ESCAPE '\\' OR body_md LIKE ?1 ESCAPE '\\'",
+					  " OR summary LIKE ?1 ESCAPE '\\' OR body_text LIKE ?1 ESCAPE '\\'",
 					  "s", term);
 	while (db_step(st) == 1)
 		ids_push(out, sqlite3_column_int64(st, 0));
@@ -315,12 +318,15 @@ static void search_ids(const char *term, int fts, ids *out)
 /* A search, mine=1 or type=required: every match into all, sorted. */
 static void by_candidates(const cat_user *u, const catalog_args *a, const char *term, int fts, cat_rows *all)
 {
-	ids c = {0};
+	ids c = {0}, enr = {0};
 	if (a->mine) {
 		sqlite3_stmt *st = db_query("SELECT course_id FROM enrollments WHERE user_id = ?", "i", u->uid);
-		while (db_step(st) == 1)
+		while (db_step(st) == 1) {
 			ids_push(&c, sqlite3_column_int64(st, 0));
+			ids_push(&enr, sqlite3_column_int64(st, 0));
+		}
 		db_done(st);
+		ids_sort(&enr);
 	}
 	if (a->mine || a->type == 1) {
 		for (size_t i = 0; i < u->req.n; i++)
@@ -342,8 +348,9 @@ static void by_candidates(const cat_user *u, const catalog_args *a, const char *
 			c = h;
 		}
 	}
-	metas_get(u, &c, a->category, all);
+	metas_get(u, &c, a->category, a->mine ? &enr : NULL, all);
 	free(c.v);
+	free(enr.v);
 	if (a->type) {
 		size_t k = 0;
 		for (size_t i = 0; i < all->n; i++)
@@ -373,7 +380,7 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 {
 	/* The required part, sorted. */
 	cat_rows rq = {0};
-	metas_get(u, &u->req, a->category, &rq);
+	metas_get(u, &u->req, a->category, NULL, &rq);
 	rows_sort(&rq, a->popular);
 	/* Drafts the user sees (an instructor's own, an admin's all): counted, and merged into the
 	   walk unless required. */
@@ -831,6 +838,30 @@ static int page_home(req *r)
 	free(list.v);
 	free(u.req.v);
 	return page_reply(r, &b);
+}
+
+int catalog_reindex(void)
+{
+	/* Courses migrated from before body_text (schema 7): their text is made from the HTML the
+	   page shows, and the update trigger puts it into the search index. */
+	int n = 0;
+	for (;;) {
+		sqlite3_stmt *st = db_query("SELECT id, body_html FROM courses WHERE body_text IS NULL LIMIT 1", "");
+		int64_t id = 0;
+		char *text = NULL;
+		if (db_step(st) == 1) {
+			id = sqlite3_column_int64(st, 0);
+			text = md_text(db_col_text(st, 1));
+		}
+		db_done(st);
+		if (!id)
+			return n;
+		int rc = db_exec("UPDATE courses SET body_text = ? WHERE id = ?", "si", text, id);
+		free(text);
+		if (rc != 1)
+			return -1;
+		n++;
+	}
 }
 
 const route catalog_routes[] = {

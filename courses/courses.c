@@ -138,7 +138,7 @@ static json_t *iso_or_null(sqlite3_stmt *st, int col)
 json_t *course_json(req *r, int64_t id)
 {
 	course_res acc;
-	if (!course_lookup(r->u, id, &acc) || !(acc.published || acc.editor))
+	if (!course_lookup(r->u, id, &acc) || !COURSE_VISIBLE(&acc))
 		return NULL;
 	sqlite3_stmt *st = db_query(
 		"SELECT c.title, c.summary, c.category, c.credit_hours, c.status, c.owner_id, u.name, c.cover_image_id,"
@@ -176,15 +176,18 @@ json_t *course_json(req *r, int64_t id)
 	json_object_set_new(c, "required", json_boolean(course_required_for(r->u, id)));
 
 	json_t *lectures = json_array();
-	st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL"
+	/* playable: a video is served (a lecture being replaced plays its previous version). */
+	st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL,"
+		      " (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0"
 		      " FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
 		      " WHERE l.course_id = ? ORDER BY l.position, l.id",
 		      "ii", r->u->id, id);
 	while (db_step(st) == 1)
 		json_array_append_new(lectures,
-				      json_pack("{s:I,s:s,s:f,s:s,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+				      json_pack("{s:I,s:s,s:f,s:s,s:b,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0),
 						"title", db_col_text(st, 1), "duration_s", sqlite3_column_double(st, 2),
-						"status", db_col_text(st, 3), "completed", sqlite3_column_int(st, 4)));
+						"status", db_col_text(st, 3), "completed", sqlite3_column_int(st, 4),
+						"playable", sqlite3_column_int(st, 5)));
 	db_done(st);
 	json_object_set_new(c, "lectures", lectures);
 	json_object_set_new(c, "quiz_id", json_null()); /* the quiz module fills this in */
@@ -237,12 +240,14 @@ static int course_create(req *r)
 	if (read_fields(r, &f, 1) < 0)
 		return 0;
 	char *html = md_render(f.body_md ? f.body_md : "", f.body_md ? strlen(f.body_md) : 0);
+	char *text = md_text(html);
 	int64_t now = clock_secs();
 	int rc = db_exec("INSERT INTO courses(owner_id, title, summary, category, credit_hours, body_md, body_html,"
-			 " status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,'draft',?,?)",
-			 "isssdssii", r->u->id, f.title, f.summary ? f.summary : "", f.category, f.credit_hours,
-			 f.body_md ? f.body_md : "", html, now, now);
+			 " body_text, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,'draft',?,?)",
+			 "isssdsssii", r->u->id, f.title, f.summary ? f.summary : "", f.category, f.credit_hours,
+			 f.body_md ? f.body_md : "", html, text, now, now);
 	free(html);
+	free(text);
 	if (rc < 0)
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	return reply_json(r, 201, json_pack("{s:I,s:s}", "id", (json_int_t)db_last_id(), "status", "draft"));
@@ -285,8 +290,11 @@ static int course_patch(req *r)
 		db_exec("UPDATE courses SET credit_hours = ? WHERE id = ?", "di", f.credit_hours, id);
 	if (f.has_body) {
 		char *html = md_render(f.body_md, strlen(f.body_md));
-		db_exec("UPDATE courses SET body_md = ?, body_html = ? WHERE id = ?", "ssi", f.body_md, html, id);
+		char *text = md_text(html);
+		db_exec("UPDATE courses SET body_md = ?, body_html = ?, body_text = ? WHERE id = ?", "sssi", f.body_md, html,
+			text, id);
 		free(html);
+		free(text);
 	}
 	if (cv && cover)
 		db_exec("UPDATE courses SET cover_image_id = ? WHERE id = ?", "ii", cover, id);
@@ -332,6 +340,9 @@ static int course_enroll(req *r)
 	int64_t id = c->id;
 	if (!c->published)
 		return reply_error(r, 409, "not_published", "%s", tr("err.course_draft"));
+	/* An instructor studies other instructors' courses; their own they preview only. */
+	if (db_exists("SELECT 1 FROM courses WHERE id = ? AND owner_id = ?", "ii", id, r->u->id))
+		return reply_error(r, 409, "own_course", "%s", tr("err.enrol_own_course"));
 	db_begin();
 	int added = db_exec("INSERT OR IGNORE INTO enrollments(user_id, course_id, enrolled_at) VALUES (?,?,?)", "iii",
 			    r->u->id, id, clock_secs());
@@ -575,9 +586,11 @@ static int64_t seed_one(int64_t owner, const char *title, const char *summary, c
 	buf_printf(&md, "%lld", (long long)img);
 	buf_puts(&md, at + 5);
 	char *html = md_render(md.p, md.len);
-	db_exec("UPDATE courses SET body_md = ?, body_html = ?, cover_image_id = ? WHERE id = ?", "ssii", md.p, html, img,
-		id);
+	char *text = md_text(html);
+	db_exec("UPDATE courses SET body_md = ?, body_html = ?, body_text = ?, cover_image_id = ? WHERE id = ?", "sssii",
+		md.p, html, text, img, id);
 	free(html);
+	free(text);
 	buf_free(&md);
 	return id;
 }

@@ -50,6 +50,10 @@ json_t *catalog_query(req *r, const catalog_args *a);
 /* Reads catalog_args from the query string (clamped, never fails). */
 void catalog_args_from(req *r, catalog_args *a, int64_t per_page_default);
 
+/* Fills courses.body_text (what the search indexes: the text of the rendered page) for courses
+   that have none, i.e. those of a database from before schema 7. Returns how many, or -1. */
+int catalog_reindex(void);
+
 /* Demo courses for the seed (owner `teacher`, one required for 市委组织部/第一党委 this year). */
 int seed_courses(const char *data_dir);
 

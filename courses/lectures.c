@@ -77,15 +77,31 @@ json_t *lecture_json(const user *u, int64_t id)
 
 /* ---- sources: the probe's verdict and the hand-over to the queue ---- */
 
-int source_check(const char *path, char *msg, size_t msglen, int *status, const char **code)
+int source_check_ex(const char *path, int (*cancelled)(void), char *msg, size_t msglen, char *detail, size_t detlen,
+		    int *status, const char **code)
 {
 	media_info mi;
 	char err[512];
-	if (media_probe(path, &mi, err, sizeof err) == 0)
-		return 0;
+	probe_opts po = {.timeout_s = cfg.probe_timeout_s, .cancelled = cancelled};
 	const char *key;
+	if (detail && detlen)
+		detail[0] = 0;
+	if (media_probe_ex(path, &mi, &po, err, sizeof err) == 0) {
+		if (mi.duration_s + 1e-3 >= cfg.min_source_s)
+			return 0;
+		snprintf(err, sizeof err, "too short: %.1f s (at least %d s)", mi.duration_s, cfg.min_source_s);
+		*status = 422, *code = "too_short";
+		snprintf(msg, msglen, "%s（%.1f 秒，至少 %d 秒）", tr("err.media_too_short"), mi.duration_s, cfg.min_source_s);
+		if (detail && detlen)
+			snprintf(detail, detlen, "%s", err);
+		return -1;
+	}
 	if (!strcmp(err, "file is empty"))
 		*status = 422, *code = "empty_file", key = "err.media_empty";
+	else if (!strncmp(err, "format not allowed", 18))
+		*status = 415, *code = "format_not_allowed", key = "err.media_format";
+	else if (!strncmp(err, "not a media file (a still image)", 32))
+		*status = 415, *code = "still_image", key = "err.media_still";
 	else if (!strncmp(err, "not a media file", 16))
 		*status = 415, *code = "not_media", key = "err.not_media";
 	else if (!strncmp(err, "no audio or video stream", 24))
@@ -94,20 +110,40 @@ int source_check(const char *path, char *msg, size_t msglen, int *status, const 
 		*status = 422, *code = "truncated", key = "err.media_truncated";
 	else if (!strncmp(err, "file has no playable duration", 29))
 		*status = 422, *code = "no_duration", key = "err.media_no_duration";
+	else if (!strcmp(err, "probe timed out"))
+		*status = 422, *code = "probe_timeout", key = "err.media_probe_timeout";
+	else if (!strcmp(err, "probe cancelled"))
+		*status = 503, *code = "shutting_down", key = "err.media_probe_cancelled";
 	else
 		*status = 422, *code = "unreadable", key = "err.media_unreadable";
-	snprintf(msg, msglen, "%s（%s）", tr(key), err);
+	/* The message is the catalog's Chinese text only; libav's English reason goes to detail. */
+	snprintf(msg, msglen, "%s", tr(key));
+	if (detail && detlen)
+		snprintf(detail, detlen, "%s", err);
 	return -1;
+}
+
+int source_check(const char *path, char *msg, size_t msglen, int *status, const char **code)
+{
+	return source_check_ex(path, NULL, msg, msglen, NULL, 0, status, code);
+}
+
+void source_reply_refusal(req *r, int status, const char *code, const char *msg, const char *detail)
+{
+	json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
+	if (detail && *detail && utf8_ok(detail, strlen(detail)))
+		json_object_set_new(e, "detail", json_string(detail));
+	reply_json(r, status, json_pack("{s:o}", "error", e));
 }
 
 int source_check_or_reply(req *r, const char *path)
 {
-	char msg[700];
+	char msg[700], detail[512];
 	int status;
 	const char *code;
-	if (source_check(path, msg, sizeof msg, &status, &code) == 0)
+	if (source_check_ex(path, NULL, msg, sizeof msg, detail, sizeof detail, &status, &code) == 0)
 		return 0;
-	reply_error(r, status, code, "%s", msg);
+	source_reply_refusal(r, status, code, msg, detail);
 	return -1;
 }
 

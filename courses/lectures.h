@@ -25,8 +25,15 @@ json_t *lecture_json(const user *u, int64_t lecture);
 /* Probes a finished upload; when it is not playable media replies 415/422 with a message that says
    what is wrong (the caller removes the file) and returns -1. 0 when the file is media. */
 int source_check_or_reply(req *r, const char *path);
-/* Same check without a request: 0, or -1 with a Chinese message (+ detail) in msg. */
+/* Same check without a request: 0, or -1 with a Chinese message (catalog text only) in msg. */
 int source_check(const char *path, char *msg, size_t msglen, int *status, const char **code);
+/* The same with the probe's English reason in detail (may be NULL) and a cancel flag polled while
+   probing (NULL: none). Probes within cfg.probe_timeout_s and refuses sources shorter than
+   cfg.min_source_s (422 too_short). */
+int source_check_ex(const char *path, int (*cancelled)(void), char *msg, size_t msglen, char *detail, size_t detlen,
+		    int *status, const char **code);
+/* The refusal of source_check_ex as the answer: {"error":{"code","message","detail"}}. */
+void source_reply_refusal(req *r, int status, const char *code, const char *msg, const char *detail);
 /* Moves a probed file into the source folder and queues the transcode. 0 or -1. */
 int source_accept(int64_t lecture, const char *path);
 /* DATA/uploads, created on demand; a file name in it → full path. */

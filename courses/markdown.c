@@ -92,3 +92,87 @@ char *md_render(const char *md, size_t len)
 	/* cmark allocates with malloc by default, so the caller may free() it. */
 	return html;
 }
+
+/* 1 when the tag whose name starts at p ends a line of text (blocks and <br>). */
+static int tag_breaks(const char *p)
+{
+	static const char *const blocks[] = {"p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br",
+					     "hr", "pre", "blockquote", "table", "tr", "td", "th", "div"};
+	if (*p == '/')
+		p++;
+	size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	for (size_t i = 0; i < ARRAY_LEN(blocks); i++)
+		if (strlen(blocks[i]) == n && !strncasecmp(p, blocks[i], n))
+			return 1;
+	return 0;
+}
+
+/* Appends code point c as UTF-8 (nothing for 0, surrogates or beyond U+10FFFF). */
+static void put_utf8(buf *b, unsigned long c)
+{
+	if (!c || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
+		return;
+	if (c < 0x80) {
+		buf_putc(b, (char)c);
+	} else if (c < 0x800) {
+		buf_putc(b, (char)(0xC0 | c >> 6));
+		buf_putc(b, (char)(0x80 | (c & 0x3F)));
+	} else if (c < 0x10000) {
+		buf_putc(b, (char)(0xE0 | c >> 12));
+		buf_putc(b, (char)(0x80 | (c >> 6 & 0x3F)));
+		buf_putc(b, (char)(0x80 | (c & 0x3F)));
+	} else {
+		buf_putc(b, (char)(0xF0 | c >> 18));
+		buf_putc(b, (char)(0x80 | (c >> 12 & 0x3F)));
+		buf_putc(b, (char)(0x80 | (c >> 6 & 0x3F)));
+		buf_putc(b, (char)(0x80 | (c & 0x3F)));
+	}
+}
+
+char *md_text(const char *html)
+{
+	static const struct {
+		const char *name;
+		char c;
+	} named[] = {{"amp;", '&'}, {"lt;", '<'}, {"gt;", '>'}, {"quot;", '"'}, {"apos;", '\''}, {"nbsp;", ' '}};
+	buf b;
+	buf_init(&b);
+	for (const char *p = html ? html : ""; *p;) {
+		if (*p == '<') {
+			/* md_render's output has no raw HTML: a '<' always opens a tag, and '>' inside an
+			   attribute is escaped, so the tag ends at the next '>'. */
+			const char *e = strchr(p, '>');
+			if (!e)
+				break;
+			if (tag_breaks(p + 1) && b.len && b.p[b.len - 1] != '\n')
+				buf_putc(&b, '\n');
+			p = e + 1;
+		} else if (*p == '&') {
+			size_t i;
+			for (i = 0; i < ARRAY_LEN(named); i++)
+				if (!strncmp(p + 1, named[i].name, strlen(named[i].name)))
+					break;
+			if (i < ARRAY_LEN(named)) {
+				buf_putc(&b, named[i].c);
+				p += 1 + strlen(named[i].name);
+			} else if (p[1] == '#') {
+				int hex = p[2] == 'x' || p[2] == 'X';
+				char *end;
+				unsigned long c = strtoul(p + 2 + hex, &end, hex ? 16 : 10);
+				if (*end == ';' && end > p + 2 + hex) {
+					put_utf8(&b, c);
+					p = end + 1;
+				} else {
+					buf_putc(&b, *p++);
+				}
+			} else {
+				buf_putc(&b, *p++);
+			}
+		} else if (*p == '\n' && (!b.len || b.p[b.len - 1] == '\n')) {
+			p++; /* cmark's line break between block tags, after the one a block's end made */
+		} else {
+			buf_putc(&b, *p++);
+		}
+	}
+	return buf_steal(&b);
+}

@@ -40,6 +40,8 @@ static int page_course(req *r)
 		return page_error(r, 404, tr("err.course_missing"));
 	int published = !strcmp(jstr_(c, "status"), "published");
 	int enrolled = json_is_true(json_object_get(c, "enrolled"));
+	int can_edit = json_is_true(json_object_get(c, "can_edit"));
+	int own = json_integer_value(json_object_get(c, "owner_id")) == r->u->id;
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "course", jstr_(c, "title"));
@@ -67,10 +69,12 @@ static int page_course(req *r)
 			    "%d%%</progress><span class=\"pct\">%d%%</span></div>",
 			    tr(json_is_true(json_object_get(c, "completed")) ? "course.completed" : "course.progress"), pct, pct,
 			    pct);
-	} else if (published) {
+	} else if (published && !own) {
 		html_printf(&b, "<button type=\"button\" class=\"primary\" id=\"enroll\" data-id=\"%lld\">%s</button>",
 			    (long long)id, tr("course.enroll"));
 	}
+	if (!published && !can_edit)
+		html_printf(&b, "<p class=\"help\" id=\"withdrawn\">%s</p>", tr("course.withdrawn"));
 	if (json_is_true(json_object_get(c, "can_edit")))
 		html_printf(&b, " <a class=\"button\" href=\"/teach/courses/%lld\">%s</a>", (long long)id, tr("course.edit"));
 	html_raw(&b, "<p class=\"msg\" id=\"enroll-msg\" role=\"status\"></p></div></div></header>");
@@ -89,10 +93,12 @@ static int page_course(req *r)
 		char dur[32], key[48];
 		duration_text(dur, sizeof dur, json_real_value(json_object_get(l, "duration_s")));
 		snprintf(key, sizeof key, "lecture.status_%s", jstr_(l, "status"));
-		int ready = !strcmp(jstr_(l, "status"), "ready");
+		/* A lecture is linked while a video is served and the course may be studied (or previewed). */
+		int ready = json_is_true(json_object_get(l, "playable"));
+		int linked = ready && (published || can_edit);
 		long long lid = (long long)json_integer_value(json_object_get(l, "id"));
 		html_raw(&b, "<li>");
-		if (ready)
+		if (linked)
 			html_printf(&b, "<a href=\"/lectures/%lld\">%s</a>", lid, jstr_(l, "title"));
 		else
 			html_printf(&b, "<span class=\"title\">%s</span>", jstr_(l, "title"));
@@ -101,7 +107,7 @@ static int page_course(req *r)
 			html_printf(&b, "<span class=\"dur\">%s</span>", dur);
 		if (json_is_true(json_object_get(l, "completed")))
 			html_printf(&b, " <span class=\"badge ok\">%s</span>", tr("lecture.completed"));
-		else if (!ready)
+		else if (!ready || strcmp(jstr_(l, "status"), "ready"))
 			html_printf(&b, " <span class=\"badge\">%s</span>", tr(key));
 		html_raw(&b, "</span></li>");
 	}

@@ -42,7 +42,8 @@ static void fmt_clock(double s, char *out, size_t n)
 static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
 {
 	html_printf(b, "<aside class=\"card lecture-list\"><h2>%s</h2><ol>", tr("player.lectures"));
-	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL "
+	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s,"
+				    "  (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0, p.completed_at IS NOT NULL "
 				    "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
 				    "WHERE l.course_id=? ORDER BY l.position, l.id",
 				    "ii", uid, course_id);
@@ -50,7 +51,7 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 		int64_t id = sqlite3_column_int64(st, 0);
 		char dur[24];
 		fmt_clock(sqlite3_column_double(st, 2), dur, sizeof dur);
-		int ready = !strcmp(db_col_text(st, 3), "ready");
+		int ready = sqlite3_column_int(st, 3); /* a video is served */
 		html_printf(b, "<li%s>", id == current ? " class=\"cur\"" : "");
 		if (ready && id != current)
 			html_printf(b, "<a href=\"/lectures/%lld\">%s</a>", (long long)id, db_col_text(st, 1));
@@ -66,23 +67,30 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 	html_raw(b, "</ol></aside>");
 }
 
-/* GET /lectures/{id} (lecture_known) — the player. Enrolled users get the tracked player; staff who
-   may watch the lecture (lecture_res.may_view: its instructor, admins, staff it is required for) a
-   preview without tracking; anyone else a pointer to the course page. */
+/* GET /lectures/{id} (lecture_known) — the player. Enrolled members of a published course get the tracked player;
+   the course's instructor and admins (and other staff who may watch) a preview without tracking;
+   anyone else a pointer to the course page. A lecture of a course the user may not know of is
+   answered exactly as one that does not exist. A lecture being replaced plays its previous
+   version. */
 static int page_player(req *r)
 {
 	int64_t id = req_id(r, 0), uid = r->u->id;
 	sqlite3_stmt *st = db_query(
-		"SELECT l.title, l.status, l.duration_s, l.has_poster, l.course_id, c.title, l.media_version,"
-		"  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=? AND e.course_id=l.course_id) "
+		"SELECT l.title, l.media_version > 0 OR l.status = 'ready', l.duration_s, l.has_poster, l.course_id, c.title,"
+		"  l.media_version,"
+		"  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=? AND e.course_id=l.course_id),"
+		"  c.status='published', c.owner_id "
 		"FROM lectures l JOIN courses c ON c.id=l.course_id WHERE l.id=?",
 		"ii", uid, id);
-	if (db_step(st) != 1) {
+	int found = db_step(st) == 1;
+	int published = found && sqlite3_column_int(st, 8);
+	int64_t owner = found ? sqlite3_column_int64(st, 9) : 0;
+	if (!found) {
 		db_done(st);
 		return page_message(r, 404, tr("player.not_found"), tr("err.no_lecture"), "/", tr("nav.home"));
 	}
 	char *title = arena_strdup(r->a, db_col_text(st, 0));
-	int ready = !strcmp(db_col_text(st, 1), "ready");
+	int ready = sqlite3_column_int(st, 1);
 	double duration = sqlite3_column_double(st, 2);
 	int has_poster = sqlite3_column_int(st, 3);
 	int64_t course_id = sqlite3_column_int64(st, 4);
@@ -93,10 +101,13 @@ static int page_player(req *r)
 
 	char course_href[48];
 	snprintf(course_href, sizeof course_href, "/courses/%lld", (long long)course_id);
-	/* Staff who may watch it preview it; members enrol first. */
+	/* Enrolled members study; the course's own instructor previews (even if enrolled before that
+	   was refused), as do other staff who may watch it (lecture_res.may_view, courses/access.c). */
 	const lecture_res *acc = r->res;
-	int preview = !enrolled && r->u->role != ROLE_MEMBER && acc->may_view;
-	if (!enrolled && !preview)
+	int own = owner == uid;
+	int tracked = enrolled && !own && published;
+	int preview = !tracked && (own || (r->u->role != ROLE_MEMBER && acc->may_view));
+	if (!tracked && !preview)
 		return page_message(r, 403, title, tr("player.enrol_first"), course_href, tr("player.to_course"));
 
 	buf b;
@@ -104,7 +115,7 @@ static int page_player(req *r)
 	page_begin(r, &b, "player", title);
 	html_printf(&b, "<nav class=\"crumbs\"><a href=\"%s\">%s</a></nav><h1>%s</h1><div class=\"player-layout\"><div>",
 		    course_href, course_title, title);
-	if (!ready || !(duration > 0) || version <= 0) {
+	if (!ready || !(duration > 0)) {
 		html_printf(&b, "<section class=\"card\"><p>%s</p></section>", tr("player.not_ready"));
 	} else {
 		char max_rate[16], idle[16], dur[32];
@@ -114,14 +125,19 @@ static int page_player(req *r)
 		html_printf(&b,
 			    "<div id=\"player\" class=\"player\" data-lecture=\"%lld\" data-hls=\"/media/%lld/master.m3u8\""
 			    " data-duration=\"%s\" data-track=\"%s\" data-idle-s=\"%s\" data-max-rate=\"%s\">"
-			    "<div class=\"player-box\"><video id=\"video\" controls playsinline preload=\"metadata\"",
+			    "<div class=\"player-box\"><video id=\"video\" controls playsinline preload=\"none\"",
 			    (long long)id, (long long)id, dur, preview ? "0" : "1", idle, max_rate);
 		if (has_poster)
 			html_printf(&b, " poster=\"/media/%lld/poster.jpg?v=%lld\"", (long long)id, version);
 		html_raw(&b, ">");
+		/* Nothing of the stream loads before play (phones on metered data): page-player.js
+		   attaches it when this button, or the video's own play control, is pressed. */
+		html_printf(&b, "</video><button type=\"button\" id=\"play-start\" class=\"play-start\" aria-label=\"%s\">"
+			    "<span aria-hidden=\"true\">▶</span></button>",
+			    tr("player.play"));
 		/* Captions, when there are any, are a SUBTITLES rendition of the HLS stream itself
 		   (courses/captions.c): hls.js and native HLS both expose them as text tracks. */
-		html_printf(&b, "</video></div><div class=\"player-bar\"><label>%s<select id=\"rate\">", tr("player.rate"));
+		html_printf(&b, "</div><div class=\"player-bar\"><label>%s<select id=\"rate\">", tr("player.rate"));
 		static const char *const rates[] = {"0.75", "1", "1.25", "1.5", "2"};
 		for (size_t i = 0; i < ARRAY_LEN(rates); i++)
 			html_printf(&b, "<option value=\"%s\"%s>%s×</option>", rates[i], strcmp(rates[i], "1") ? "" : " selected",
@@ -132,7 +148,7 @@ static int page_player(req *r)
 			    "</div></div>",
 			    tr("player.captions"));
 		if (preview) {
-			html_printf(&b, "<p class=\"card help\">%s</p>", tr("player.preview"));
+			html_printf(&b, "<p class=\"card help\">%s</p>", tr(own ? "player.preview_own" : "player.preview"));
 		} else {
 			html_printf(&b,
 				    "<section class=\"card study-panel\" id=\"study\"><div class=\"cov-head\"><h2>%s</h2>"

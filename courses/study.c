@@ -25,6 +25,16 @@
 #define POS_MAX 86400.0
 /* A saved position this close to the end resumes from the start instead. */
 #define RESUME_END_S 10.0
+/* A new media version whose duration differs from the one coverage was measured on by more than
+   this starts coverage afresh (a re-encode of the same source keeps it). */
+#define COV_SAME_S 0.5
+
+/* 1 when coverage recorded on (version, duration) still belongs to the lecture's current media:
+   the same version, or one of the same duration. A row without coverage belongs to anything. */
+static int cov_current(int64_t cov_version, double cov_duration, int64_t version, double duration)
+{
+	return cov_version == version || fabs(cov_duration - duration) <= COV_SAME_S;
+}
 
 /* Rounds to milliseconds for the answers. */
 static double r3(double x)
@@ -70,10 +80,14 @@ int course_quiz_passed(int64_t user_id, int64_t course_id)
 
 int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 {
-	/* Lectures that members can watch count; one still uploading or failed is not required. */
+	/* Every lecture that is or was published with a video counts: one that has a served version
+	   (media_version > 0), whatever its status. A replacement being transcoded, or one that
+	   failed, leaves the previous version served and studied, so the lecture stays required.
+	   Only a lecture that never had a video (still uploading, or its first transcode failed) is
+	   not required. */
 	sqlite3_stmt *st = db_query("SELECT count(*), count(p.completed_at) FROM lectures l "
 				    "LEFT JOIN lecture_progress p ON p.user_id=? AND p.lecture_id=l.id "
-				    "WHERE l.course_id=? AND l.status='ready'",
+				    "WHERE l.course_id=? AND (l.media_version>0 OR l.status='ready') AND l.duration_s>0",
 				    "ii", user_id, course_id);
 	int64_t total = 0, done = 0;
 	if (db_step(st) == 1) {
@@ -100,23 +114,44 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 	return 1;
 }
 
+/* The rule of lecture_study (courses/access.c), read again by the heartbeat writer inside its
+   transaction: 0 when the user may earn study time, else the refusal is answered and -1 returned.
+   A lecture of a course that is not published is answered exactly as one that does not exist (no
+   new credit on what members may not view); the course's own instructor previews it and earns
+   nothing. */
+static int study_refused(req *r, int published, int64_t owner)
+{
+	if (owner == r->u->id)
+		return reply_error(r, 403, "preview_only", "%s", tr("err.study_own_course")), -1;
+	if (!published)
+		return reply_error(r, 404, "not_found", "%s", tr("err.no_lecture")), -1;
+	return 0;
+}
+
 /* POST /api/v1/lectures/{id}/play (lecture_study) → 201 {"session","resume_position"}. Closes the
-   member's other open sessions and anchors the new one at (now, resume position). */
+   member's other open sessions and anchors the new one at (now, resume position), on the media version served
+   now. A lecture being replaced is played (and studied) from its previous version. */
 static int study_play(req *r)
 {
 	int64_t lid = req_id(r, 0), uid = r->u->id;
 	double now = clock_now();
 	if (db_begin() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
-	sqlite3_stmt *st = db_query("SELECT l.status='ready' AND l.duration_s>0, l.duration_s, "
-				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=? AND e.course_id=l.course_id), "
-				    "  (SELECT p.last_pos FROM lecture_progress p WHERE p.user_id=? AND p.lecture_id=l.id) "
-				    "FROM lectures l WHERE l.id=?",
-				    "iii", uid, uid, lid);
+	sqlite3_stmt *st = db_query("SELECT (l.media_version>0 OR l.status='ready') AND l.duration_s>0, l.duration_s, "
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=?1 AND e.course_id=l.course_id), "
+				    "  p.last_pos, c.status='published', c.owner_id, l.media_version, "
+				    "  p.cov_version, p.cov_duration_s "
+				    "FROM lectures l JOIN courses c ON c.id=l.course_id "
+				    "LEFT JOIN lecture_progress p ON p.user_id=?1 AND p.lecture_id=l.id WHERE l.id=?2",
+				    "ii", uid, lid);
 	int found = db_step(st) == 1;
 	int ready = found && sqlite3_column_int(st, 0);
 	double duration = found ? sqlite3_column_double(st, 1) : 0;
 	double last_pos = found ? sqlite3_column_double(st, 3) : 0;
+	int64_t version = found ? sqlite3_column_int64(st, 6) : 0;
+	int has_progress = found && sqlite3_column_type(st, 7) != SQLITE_NULL;
+	if (has_progress && !cov_current(sqlite3_column_int64(st, 7), sqlite3_column_double(st, 8), version, duration))
+		last_pos = 0; /* a new video: its own start */
 	db_done(st);
 	if (!found) {
 		db_rollback();
@@ -129,9 +164,9 @@ static int study_play(req *r)
 	double resume = resume_at(last_pos, duration);
 	int64_t secs = (int64_t)now;
 	if (db_exec("UPDATE playback_sessions SET open=0, closed_at=? WHERE user_id=? AND open=1", "ii", secs, uid) < 0 ||
-	    db_exec("INSERT INTO playback_sessions(user_id, lecture_id, open, last_at, last_pos, created_at) "
-		    "VALUES (?, ?, 1, ?, ?, ?)",
-		    "iiddi", uid, lid, now, resume, secs) < 0) {
+	    db_exec("INSERT INTO playback_sessions(user_id, lecture_id, open, last_at, last_pos, created_at, media_version) "
+		    "VALUES (?, ?, 1, ?, ?, ?, ?)",
+		    "iiddii", uid, lid, now, resume, secs, version) < 0) {
 		db_rollback();
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	}
@@ -154,6 +189,10 @@ typedef struct hb_row {
 	double study_s, today_s;
 	int completed;
 	char *coverage; /* malloc'd or NULL */
+	int published;
+	int64_t owner, version, s_version;
+	int64_t cov_version, completed_at;
+	double cov_duration, covered_s;
 } hb_row;
 
 static int hb_load(int64_t lid, int64_t uid, int64_t sid, const char *day, hb_row *h)
@@ -163,8 +202,11 @@ static int hb_load(int64_t lid, int64_t uid, int64_t sid, const char *day, hb_ro
 		"  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=?2 AND e.course_id=l.course_id),"
 		"  s.id IS NOT NULL, s.open, s.user_id, s.lecture_id, s.last_at, s.last_pos,"
 		"  p.coverage, ifnull(p.study_s, 0), p.completed_at IS NOT NULL,"
-		"  ifnull((SELECT d.study_s FROM study_daily d WHERE d.user_id=?2 AND d.lecture_id=l.id AND d.day=?4), 0) "
-		"FROM lectures l "
+		"  ifnull((SELECT d.study_s FROM study_daily d WHERE d.user_id=?2 AND d.lecture_id=l.id AND d.day=?4), 0),"
+		"  c.status='published', c.owner_id, l.media_version, s.media_version,"
+		"  ifnull(p.cov_version, l.media_version), ifnull(p.cov_duration_s, l.duration_s), ifnull(p.covered_s, 0),"
+		"  ifnull(p.completed_at, 0) "
+		"FROM lectures l JOIN courses c ON c.id=l.course_id "
 		"LEFT JOIN playback_sessions s ON s.id=?3 "
 		"LEFT JOIN lecture_progress p ON p.user_id=?2 AND p.lecture_id=l.id "
 		"WHERE l.id=?1",
@@ -184,6 +226,14 @@ static int hb_load(int64_t lid, int64_t uid, int64_t sid, const char *day, hb_ro
 		h->study_s = sqlite3_column_double(st, 10);
 		h->completed = sqlite3_column_int(st, 11);
 		h->today_s = sqlite3_column_double(st, 12);
+		h->published = sqlite3_column_int(st, 13);
+		h->owner = sqlite3_column_int64(st, 14);
+		h->version = sqlite3_column_int64(st, 15);
+		h->s_version = sqlite3_column_int64(st, 16);
+		h->cov_version = sqlite3_column_int64(st, 17);
+		h->cov_duration = sqlite3_column_double(st, 18);
+		h->covered_s = sqlite3_column_double(st, 19);
+		h->completed_at = sqlite3_column_int64(st, 20);
 	}
 	db_done(st);
 	return rc;
@@ -225,6 +275,8 @@ static int hb_apply(hb_job *jb)
 		reply_error(r, 404, "not_found", "%s", tr("err.no_lecture"));
 		goto out;
 	}
+	if (study_refused(r, h.published, h.owner) < 0)
+		goto out;
 	if (!h.enrolled) {
 		reply_error(r, 403, "not_enrolled", "%s", tr("err.not_enrolled"));
 		goto out;
@@ -234,7 +286,15 @@ static int hb_apply(hb_job *jb)
 		reply_error(r, 409, "session_closed", "%s", tr("err.session_closed"));
 		goto out;
 	}
-	if (h.coverage && cov_from_json(&cov, h.coverage) < 0) {
+	/* The video was replaced since play: positions of the old one mean nothing on the new. */
+	if (h.s_version != h.version) {
+		reply_error(r, 409, "media_changed", "%s", tr("err.session_media_changed"));
+		goto out;
+	}
+	/* Coverage belongs to the version it was watched on: a new video of another length starts
+	   afresh (what was earned is kept in coverage_history; study time and completion stay). */
+	int fresh = h.coverage && !cov_current(h.cov_version, h.cov_duration, h.version, h.duration);
+	if (h.coverage && !fresh && cov_from_json(&cov, h.coverage) < 0) {
 		fprintf(stderr, "dangxiao: bad coverage of user %lld lecture %lld: %s\n", (long long)uid, (long long)lid,
 			h.coverage);
 		reply_error(r, 500, "internal", "%s", tr("err.internal"));
@@ -263,14 +323,20 @@ static int hb_apply(hb_job *jb)
 	char *cj = cov_to_json(&cov);
 	int bad = db_exec("UPDATE playback_sessions SET last_at=?, last_pos=? WHERE id=?", "ddi", s.last_at, s.last_pos,
 			  sid) < 0;
+	if (!bad && fresh)
+		bad = db_exec("INSERT INTO coverage_history(user_id, lecture_id, cov_version, duration_s, coverage, covered_s,"
+			      "  completed_at, archived_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?)",
+			      "iiidsdii", uid, lid, h.cov_version, h.cov_duration, h.coverage, h.covered_s, h.completed_at,
+			      secs) < 0;
 	bad = bad || db_exec("INSERT INTO lecture_progress(user_id, lecture_id, coverage, covered_s, study_s, last_pos,"
-			     "  completed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) "
+			     "  completed_at, updated_at, cov_version, cov_duration_s) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?) "
 			     "ON CONFLICT(user_id, lecture_id) DO UPDATE SET coverage=excluded.coverage,"
 			     "  covered_s=excluded.covered_s, study_s=study_s+excluded.study_s,"
 			     "  last_pos=excluded.last_pos, completed_at=ifnull(completed_at, excluded.completed_at),"
-			     "  updated_at=excluded.updated_at",
-			     "iisdddii", uid, lid, cj, covered, o.credited_s, position,
-			     newly ? secs : 0, secs) < 0;
+			     "  updated_at=excluded.updated_at, cov_version=excluded.cov_version,"
+			     "  cov_duration_s=excluded.cov_duration_s",
+			     "iisdddiiid", uid, lid, cj, covered, o.credited_s, position,
+			     newly ? secs : 0, secs, h.version, h.duration) < 0;
 	free(cj);
 	if (!bad && o.credited_s > 0)
 		bad = db_exec("INSERT INTO study_daily(user_id, lecture_id, day, study_s) VALUES (?, ?, ?, ?) "
@@ -295,7 +361,7 @@ static int hb_apply(hb_job *jb)
 	json_t *j = json_pack("{s:s,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:f,s:o}", "result", hb_result_name(o.result),
 			      "credited_s", r3(o.credited_s), "lecture_study_s", r3(h.study_s + o.credited_s),
 			      "today_study_s", r3(s.today_study_s), "coverage", r6(coverage_fraction(&cov, h.duration)),
-			      "covered_s", r3(covered), "completed", complete, "course_completed", course_done > 0,
+			      "covered_s", r3(covered), "completed", complete || h.completed, "course_completed", course_done > 0,
 			      "position", r3(position), "intervals", intervals_json(&cov, h.duration));
 	reply_json(r, 200, j);
 out:
@@ -431,7 +497,7 @@ static int study_heartbeat(req *r)
 	return 0;
 }
 
-/* GET /api/v1/lectures/{id}/progress (lecture_study) → the member's coverage and study time of a lecture. */
+/* GET /api/v1/lectures/{id}/progress (lecture_progress) → the member's coverage and study time of a lecture. */
 static int study_progress(req *r)
 {
 	int64_t lid = req_id(r, 0), uid = r->u->id;
@@ -441,18 +507,25 @@ static int study_progress(req *r)
 		"SELECT l.duration_s,"
 		"  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id=?2 AND e.course_id=l.course_id),"
 		"  p.coverage, ifnull(p.study_s, 0), ifnull(p.last_pos, 0), p.completed_at,"
-		"  ifnull((SELECT d.study_s FROM study_daily d WHERE d.user_id=?2 AND d.lecture_id=l.id AND d.day=?3), 0) "
-		"FROM lectures l LEFT JOIN lecture_progress p ON p.user_id=?2 AND p.lecture_id=l.id WHERE l.id=?1",
+		"  ifnull((SELECT d.study_s FROM study_daily d WHERE d.user_id=?2 AND d.lecture_id=l.id AND d.day=?3), 0),"
+		"  c.status='published' OR c.owner_id=?2, ifnull(p.cov_version, l.media_version),"
+		"  ifnull(p.cov_duration_s, l.duration_s), l.media_version "
+		"FROM lectures l JOIN courses c ON c.id=l.course_id "
+		"LEFT JOIN lecture_progress p ON p.user_id=?2 AND p.lecture_id=l.id WHERE l.id=?1",
 		"iis", lid, uid, day);
+	/* The guard's lecture_progress: what a member earned stays theirs to see after the course is
+	   withdrawn; anyone else was answered about it as about a lecture that does not exist. */
 	if (db_step(st) != 1) {
 		db_done(st);
 		return reply_error(r, 404, "not_found", "%s", tr("err.no_lecture"));
 	}
 	double duration = sqlite3_column_double(st, 0);
+	int current = cov_current(sqlite3_column_int64(st, 8), sqlite3_column_double(st, 9), sqlite3_column_int64(st, 10),
+				  duration);
 	cov_set cov;
 	cov_init(&cov);
-	int cov_ok = sqlite3_column_type(st, 2) == SQLITE_NULL || cov_from_json(&cov, db_col_text(st, 2)) == 0;
-	double study = sqlite3_column_double(st, 3), last_pos = sqlite3_column_double(st, 4);
+	int cov_ok = !current || sqlite3_column_type(st, 2) == SQLITE_NULL || cov_from_json(&cov, db_col_text(st, 2)) == 0;
+	double study = sqlite3_column_double(st, 3), last_pos = current ? sqlite3_column_double(st, 4) : 0;
 	int64_t completed_at = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 5);
 	double today = sqlite3_column_double(st, 6);
 	db_done(st);
@@ -479,6 +552,6 @@ const route study_routes[] = {
 	{.method = "POST", .pattern = "/api/v1/lectures/{id}/heartbeat", .fn = study_heartbeat, .roles = R_ANY,
 	 .flags = RF_JSON, .body_max = 1024, .res = &lecture_study},
 	{.method = "GET", .pattern = "/api/v1/lectures/{id}/progress", .fn = study_progress, .roles = R_ANY,
-	 .res = &lecture_study},
+	 .res = &lecture_progress},
 	ROUTES_END,
 };

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +98,8 @@ static int write_failed(req *r, upctx *c)
 	c->path[0] = 0;
 	if (e == ENOSPC || e == EDQUOT)
 		return reply_error(r, 507, "disk_full", "%s", tr("err.disk_full")), -1;
-	return reply_error(r, 500, "write_failed", "%s：%s", tr("err.write_failed"), strerror(e)), -1;
+	/* The Chinese message alone; the system's English reason goes to detail. */
+	return source_reply_refusal(r, 500, "write_failed", tr("err.write_failed"), strerror(e)), -1;
 }
 
 static int too_large(req *r)
@@ -106,6 +108,8 @@ static int too_large(req *r)
 			   (double)cfg.upload_max / (1 << 30)),
 	       -1;
 }
+
+static int probe_defer(req *r, upctx *c, int tus);
 
 /* ---- PUT /api/v1/lectures/{id}/source (lecture_edit) ---- */
 
@@ -152,12 +156,8 @@ static int put_done(req *r)
 	c->fd = -1;
 	if (rc < 0)
 		return write_failed(r, c);
-	if (source_check_or_reply(r, c->path) < 0)
-		return 0;
-	if (source_accept(c->lecture, c->path) < 0)
-		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
-	c->path[0] = 0; /* the queue owns it now */
-	return reply_json(r, 202, json_pack("{s:s,s:I}", "status", "queued", "id", (json_int_t)c->lecture));
+	/* A probe worker answers (415/422 refused, 202 queued); put_close removes a refused file. */
+	return probe_defer(r, c, 0);
 }
 
 /* Completed or aborted: whatever was not handed over is removed. */
@@ -175,42 +175,86 @@ static void put_close(req *r)
 
 /* ---- tus 1.0: creation, termination, expiration ---- */
 
-static pthread_mutex_t g_lock_mu = PTHREAD_MUTEX_INITIALIZER;
-static char g_busy[64][UID_LEN + 1]; /* uploads with a PATCH in progress */
+/* Uploads with a PATCH in progress: a hash set of upload ids that grows with the number of
+   uploads in flight (each entry is one upload's lock), bounded only by the connection limits. */
+typedef struct busy_ent {
+	char uid[UID_LEN + 1];
+	struct busy_ent *next;
+} busy_ent;
 
+static pthread_mutex_t g_lock_mu = PTHREAD_MUTEX_INITIALIZER;
+static busy_ent **g_busy;   /* g_nbuckets chains */
+static size_t g_nbuckets, g_nbusy;
+
+static size_t uid_hash(const char *uid, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *uid; uid++)
+		h = (h ^ (unsigned char)*uid) * 1099511628211ULL;
+	return (size_t)(h % n);
+}
+
+/* Doubles the table when the chains get long (called with g_lock_mu held). */
+static void busy_grow(void)
+{
+	size_t n = g_nbuckets ? g_nbuckets * 2 : 64;
+	busy_ent **t = xcalloc(n, sizeof *t);
+	for (size_t i = 0; i < g_nbuckets; i++)
+		for (busy_ent *e = g_busy[i], *next; e; e = next) {
+			next = e->next;
+			size_t h = uid_hash(e->uid, n);
+			e->next = t[h];
+			t[h] = e;
+		}
+	free(g_busy);
+	g_busy = t;
+	g_nbuckets = n;
+}
+
+static busy_ent **busy_find(const char *uid)
+{
+	busy_ent **p = &g_busy[uid_hash(uid, g_nbuckets)];
+	while (*p && strcmp((*p)->uid, uid))
+		p = &(*p)->next;
+	return p;
+}
+
+/* Takes the upload's lock: 0, or -1 when another PATCH holds it. */
 static int lock_uid(const char *uid)
 {
-	int free_slot = -1;
 	pthread_mutex_lock(&g_lock_mu);
-	for (int i = 0; i < (int)ARRAY_LEN(g_busy); i++) {
-		if (!strcmp(g_busy[i], uid)) {
-			pthread_mutex_unlock(&g_lock_mu);
-			return -1;
-		}
-		if (!g_busy[i][0] && free_slot < 0)
-			free_slot = i;
+	if (g_nbusy >= g_nbuckets)
+		busy_grow();
+	busy_ent **p = busy_find(uid);
+	if (*p) {
+		pthread_mutex_unlock(&g_lock_mu);
+		return -1;
 	}
-	if (free_slot >= 0)
-		snprintf(g_busy[free_slot], sizeof g_busy[0], "%s", uid);
+	busy_ent *e = xcalloc(1, sizeof *e);
+	snprintf(e->uid, sizeof e->uid, "%s", uid);
+	*p = e;
+	g_nbusy++;
 	pthread_mutex_unlock(&g_lock_mu);
-	return free_slot >= 0 ? 0 : -1;
+	return 0;
 }
 
 static void unlock_uid(const char *uid)
 {
 	pthread_mutex_lock(&g_lock_mu);
-	for (int i = 0; i < (int)ARRAY_LEN(g_busy); i++)
-		if (!strcmp(g_busy[i], uid))
-			g_busy[i][0] = 0;
+	busy_ent **p = g_nbuckets ? busy_find(uid) : NULL;
+	if (p && *p) {
+		busy_ent *e = *p;
+		*p = e->next;
+		free(e);
+		g_nbusy--;
+	}
 	pthread_mutex_unlock(&g_lock_mu);
 }
 
 static int is_locked(const char *uid)
 {
-	int hit = 0;
 	pthread_mutex_lock(&g_lock_mu);
-	for (int i = 0; i < (int)ARRAY_LEN(g_busy) && !hit; i++)
-		hit = !strcmp(g_busy[i], uid);
+	int hit = g_nbuckets && *busy_find(uid) != NULL;
 	pthread_mutex_unlock(&g_lock_mu);
 	return hit;
 }
@@ -504,7 +548,7 @@ static int patch_body(req *r, const char *data, size_t len)
 	return 0;
 }
 
-static int patch_finish(req *r, upctx *c);
+static int patch_finish(req *r, upctx *c, int (*cancelled)(void));
 
 /* The PATCH ended: record the offset; the last one probes and queues. */
 static int patch_done(req *r)
@@ -531,23 +575,125 @@ static int patch_done(req *r)
 	}
 	close(c->fd);
 	c->fd = -1;
-	/* Still locked: a retried last PATCH must not race the probe and the hand-over. */
-	int rc = patch_finish(r, c);
-	patch_release(c);
-	return rc;
+	/* Still locked until the probe worker is done: a retried last PATCH must not race the probe
+	   and the hand-over. */
+	return probe_defer(r, c, 1);
 }
 
-/* The whole file is there: probe it, queue it, forget the upload. */
-static int patch_finish(req *r, upctx *c)
+/* The whole file is there: probe it, queue it, forget the upload (on a probe worker). */
+static int patch_finish(req *r, upctx *c, int (*cancelled)(void))
 {
-	if (source_check_or_reply(r, c->path) < 0) {
-		drop_upload(c->uid); /* a finished upload that is not media will not become one */
+	char msg[700], detail[512];
+	int status;
+	const char *code;
+	if (source_check_ex(c->path, cancelled, msg, sizeof msg, detail, sizeof detail, &status, &code) < 0) {
+		if (status != 503)
+			drop_upload(c->uid); /* a finished upload that is not media will not become one */
+		source_reply_refusal(r, status, code, msg, detail);
 		return 0;
 	}
 	if (source_accept(c->lecture, c->path) < 0)
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	db_exec("DELETE FROM uploads WHERE id = ?", "s", c->uid);
 	return reply_empty(r, 204);
+}
+
+/* A finished PUT: probe, queue, answer. */
+static int put_finish(req *r, upctx *c, int (*cancelled)(void))
+{
+	char msg[700], detail[512];
+	int status;
+	const char *code;
+	if (source_check_ex(c->path, cancelled, msg, sizeof msg, detail, sizeof detail, &status, &code) < 0) {
+		source_reply_refusal(r, status, code, msg, detail);
+		return 0; /* put_close removes the file */
+	}
+	if (source_accept(c->lecture, c->path) < 0)
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	c->path[0] = 0; /* the queue owns it now */
+	return reply_json(r, 202, json_pack("{s:s,s:I}", "status", "queued", "id", (json_int_t)c->lecture));
+}
+
+/* ---- probing off the HTTP threads ----
+ * A finished upload is probed by one of cfg.probe_workers threads while its request is suspended
+ * (docs/dev.md "Deferred replies"): an HTTP thread never waits for libavformat, and the answer is
+ * still the probe's verdict. A probe is bounded by cfg.probe_timeout_s and stops at shutdown. */
+
+typedef struct probe_item {
+	req *r;
+	upctx *c;
+	int tus;
+	struct probe_item *next;
+} probe_item;
+
+static pthread_mutex_t g_pq_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_pq_cv = PTHREAD_COND_INITIALIZER;
+static probe_item *g_pq_head, **g_pq_tail = &g_pq_head;
+static atomic_int g_pq_stop;
+static pthread_t g_probers[64];
+static int g_nprobers;
+
+static int probe_cancelled(void)
+{
+	return http_stopping() || atomic_load(&g_pq_stop);
+}
+
+static void probe_run(probe_item *it)
+{
+	if (it->tus) {
+		patch_finish(it->r, it->c, probe_cancelled);
+		patch_release(it->c);
+	} else {
+		put_finish(it->r, it->c, probe_cancelled);
+	}
+}
+
+static void *prober_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&g_pq_mu);
+		while (!g_pq_head && !atomic_load(&g_pq_stop))
+			pthread_cond_wait(&g_pq_cv, &g_pq_mu);
+		probe_item *it = g_pq_head;
+		if (it) {
+			g_pq_head = it->next;
+			if (!g_pq_head)
+				g_pq_tail = &g_pq_head;
+		}
+		pthread_mutex_unlock(&g_pq_mu);
+		if (!it)
+			break; /* stopping and nothing left */
+		probe_run(it);
+		req_resume(it->r);
+		free(it);
+	}
+	db_close_thread();
+	return NULL;
+}
+
+/* Hands a finished upload to a probe worker; the worker answers and resumes the request. */
+static int probe_defer(req *r, upctx *c, int tus)
+{
+	probe_item *it = xcalloc(1, sizeof *it);
+	it->r = r, it->c = c, it->tus = tus;
+	if (!g_nprobers) { /* no workers (not serving): probe here */
+		probe_run(it);
+		free(it);
+		return 0;
+	}
+	if (req_suspend(r) < 0) {
+		free(it);
+		if (tus)
+			patch_release(c);
+		return reply_error(r, 503, "shutting_down", "%s", tr("err.media_probe_cancelled"));
+	}
+	pthread_mutex_lock(&g_pq_mu);
+	*g_pq_tail = it;
+	g_pq_tail = &it->next;
+	pthread_cond_signal(&g_pq_cv);
+	pthread_mutex_unlock(&g_pq_mu);
+	return 0;
 }
 
 static void patch_close(req *r)
@@ -669,11 +815,26 @@ int uploads_start(void)
 	if (pthread_create(&g_sweeper, NULL, sweeper_main, NULL) != 0)
 		return -1;
 	g_sweeper_on = 1;
+	atomic_store(&g_pq_stop, 0);
+	int n = cfg.probe_workers > 0 ? cfg.probe_workers : 1;
+	if (n > (int)ARRAY_LEN(g_probers))
+		n = (int)ARRAY_LEN(g_probers);
+	for (g_nprobers = 0; g_nprobers < n; g_nprobers++)
+		if (pthread_create(&g_probers[g_nprobers], NULL, prober_main, NULL) != 0)
+			return -1;
 	return 0;
 }
 
 void uploads_stop(void)
 {
+	/* The HTTP server is stopped: no request is suspended any more, so the queue is empty. */
+	pthread_mutex_lock(&g_pq_mu);
+	atomic_store(&g_pq_stop, 1);
+	pthread_cond_broadcast(&g_pq_cv);
+	pthread_mutex_unlock(&g_pq_mu);
+	for (int i = 0; i < g_nprobers; i++)
+		pthread_join(g_probers[i], NULL);
+	g_nprobers = 0;
 	if (!g_sweeper_on)
 		return;
 	pthread_mutex_lock(&g_sw_mu);

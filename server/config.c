@@ -27,6 +27,9 @@ config cfg = {
 	.import_timeout_s = 3600,
 	.transcode_stall_s = 120,
 	.upload_expire_s = 7 * 24 * 3600,
+	.probe_timeout_s = 10,
+	.probe_workers = 2,
+	.min_source_s = 5,
 	.access_log = 1,
 	.org_max_depth = 12,
 	.login_free_tries = 5,
@@ -82,6 +85,9 @@ int config_set(const char *key, const char *v)
 	INT(import_timeout_s, 1, 86400)
 	INT(transcode_stall_s, 1, 86400)
 	INT(upload_expire_s, 60, 365 * 86400)
+	INT(probe_timeout_s, 1, 3600)
+	INT(probe_workers, 1, 64)
+	INT(min_source_s, 0, 86400)
 	INT(secure_cookie, 0, 1)
 	INT(access_log, 0, 1)
 	INT(idle_prompt_s, 5, 86400)

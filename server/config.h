@@ -26,6 +26,9 @@ typedef struct config {
 	int import_timeout_s;
 	int transcode_stall_s;   /* kill an ffmpeg whose progress output is silent this long */
 	int upload_expire_s;     /* stale partial tus uploads */
+	int probe_timeout_s;     /* wall-clock bound of probing one upload or import */
+	int probe_workers;       /* threads that probe finished uploads (off the HTTP threads) */
+	int min_source_s;        /* sources shorter than this many seconds are refused */
 	int secure_cookie;
 	int test_clock;
 	int access_log;

@@ -630,6 +630,8 @@ int res_load_or_reply(req *r, const resource_kind *k, int64_t id, void **out)
 	int st = k->load(r, id, out);
 	if (st == 0)
 		return 0;
+	if (st < 0 && r->done)
+		return -1; /* the loader answered */
 	const char *msg = tr(st == 404 ? k->missing : st == 403 ? k->forbidden : "err.internal");
 	const char *code = st == 404 ? "not_found" : st == 403 ? (k->forbidden_code ? k->forbidden_code : "forbidden")
 							      : "internal";

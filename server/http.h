@@ -69,7 +69,8 @@ typedef struct resource_kind {
 	const char *name;        /* "course_edit": shown by `dangxiao routes`, used by the authz test */
 	/* Loads resource `id` (the route's first {id}; with route.res_arg, that query argument, 0 when
 	   absent; with neither, 0 and the loader reads r->params) for r->u. Returns 0 with *out set
-	   (arena memory or a static), 404, 403, or 500 on a database error. */
+	   (arena memory or a static), 404, 403, or 500 on a database error; or -1 after answering a
+	   refusal itself (one with its own code, as lecture_study's preview_only). */
 	int (*load)(req *r, int64_t id, void **out);
 	const char *missing;     /* i18n key of the 404 message */
 	const char *forbidden;   /* i18n key of the 403 message */

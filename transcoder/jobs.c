@@ -312,7 +312,9 @@ static enum outcome transcode(worker *w, const job *j, char *tmpdir, size_t tmpl
 	char src[1100], path[1400];
 	abs_path(j->source, src, sizeof src);
 	media_info mi;
-	if (media_probe(src, &mi, err, errlen) < 0)
+	/* The upload was probed within probe_timeout_s; a busy machine gets more room here. */
+	probe_opts pro = {.timeout_s = cfg.probe_timeout_s * 6 > 60 ? cfg.probe_timeout_s * 6 : 60};
+	if (media_probe_ex(src, &mi, &pro, err, errlen) < 0)
 		return PERMANENT;
 	rung r[LADDER_MAX_RUNGS];
 	int n = ladder_plan(&mi, r, LADDER_MAX_RUNGS);
@@ -349,7 +351,7 @@ static enum outcome transcode(worker *w, const job *j, char *tmpdir, size_t tmpl
 	if (mi.has_video) {
 		char jpg[1200], perr[512];
 		snprintf(jpg, sizeof jpg, "%s/poster.jpg", tmpdir);
-		char **pv = ladder_poster_argv(cfg.ffmpeg, src, jpg, mi.duration_s * 0.1);
+		char **pv = ladder_poster_argv(cfg.ffmpeg, src, mi.format, jpg, mi.duration_s * 0.1);
 		ffrun_opts po = {.max_s = 120, .cancel = &w->cancel};
 		if (pv && ffrun(pv, &po, perr, sizeof perr) == 0 && access(jpg, R_OK) == 0)
 			poster = 1;

@@ -156,7 +156,23 @@ void argv_free(char **argv)
 /* ffmpeg reads "name:rest" as a protocol and a leading '-' as an option: anchor relative paths. */
 static const char *path_prefix(const char *p) { return p[0] == '/' ? "" : "./"; }
 
-static void common_head(argvb *b, const char *ffmpeg, const char *in, double ss)
+/* 1 when fmt is one name of the whitelist (so it cannot smuggle another demuxer or an option). */
+static int av_match_list_ok(const char *fmt)
+{
+	size_t n = strlen(fmt);
+	for (const char *p = MEDIA_FORMAT_WHITELIST; *p;) {
+		size_t l = strcspn(p, ",");
+		if (l == n && !strncmp(p, fmt, n))
+			return 1;
+		p += l + (p[l] == ',');
+	}
+	return 0;
+}
+
+/* The input is opened as the probe opened it: one file, file protocol only, a demuxer from the
+   whitelist (forced to the one the probe detected when known), so that a source cannot make
+   ffmpeg read playlists, segments of other media or anything else. */
+static void common_head(argvb *b, const char *ffmpeg, const char *in, const char *fmt, double ss)
 {
 	av_add(b, "%s", ffmpeg);
 	av_add(b, "-hide_banner");
@@ -168,6 +184,14 @@ static void common_head(argvb *b, const char *ffmpeg, const char *in, double ss)
 	if (ss > 0) {
 		av_add(b, "-ss");
 		av_add(b, "%.3f", ss);
+	}
+	av_add(b, "-protocol_whitelist");
+	av_add(b, "file");
+	av_add(b, "-format_whitelist");
+	av_add(b, "%s", MEDIA_FORMAT_WHITELIST);
+	if (fmt && *fmt && av_match_list_ok(fmt)) {
+		av_add(b, "-f");
+		av_add(b, "%s", fmt);
 	}
 	av_add(b, "-i");
 	av_add(b, "file:%s", in);
@@ -191,7 +215,7 @@ char **ladder_argv(const char *ffmpeg, const char *in, const char *outdir, const
 	if (!video)
 		n = 1; /* audio-only: a single AAC rendition */
 
-	common_head(&b, ffmpeg, in, 0);
+	common_head(&b, ffmpeg, in, mi->format, 0);
 	av_add(&b, "-progress");
 	av_add(&b, "pipe:1");
 
@@ -305,12 +329,12 @@ char **ladder_argv(const char *ffmpeg, const char *in, const char *outdir, const
 	return b.v;
 }
 
-char **ladder_poster_argv(const char *ffmpeg, const char *in, const char *out_jpg, double at_s)
+char **ladder_poster_argv(const char *ffmpeg, const char *in, const char *fmt, const char *out_jpg, double at_s)
 {
 	argvb b = {0};
 	if (!ffmpeg || !in || !out_jpg)
 		return NULL;
-	common_head(&b, ffmpeg, in, at_s > 0 ? at_s : 0);
+	common_head(&b, ffmpeg, in, fmt, at_s > 0 ? at_s : 0);
 	av_add(&b, "-map");
 	av_add(&b, "0:V:0");
 	av_add(&b, "-an");

@@ -34,8 +34,10 @@ char **ladder_argv(const char *ffmpeg, const char *in, const char *outdir, const
 int ladder_write_master(const char *outdir, const media_info *mi, const rung *r, int n);
 
 /* Builds the argv of an ffmpeg run that writes one JPEG poster frame taken at at_s seconds (callers
-   use ~10 % of the duration), scaled to at most 720 pixels wide with the display aspect kept. */
-char **ladder_poster_argv(const char *ffmpeg, const char *in, const char *out_jpg, double at_s);
+   use ~10 % of the duration), scaled to at most 720 pixels wide with the display aspect kept. fmt is
+   the probe's demuxer (media_info.format) or NULL. Every ffmpeg command line of this module opens
+   its input with -protocol_whitelist file -format_whitelist MEDIA_FORMAT_WHITELIST [-f FMT]. */
+char **ladder_poster_argv(const char *ffmpeg, const char *in, const char *fmt, const char *out_jpg, double at_s);
 
 /* Frees an argv built by this module (NULL is fine). */
 void argv_free(char **argv);

@@ -15,12 +15,48 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
+#include <libavutil/avstring.h>
 #include <libavutil/log.h>
+#include <libavutil/time.h>
 
 /* How much of the file the decode test reads before giving up on a stream that yields no frame. */
 #define PROBE_MAX_PACKETS 1500
 /* Upper bound of packets demuxed to measure a file that declares no duration (~hours of media). */
 #define PROBE_SCAN_PACKETS 2000000L
+/* Frames each chosen stream must yield in the decode test (fewer only when the stream ends first). */
+#define PROBE_MIN_FRAMES 3
+/* Bytes the content detection may read, and libavformat's probesize / analyzeduration. */
+#define PROBE_DETECT_BYTES (1 << 20)
+#define PROBE_SIZE (10 << 20)
+#define PROBE_ANALYZE_S 10
+
+/* The interrupt callback's state: libavformat polls it during every blocking read. */
+typedef struct probe_intr {
+	int64_t deadline_us; /* av_gettime_relative() */
+	int (*cancelled)(void);
+	int timed_out, cancel_seen;
+} probe_intr;
+
+static int intr_cb(void *opaque)
+{
+	probe_intr *pi = opaque;
+	if (pi->cancelled && pi->cancelled()) {
+		pi->cancel_seen = 1;
+		return 1;
+	}
+	if (av_gettime_relative() > pi->deadline_us) {
+		pi->timed_out = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* No demuxer may open a second file (HLS segments, concat entries, MP4 external references). */
+static int deny_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags, AVDictionary **options)
+{
+	(void)s, (void)pb, (void)url, (void)flags, (void)options;
+	return AVERROR(EPERM);
+}
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 static void quiet_init(void) { av_log_set_level(AV_LOG_QUIET); }
@@ -192,7 +228,7 @@ static int decode_test(AVFormatContext *fc, int vi, int ai, double *reached, cha
 	AVCodecContext *vc = open_decoder(fc, vi), *ac = open_decoder(fc, ai);
 	AVPacket *pkt = av_packet_alloc();
 	AVFrame *fr = av_frame_alloc();
-	int vframes = 0, aframes = 0, rc = 0, readerr = 0, packets = 0;
+	int vframes = 0, aframes = 0, rc = 0, readerr = 0, packets = 0, eof = 0;
 	char eb[128];
 	if (!pkt || !fr)
 		abort();
@@ -201,27 +237,35 @@ static int decode_test(AVFormatContext *fc, int vi, int ai, double *reached, cha
 		rc = -1;
 		goto out;
 	}
-	while (packets < PROBE_MAX_PACKETS && ((vc && !vframes) || (ac && !aframes))) {
+	while (packets < PROBE_MAX_PACKETS && ((vc && vframes < PROBE_MIN_FRAMES) || (ac && aframes < PROBE_MIN_FRAMES))) {
 		int r = av_read_frame(fc, pkt);
 		if (r < 0) {
 			if (r != AVERROR_EOF)
 				readerr = r;
+			else
+				eof = 1;
 			break;
 		}
 		packets++;
 		double e = pkt_end_s(fc, pkt);
 		if ((pkt->stream_index == vi || pkt->stream_index == ai) && e > *reached)
 			*reached = e;
-		if (pkt->stream_index == vi && vc && !vframes)
+		if (pkt->stream_index == vi && vc && vframes < PROBE_MIN_FRAMES)
 			vframes += decode_some(vc, pkt, fr);
-		else if (pkt->stream_index == ai && ac && !aframes)
+		else if (pkt->stream_index == ai && ac && aframes < PROBE_MIN_FRAMES)
 			aframes += decode_some(ac, pkt, fr);
 		av_packet_unref(pkt);
 	}
-	if (vc && !vframes)
+	if (vc && vframes < PROBE_MIN_FRAMES)
 		vframes += decode_some(vc, NULL, fr);
-	if (ac && !aframes)
+	if (ac && aframes < PROBE_MIN_FRAMES)
 		aframes += decode_some(ac, NULL, fr);
+	/* A stream that ended early may give fewer frames; one that goes on must give the sample. */
+	int need = eof ? 1 : PROBE_MIN_FRAMES;
+	if (vc && vframes < need)
+		vframes = 0;
+	if (ac && aframes < need)
+		aframes = 0;
 	if ((vc && !vframes) || (ac && !aframes)) {
 		const char *what = (vc && !vframes && ac && !aframes) ? "no audio or video frame" : (vc && !vframes) ? "the video stream" : "the audio stream";
 		if (readerr)
@@ -332,10 +376,32 @@ static void display_size(AVFormatContext *fc, AVStream *st, int *w, int *h)
 
 int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 {
+	return media_probe_ex(path, mi, NULL, err, errlen);
+}
+
+/* Why a read failed: the interrupt callback's verdict first. */
+static int interrupted(const probe_intr *pi, char *err, size_t errlen)
+{
+	if (pi->cancel_seen)
+		set_err(err, errlen, "probe cancelled");
+	else if (pi->timed_out)
+		set_err(err, errlen, "probe timed out");
+	else
+		return 0;
+	return 1;
+}
+
+int media_probe_ex(const char *path, media_info *mi, const probe_opts *o, char *err, size_t errlen)
+{
 	struct stat sb;
 	AVFormatContext *fc = NULL;
+	AVIOContext *pb = NULL;
+	AVDictionary *opts = NULL;
 	char eb[128], url[4096 + 8], sb_err[128];
 	int rc = -1, isobmff = 0;
+	double timeout_s = o && o->timeout_s > 0 ? o->timeout_s : 10.0;
+	probe_intr pi = {.deadline_us = av_gettime_relative() + (int64_t)(timeout_s * 1e6), .cancelled = o ? o->cancelled : NULL};
+	AVIOInterruptCB icb = {intr_cb, &pi};
 
 	pthread_once(&quiet_once, quiet_init);
 	memset(mi, 0, sizeof *mi);
@@ -367,21 +433,97 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 	}
 
 	int recognised = content_recognised(path, &isobmff);
-	int r = avformat_open_input(&fc, url, NULL, NULL);
+	/* We open the one file ourselves (file protocol only) and hand the demuxer that context:
+	   whatever else it asks to open is refused by deny_open. */
+	av_dict_set(&opts, "protocol_whitelist", "file", 0);
+	int r = avio_open2(&pb, url, AVIO_FLAG_READ, &icb, &opts);
+	av_dict_free(&opts);
 	if (r < 0) {
+		set_err(err, errlen, "cannot read file: %s", averr(r, eb, sizeof eb));
+		return -1;
+	}
+	/* Detection by content alone (no file name), among every demuxer, on up to 1 MiB of the file,
+	   then judged: a demuxer not on the list is refused by name, a weak guess by its score. */
+	const AVInputFormat *fmt = NULL;
+	int score = 0;
+	{
+		/* An ID3v2 tag (MP3 cover art) may be larger than the sample: look at what follows it. */
+		unsigned char id3[10];
+		int64_t skip = 0;
+		if (avio_read(pb, id3, 10) == 10 && !memcmp(id3, "ID3", 3) && id3[3] < 0xff && id3[4] < 0xff &&
+		    !((id3[6] | id3[7] | id3[8] | id3[9]) & 0x80)) {
+			skip = 10 + ((int64_t)id3[6] << 21 | id3[7] << 14 | id3[8] << 7 | id3[9]) + ((id3[5] & 0x10) ? 10 : 0);
+			if (skip < PROBE_DETECT_BYTES / 4 || skip >= sb.st_size)
+				skip = 0; /* small tags are handled by libavformat itself */
+		}
+		if (avio_seek(pb, skip, SEEK_SET) < 0)
+			skip = -1;
+		int64_t left = sb.st_size - (skip > 0 ? skip : 0);
+		int want = left < PROBE_DETECT_BYTES ? (int)left : PROBE_DETECT_BYTES;
+		unsigned char *pbuf = av_mallocz((size_t)want + AVPROBE_PADDING_SIZE);
+		if (!pbuf)
+			abort();
+		int got = skip < 0 ? -1 : avio_read(pb, pbuf, want);
+		if (got > 0) {
+			AVProbeData pd = {.filename = "", .buf = pbuf, .buf_size = got, .mime_type = NULL};
+			fmt = av_probe_input_format3(&pd, 1, &score);
+		}
+		av_free(pbuf);
+		if (avio_seek(pb, 0, SEEK_SET) < 0)
+			fmt = NULL;
+	}
+	if (interrupted(&pi, err, errlen))
+		goto out;
+	if (!fmt || score <= 0) {
 		if (isobmff)
+			set_err(err, errlen, "file is truncated or damaged: the MP4 index (moov atom) is missing");
+		else
+			set_err(err, errlen, "not a media file");
+		goto out;
+	}
+	mi->score = score;
+	if (is_image_demuxer(fmt) || !strcmp(fmt->name, "gif") || !strcmp(fmt->name, "apng") || !strcmp(fmt->name, "webp_pipe")) {
+		set_err(err, errlen, "not a media file (a still image)");
+		goto out;
+	}
+	if (av_match_list(fmt->name, MEDIA_FORMAT_WHITELIST, ',') <= 0) {
+		set_err(err, errlen, "format not allowed: %s", fmt->name);
+		goto out;
+	}
+	if (score < MEDIA_MIN_SCORE) {
+		set_err(err, errlen, "not a media file (weak match: %s, score %d)", fmt->name, score);
+		goto out;
+	}
+	snprintf(mi->format, sizeof mi->format, "%.*s", (int)strcspn(fmt->name, ","), fmt->name);
+
+	fc = avformat_alloc_context();
+	if (!fc)
+		abort();
+	fc->pb = pb;
+	fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+	fc->interrupt_callback = icb;
+	fc->io_open = deny_open;
+	fc->probesize = PROBE_SIZE;
+	fc->max_analyze_duration = (int64_t)PROBE_ANALYZE_S * AV_TIME_BASE;
+	av_dict_set(&opts, "format_whitelist", MEDIA_FORMAT_WHITELIST, 0);
+	av_dict_set(&opts, "protocol_whitelist", "file", 0);
+	r = avformat_open_input(&fc, url, fmt, &opts);
+	av_dict_free(&opts);
+	if (r < 0) {
+		fc = NULL; /* freed by avformat_open_input; pb is ours */
+		if (interrupted(&pi, err, errlen))
+			;
+		else if (isobmff)
 			set_err(err, errlen, "file is truncated or damaged: the MP4 index (moov atom) is missing");
 		else if (recognised)
 			set_err(err, errlen, "file is truncated or damaged: %s", averr(r, eb, sizeof eb));
 		else
 			set_err(err, errlen, "not a media file");
-		return -1;
-	}
-	if (is_image_demuxer(fc->iformat)) {
-		set_err(err, errlen, "not a media file (a still image)");
 		goto out;
 	}
 	r = avformat_find_stream_info(fc, NULL);
+	if (r < 0 && interrupted(&pi, err, errlen))
+		goto out;
 	if (r < 0) {
 		set_err(err, errlen, "file is truncated or damaged: cannot read stream information (%s)", averr(r, eb, sizeof eb));
 		goto out;
@@ -447,16 +589,24 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 	}
 
 	double reached = -1;
-	if (decode_test(fc, vi, ai, &reached, err, errlen) < 0)
+	if (decode_test(fc, vi, ai, &reached, err, errlen) < 0) {
+		interrupted(&pi, err, errlen);
 		goto out;
+	}
 	if (declared) {
-		if (tail_test(fc, dur, err, errlen) < 0)
+		if (tail_test(fc, dur, err, errlen) < 0) {
+			interrupted(&pi, err, errlen);
 			goto out;
+		}
 	} else {
 		double scanned = scan_duration(fc, vi, ai, reached);
+		if (interrupted(&pi, err, errlen))
+			goto out;
 		if (scanned > 0)
 			dur = scanned;
 	}
+	if (interrupted(&pi, err, errlen))
+		goto out;
 	if (!(dur > 0)) {
 		set_err(err, errlen, "file has no playable duration");
 		goto out;
@@ -481,5 +631,6 @@ int media_probe(const char *path, media_info *mi, char *err, size_t errlen)
 	rc = 0;
 out:
 	avformat_close_input(&fc);
+	avio_closep(&pb);
 	return rc;
 }

@@ -56,21 +56,33 @@ export default async function (t) {
     const page = await ctx.newPage();
     const errors = [];
     watch(page, errors);
+    // Media loads on play: opening the page fetches no segment, no playlist, not even hls.js.
+    const media = [];
+    page.on('request', (r) => { if (/\/media\/|hls\.min\.js/.test(r.url())) media.push(r.url()); });
     await t.login(page, 'zhangsan');
     await page.goto(`${t.base}/lectures/${lecture}`);
     await page.waitForFunction(() => window.DX && document.getElementById('today-s').textContent !== '—');
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(1500);
+    const ts = media.filter((u) => /\.ts(\?|$)/.test(u)).length;
+    t.check(ts === 0, `no .ts segment before play (${ts}): ${media.join(' ')}`);
+    t.check(media.length === 0, `nothing of the stream before play: ${media.join(' ')}`);
+    t.check(await page.evaluate(() => document.getElementById('video').preload) === 'none', 'preload="none"');
+    t.check(await page.isVisible('#play-start'), 'a play button over the poster');
+    const played = page.waitForResponse((r) => r.url().endsWith(`/lectures/${lecture}/play`) && r.status() === 201);
+    await page.evaluate(() => { document.getElementById('video').muted = true; });
+    await page.click('#play-start');
     const usesHls = await page.evaluate(() => new Promise((res) => {
       const v = document.getElementById('video');
       const check = () => (window.Hls ? res(v.src.startsWith('blob:')) : setTimeout(check, 100));
       check();
     }));
     t.check(usesHls, 'hls.js plays through Media Source Extensions (blob: src)');
-    const played = page.waitForResponse((r) => r.url().endsWith(`/lectures/${lecture}/play`) && r.status() === 201);
-    await page.evaluate(() => { const v = document.getElementById('video'); v.muted = true; return v.play(); });
     await played;
     const credited = await page.waitForResponse(beatCredited, { timeout: 45000 });
     const hb = await credited.json();
     await page.waitForFunction(() => document.getElementById('video').currentTime > 16, null, { timeout: 30000 });
+    t.check(media.some((u) => /\.ts(\?|$)/.test(u)), `segments load after play: ${media.join(' ')}`);
     t.check(hb.credited_s >= 10 && hb.credited_s <= 16.5, `first heartbeat credited about 15 s: ${JSON.stringify(hb)}`);
     t.check(hb.coverage > 0.3 && hb.coverage < 0.6, `coverage about half: ${hb.coverage}`);
     await page.waitForFunction(() => Number(document.getElementById('cov-bar').value) > 0);
@@ -105,8 +117,10 @@ export default async function (t) {
     const resume = await page.evaluate((id) => fetch(`/api/v1/lectures/${id}/progress`).then((r) => r.json()), lecture);
     t.check(resume.resume_position > 10, `resumes from the last position: ${resume.resume_position}`);
     const played = page.waitForResponse((r) => r.url().endsWith(`/lectures/${lecture}/play`) && r.status() === 201);
-    await page.evaluate(() => { const v = document.getElementById('video'); v.muted = true; return v.play(); });
+    // The video's own play control works too (no stream before it is pressed).
+    await page.evaluate(() => { const v = document.getElementById('video'); v.muted = true; v.play().catch(() => {}); });
     await played;
+    await page.waitForFunction(() => document.getElementById('video').currentTime > 0, null, { timeout: 15000 });
     const at = await page.evaluate(() => document.getElementById('video').currentTime);
     t.check(at >= resume.resume_position - 1, `playing from the resume position (${at} vs ${resume.resume_position})`);
     // Rate menu: 1.5x plays, and the page says it earns nothing.

@@ -16,8 +16,9 @@ function watch(page, errors, allow = []) {
 export default async function (t) {
   const dir = mkdtempSync(join(tmpdir(), 'dx-upload-'));
   const clip = join(dir, '第一讲.mp4');
+  // 5 s (the default min_source_s) at 10 fps: no more frames to transcode than the 3 s at 25 fps it was.
   execFileSync('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
+    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=10:duration=5', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=5',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2000k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', clip]);
   const course = 1; // the demo course, owned by teacher, required for 第一党委 (zhangsan)
 

@@ -1,5 +1,5 @@
 /* test_markdown.c — cmocka tests of the course helpers: safe Markdown rendering, URL allow-list,
- * image type sniffing, category list, organisation chains. */
+ * image type sniffing, category list, organisation chains, the searchable text of a page. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,6 +35,37 @@ static void renders_markdown(void **state)
 	h = md_render(NULL, 0);
 	assert_string_equal(h, "");
 	free(h);
+}
+
+/* The text a reader sees (what the catalog indexes): no tags, no raw HTML or comments, no URLs,
+   entities decoded, a line per block. */
+static void text_of_rendered_page(void **state)
+{
+	(void)state;
+	const char *md = "## 标题\n\n正文<span>行内</span>结束 &amp; &copy; &#x4E2D;\n\n<div>隐藏块</div>\n\n"
+			 "<!-- 注释 -->\n\n[链接字](javascript:alert(1)) [好链接](https://x.cn/a?b=1&c=2)\n\n"
+			 "![图的说明](/images/3)\n\n- 一\n- 二\n\n`<code>`";
+	char *h = render(md);
+	char *t = md_text(h);
+	assert_non_null(strstr(t, "标题\n"));
+	assert_non_null(strstr(t, "正文行内结束 & © 中"));
+	assert_null(strstr(t, "隐藏块"));
+	assert_null(strstr(t, "注释"));
+	assert_null(strstr(t, "span"));
+	assert_null(strstr(t, "javascript"));
+	assert_null(strstr(t, "x.cn"));
+	assert_null(strstr(t, "images"));
+	assert_non_null(strstr(t, "链接字 好链接"));
+	assert_non_null(strstr(t, "一\n二"));
+	assert_non_null(strstr(t, "<code>")); /* text that reads "<code>" is text */
+	free(t);
+	free(h);
+	t = md_text("");
+	assert_string_equal(t, "");
+	free(t);
+	t = md_text("a&#0;b&#xD800;c&#99999999;d&bogus;e");
+	assert_string_equal(t, "abcd&bogus;e");
+	free(t);
 }
 
 static void drops_raw_html(void **state)
@@ -155,7 +186,7 @@ int main(void)
 		cmocka_unit_test(renders_markdown),      cmocka_unit_test(drops_raw_html),
 		cmocka_unit_test(drops_unsafe_links_keeps_text), cmocka_unit_test(url_allow_list),
 		cmocka_unit_test(sniffs_images_by_bytes), cmocka_unit_test(categories_from_setting),
-		cmocka_unit_test(org_chains),
+		cmocka_unit_test(org_chains), cmocka_unit_test(text_of_rendered_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -479,7 +479,7 @@ static void test_poster(void **state)
 	char in[512], out[512], err[512];
 	tmp_path(in, sizeof in, "av720.mp4");
 	tmp_path(out, sizeof out, "poster.jpg");
-	char **av = ladder_poster_argv("ffmpeg", in, out, 0.4);
+	char **av = ladder_poster_argv("ffmpeg", in, NULL, out, 0.4);
 	assert_non_null(av);
 	ffrun_opts o = {.stall_s = 0, .max_s = 60};
 	int rc = ffrun(av, &o, err, sizeof err);

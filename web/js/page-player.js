@@ -2,7 +2,9 @@
    native HLS otherwise (iOS Safari); rate menu, captions, resume; a playback session with a
    heartbeat every 15 s while playing and on pause, seek, end and page hide; pause when hidden;
    "still studying?" after idle minutes. The study figures shown are always the server's answers:
-   the page never counts study time itself. */
+   the page never counts study time itself. Nothing of the stream (not even hls.js) is fetched
+   before the member presses play: the page shows the poster (preload="none"), so opening a lecture
+   on a phone costs no segments. */
 (function () {
   'use strict';
   var root = document.getElementById('player');
@@ -82,7 +84,9 @@
       lastAck = now();              /* wait one more spacing, then try again */
       if (!entry.keepalive) queue.unshift(entry);
     } else if (r.status === 409) {
-      lostSession(DX.t('player.session_lost'));
+      /* media_changed: the video was replaced since play (the page's duration is the old one). */
+      var code = r.data && r.data.error && r.data.error.code;
+      lostSession(code === 'media_changed' ? DX.errorText(r) : DX.t('player.session_lost'));
     } else if (r.status === 401) {
       lostSession(DX.t('player.login_expired'));
     } else {
@@ -236,6 +240,8 @@
       withHls(function () {
         if (!window.Hls || !window.Hls.isSupported()) return native(resume);
         hls = new window.Hls({ startPosition: resume > 0 ? resume : -1, capLevelToPlayerSize: true });
+        /* Pressed play before there was a stream: play once there is one. */
+        hls.on(window.Hls.Events.MANIFEST_PARSED, function () { video.play().catch(function () {}); });
         hls.on(window.Hls.Events.SUBTITLE_TRACKS_UPDATED, function () { ccAvailable(); applyCc(); });
         hls.on(window.Hls.Events.ERROR, function (ev, data) {
           if (!data.fatal) return;
@@ -255,15 +261,27 @@
     video.src = src;
     video.addEventListener('loadedmetadata', function () { if (resume > 0) video.currentTime = resume; }, { once: true });
     video.addEventListener('error', function () { say(DX.t('player.media_error'), false); });
+    video.play().catch(function () {});  /* inside the press that asked for it (iOS) */
   }
+
+  /* The stream is attached on the first press of play (the big button or the video's own). */
+  var startBtn = document.getElementById('play-start'), started = false, resumeAt = 0;
+  function load() {
+    if (started) return;
+    started = true;
+    if (startBtn) startBtn.hidden = true;
+    start(resumeAt);
+  }
+  if (startBtn) startBtn.addEventListener('click', function () { load(); });
+  video.addEventListener('play', function () { if (!started) { video.pause(); load(); } });
 
   DX.ready.then(function () {
     rateHint();
     ccAvailable();
-    if (!track) return start(0);
+    if (!track) return;
     DX.api('GET', api + '/progress').then(function (r) {
-      if (r.status === 200) { show(r.data); lastPos = r.data.resume_position || 0; start(r.data.resume_position || 0); }
-      else { say(DX.errorText(r), false); start(0); }
-    }, function () { say(DX.t('err.network'), false); start(0); });
+      if (r.status === 200) { show(r.data); lastPos = r.data.resume_position || 0; resumeAt = r.data.resume_position || 0; }
+      else say(DX.errorText(r), false);
+    }, function () { say(DX.t('err.network'), false); });
   });
 })();
