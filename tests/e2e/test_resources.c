@@ -233,6 +233,12 @@ E2E_TEST(modules_upgrade_from_schema6)
 	v = sql_out(db, "SELECT version FROM schema_versions WHERE module = 'transcoder'");
 	CHECK(v && atoi(v) >= 1, "the transcoder's version: %s", v ? v : "-");
 	free(v);
+	v = sql_out(db, "SELECT version FROM schema_versions WHERE module = 'courses'");
+	CHECK(v && atoi(v) >= 1, "the courses module's version: %s", v ? v : "-");
+	free(v);
+	v = sql_out(db, "SELECT count(*) FROM courses WHERE body_text IS NOT NULL");
+	CHECK(v && !strcmp(v, "2"), "the courses module's migration ran and its start filled body_text: %s", v ? v : "-");
+	free(v);
 	v = sql_out(db, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_subject'");
 	CHECK(v && !strcmp(v, "1"), "the transcoder's migration ran: %s", v ? v : "-");
 	free(v);
