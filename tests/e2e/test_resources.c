@@ -134,7 +134,8 @@ E2E_TEST(resources_enrolled_member_of_an_unpublished_course)
 	/* Its editor sees the draft: enrolling answers 409 (not published), not 404. */
 	fmtp(path, sizeof path, "/api/v1/courses/%lld/enroll", c);
 	CHECK(status_of("POST", path, "teacher", NULL) == 409, "owner: draft, not published");
-	CHECK(status_of("POST", path, "zhaoliu", NULL) == 404, "member: unknown");
+	CHECK(status_of("POST", path, "zhaoliu", NULL) == 409, "enrolled member: sees it, not published");
+	CHECK(status_of("POST", path, "lisi", NULL) == 404, "another member: unknown");
 }
 
 /* Refusals of page routes are HTML pages, of API routes JSON, with the kind's message. */
