@@ -22,6 +22,17 @@ static int symbol_value(unsigned char c)
 	return p ? (int)(p - CODE_ALPHABET) : -1;
 }
 
+const char *code_err_key(code_err e)
+{
+	switch (e) {
+	case CODE_OK:         return "classes.ok";
+	case CODE_ERR_LENGTH: return "classes.code.length";
+	case CODE_ERR_SYMBOL: return "classes.code.symbol";
+	case CODE_ERR_CHECK:  return "classes.code.check";
+	}
+	return "classes.err.unknown";
+}
+
 /* Multiplication by the generator α in GF(2^5) built on the primitive polynomial x^5 + x^2 + 1:
    α has order 31, so the weights α^0..α^30 of up to 31 positions are distinct and nonzero. */
 static unsigned mul_alpha(unsigned c)

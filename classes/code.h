@@ -19,6 +19,10 @@ typedef enum {
 	CODE_ERR_CHECK,    /* every symbol valid but the check symbol does not match: a typo */
 } code_err;
 
+/* "classes.code.length" etc. (for a typed-in form; the public /verify page answers every
+   failure with the same "not found", so it gives no hint which codes exist). */
+const char *code_err_key(code_err e);
+
 /* A fresh random code into out (CODE_LEN + 1 bytes, NUL-terminated). Aborts if libsodium cannot
    be initialised (no randomness is a bug of the host, not an input error). */
 void code_new(char out[CODE_LEN + 1]);
