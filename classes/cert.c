@@ -8,6 +8,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include "classes/qr.h"
@@ -42,6 +43,13 @@ void cert_hours(double h, char out[32])
 		if (e == dot + 1)
 			*dot = 0;
 	}
+}
+
+void cert_shutdown(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 int cert_buf_write(void *ctx, const unsigned char *data, size_t n)

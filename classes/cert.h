@@ -63,6 +63,11 @@ int cert_year_pdf(const cert_year *c, cert_write_fn fn, void *ctx);
 /* A cert_write_fn that appends to a buf (ctx is the buf *). */
 int cert_buf_write(void *ctx, const unsigned char *data, size_t n);
 
+/* Frees the font map and caches that pango, cairo and fontconfig keep for the calling thread and
+   the process, so that a leak checker at exit sees only real leaks. Call once at exit, after the
+   last certificate (a later cert_* call would rebuild them). */
+void cert_shutdown(void);
+
 /* "2026年3月1日": the academy's calendar day of unix time t (clock.h day_of) into out. */
 void cert_date(int64_t t, char out[32]);
 /* Credit hours as printed: up to two decimals, no trailing zeros ("1", "1.5", "0.25"). */

@@ -43,8 +43,11 @@ static unsigned mul_alpha(unsigned c)
 	return c;
 }
 
-/* Horner's rule: sum of d_i * α^(n-1-i) over GF(32). A changed symbol adds (d ^ d') α^k ≠ 0; a
-   swap of two different symbols adds (d_j ^ d_k)(α^a ^ α^b) ≠ 0 since the weights differ. */
+/* Horner's rule: c = sum of d_i * α^(n-i) over GF(32), so that the whole code satisfies
+   sum d_i α^(n-i) + c α^0 = 0 with a distinct nonzero weight on each of the n + 1 <= 31 positions
+   (weights α^n..α^1 on the body, α^0 on the check symbol itself). A changed symbol adds
+   (d ^ d') α^k ≠ 0; a swap of two different symbols adds (d_j ^ d_k)(α^a ^ α^b) ≠ 0. (With
+   weight α^0 on the last body symbol too, swapping it with the check symbol would go unseen.) */
 char code_check_symbol(const char *body, size_t n)
 {
 	unsigned c = 0;
@@ -54,7 +57,7 @@ char code_check_symbol(const char *body, size_t n)
 			return 0;
 		c = mul_alpha(c) ^ (unsigned)(p - CODE_ALPHABET);
 	}
-	return CODE_ALPHABET[c];
+	return CODE_ALPHABET[mul_alpha(c)];
 }
 
 /* 17 random bytes give 136 bits; the first 130 become the 26 body symbols. */
