@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -365,8 +366,9 @@ static void year_foot(cairo_t *cr, const cert_year *c, int page, int pages)
 }
 
 /* Lays the document out; draws it when pages > 0 (the page count found by a first, measuring
-   pass, for "第 i 页 / 共 n 页"). Returns the number of pages. */
-static int year_layout(cairo_t *cr, const cert_year *c, int pages, int *rc)
+   pass, for "第 i 页 / 共 n 页"). rowh holds each course row's height, measured once for both
+   passes (the rows are most of the work). Returns the number of pages. */
+static int year_layout(cairo_t *cr, const cert_year *c, const double *rowh, int pages, int *rc)
 {
 	int draw = pages > 0, page = 0;
 	double y = year_head(cr, c, 0, draw);
@@ -377,8 +379,7 @@ static int year_layout(cairo_t *cr, const cert_year *c, int pages, int *rc)
 			 y + CPAD, draw) + 2 * CPAD;
 	}
 	for (int i = 0; i < c->ncourses; i++) {
-		double h = table_row(cr, &c->courses[i], i, 0, 0);
-		if (y + h > YLIMIT) {
+		if (y + rowh[i] > YLIMIT) {
 			if (draw) {
 				year_foot(cr, c, page, pages);
 				cairo_show_page(cr);
@@ -387,7 +388,9 @@ static int year_layout(cairo_t *cr, const cert_year *c, int pages, int *rc)
 			y = year_head(cr, c, page, draw);
 			y += table_row(cr, NULL, 0, y, draw);
 		}
-		y += table_row(cr, &c->courses[i], i, y, draw);
+		if (draw)
+			table_row(cr, &c->courses[i], i, y, 1);
+		y += rowh[i];
 	}
 	if (y + year_summary(cr, c, 0, 0, rc) > YLIMIT) {
 		if (draw) {
@@ -422,8 +425,12 @@ int cert_year_pdf(const cert_year *c, cert_write_fn fn, void *ctx)
 	cairo_surface_t *sf = open_pdf(&s, CERT_A4_W, CERT_A4_H, title);
 	cairo_t *cr = cairo_create(sf);
 	int rc = 0;
-	int pages = year_layout(cr, c, 0, &rc);
-	year_layout(cr, c, pages, &rc);
+	double *rowh = xmalloc(((size_t)c->ncourses + 1) * sizeof *rowh);
+	for (int i = 0; i < c->ncourses; i++)
+		rowh[i] = table_row(cr, &c->courses[i], i, 0, 0);
+	int pages = year_layout(cr, c, rowh, 0, &rc);
+	year_layout(cr, c, rowh, pages, &rc);
+	free(rowh);
 	if (close_pdf(cr, sf) < 0)
 		rc = -1;
 	return rc;
