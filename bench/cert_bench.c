@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			if (i == 0) {
-				printf("%-11s first (font loading) %7.1f ms\n", runs[r].name, dt);
+				printf("%-11s first run %7.1f ms (fontconfig, glyph caches)\n", runs[r].name, dt);
 				continue;
 			}
 			total += dt, cpu += dc;
