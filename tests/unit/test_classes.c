@@ -37,7 +37,7 @@ static int remove_tmpdir(void **state)
 {
 	(void)state;
 	cert_shutdown(); /* font caches: LeakSanitizer checks everything else */
-	return rm_rf(tmpdir);
+	return getenv("KEEP_PDF") ? 0 : rm_rf(tmpdir);
 }
 
 /* stdout of a shell command (malloc'd); the command's arguments are our own file names. */
@@ -171,6 +171,62 @@ static void test_class_certificate_pdf(void **state)
 	free(qr);
 }
 
+/* Counts the occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Every word of a page lies inside [lo, hi] horizontally. */
+static void assert_inside(const char *path, double lo, double hi)
+{
+	char *bbox = run("pdftotext -bbox '%s' -", path);
+	for (const char *p = bbox; (p = strstr(p, "xMin=\"")); p += 6) {
+		double x0 = atof(p + 6), x1 = atof(strstr(p, "xMax=\"") + 6);
+		if (x0 < lo || x1 > hi)
+			fail_msg("a word spans x = %.1f..%.1f, outside %.1f..%.1f", x0, x1, lo, hi);
+	}
+	free(bbox);
+}
+
+/* A title far too long for three lines is cut with "…" and stays inside the frame; a long name
+   and academy too. */
+static void test_class_certificate_overlong_text(void **state)
+{
+	(void)state;
+	buf t;
+	buf_init(&t);
+	for (int i = 0; i < 20; i++)
+		buf_puts(&t, "学习贯彻党的二十大精神");
+	cert_class c = { "欧阳小明欧阳小明欧阳小明欧阳小明欧阳小明欧阳小明欧阳小明欧阳小明", t.p, "2026年3月1日",
+			 "2026年6月30日", 1234.75, "2026年5月20日", "DX-2026-000123",
+			 "中共示范市委党校网络学院中共示范市委党校网络学院中共示范市委党校网络学院", URL };
+	buf b;
+	buf_init(&b);
+	assert_int_equal(cert_class_pdf(&c, cert_buf_write, &b), 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/class-long.pdf", tmpdir);
+	write_file(path, &b);
+	buf_free(&b);
+	double w, h;
+	assert_int_equal(pdf_pages(path, &w, &h), 1);
+	assert_inside(path, 34, w - 34);
+	char *raw = run("pdftotext -raw '%s' -", path), *text = squeeze(raw);
+	/* The "…" is drawn, but cairo maps its glyph back to the text it stands for (ActualText), so
+	   the extracted text still holds the whole title: copying from the PDF loses nothing. */
+	assert_contains(text, t.p);
+	assert_contains(text, "1234.75");
+	free(raw);
+	free(text);
+	buf_free(&t);
+	char *qr = pdf_qr(path, 1);
+	assert_string_equal(qr, URL);
+	free(qr);
+}
+
 /* 60 distinct titles, some long enough to wrap in the title column. */
 static char titles[60][160], dates[60][32];
 static cert_course courses[60];
@@ -231,6 +287,10 @@ static void check_year_pdf(int n, int want_pages_min, int want_pages_max)
 		snprintf(line, sizeof line, "第 %d 页 / 共 %d 页", p, pages);
 		assert_contains(text, line);
 	}
+	/* The table header is repeated on every page that continues the table. */
+	assert_in_range(count_of(text, "序号课程名称完成日期学时类别"), pages > 1 ? pages - 1 : 1, pages);
+	assert_int_equal(count_of(text, "学时证明（续）"), pages - 1);
+	assert_inside(path, 40, w - 40);
 	free(raw);
 	free(text);
 
@@ -913,6 +973,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_class_certificate_pdf),
+		cmocka_unit_test(test_class_certificate_overlong_text),
 		cmocka_unit_test(test_year_certificate_one_page),
 		cmocka_unit_test(test_year_certificate_page_breaks),
 		cmocka_unit_test(test_year_certificate_empty_and_met),
