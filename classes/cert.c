@@ -3,6 +3,7 @@
 #include "classes/cert.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,35 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
 {
 	sink *s = closure;
 	return s->fn(s->ctx, data, len) == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* snprintf that never cuts a UTF-8 character in two (pango would warn and draw garbage): an
+   over-long line (inputs are not length checked here) loses whole characters at its end. */
+static void linef(char *out, size_t n, const char *fmt, ...) DX_PRINTF(3, 4);
+static void linef(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+	if (len >= 0 && (size_t)len < n)
+		return;
+	if (len < 0 || n == 0) {
+		if (n)
+			out[0] = 0;
+		return;
+	}
+	/* vsnprintf kept n - 1 bytes; drop the last character if only part of it is there. */
+	size_t end = n - 1, k = end;
+	while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+		k--;
+	if (k > 0) {
+		unsigned char lead = (unsigned char)out[k - 1];
+		size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (k - 1 + need > end)
+			end = k - 1;
+	}
+	out[end] = 0;
 }
 
 static const char *nz(const char *s)
@@ -172,7 +202,7 @@ int cert_class_pdf(const cert_class *c, cert_write_fn fn, void *ctx)
 	const double W = CERT_A4_H, H = CERT_A4_W; /* landscape */
 	sink s = { fn, ctx };
 	char title[256], hours[32], line[1024];
-	snprintf(title, sizeof title, "结业证书 %s", nz(c->number));
+	linef(title, sizeof title, "结业证书 %s", nz(c->number));
 	cairo_surface_t *sf = open_pdf(&s, W, H, title);
 	cairo_t *cr = cairo_create(sf);
 
@@ -192,16 +222,16 @@ int cert_class_pdf(const cert_class *c, cert_write_fn fn, void *ctx)
 	y += put(cr, para(cr, "结业证书", 46, 1, w, PANGO_ALIGN_CENTER, 1), x, y, 1) + 40;
 
 	cairo_set_source_rgb(cr, INK);
-	snprintf(line, sizeof line, "%s 同志：", nz(c->holder));
+	linef(line, sizeof line, "%s 同志：", nz(c->holder));
 	y += put(cr, para(cr, line, 22, 1, w, PANGO_ALIGN_LEFT, 1), x, y, 1) + 20;
-	snprintf(line, sizeof line, "于 %s 至 %s 参加", nz(c->window_from), nz(c->window_to));
+	linef(line, sizeof line, "于 %s 至 %s 参加", nz(c->window_from), nz(c->window_to));
 	y += put(cr, para(cr, line, 18, 0, w - 36, PANGO_ALIGN_LEFT, 2), x + 36, y, 1) + 14;
-	snprintf(line, sizeof line, "“%s”", nz(c->class_title));
+	linef(line, sizeof line, "“%s”", nz(c->class_title));
 	cairo_set_source_rgb(cr, RED);
 	y += put(cr, para(cr, line, 22, 1, w, PANGO_ALIGN_CENTER, 3), x, y, 1) + 14;
 	cairo_set_source_rgb(cr, INK);
 	cert_hours(c->hours, hours);
-	snprintf(line, sizeof line, "完成全部规定课程学习，累计获得 %s 学时，经考核合格，准予结业。", hours);
+	linef(line, sizeof line, "完成全部规定课程学习，累计获得 %s 学时，经考核合格，准予结业。", hours);
 	put(cr, para(cr, line, 18, 0, w, PANGO_ALIGN_LEFT, 3), x, y, 1);
 
 	/* Bottom left: the QR code; bottom right: academy, date, number. */
@@ -211,9 +241,9 @@ int cert_class_pdf(const cert_class *c, cert_write_fn fn, void *ctx)
 	double ry = H - 190;
 	cairo_set_source_rgb(cr, INK);
 	ry += put(cr, para(cr, c->academy, 20, 1, rw, PANGO_ALIGN_CENTER, 2), rx, ry, 1) + 10;
-	snprintf(line, sizeof line, "结业日期：%s", nz(c->completed_on));
+	linef(line, sizeof line, "结业日期：%s", nz(c->completed_on));
 	ry += put(cr, para(cr, line, 14, 0, rw, PANGO_ALIGN_CENTER, 1), rx, ry, 1) + 6;
-	snprintf(line, sizeof line, "证书编号：%s", nz(c->number));
+	linef(line, sizeof line, "证书编号：%s", nz(c->number));
 	put(cr, para(cr, line, 12, 0, rw, PANGO_ALIGN_CENTER, 1), rx, ry, 1);
 
 	cairo_show_page(cr);
@@ -305,16 +335,16 @@ static double year_summary(cairo_t *cr, const cert_year *c, double y, int draw, 
 	y += 14;
 	cairo_set_source_rgb(cr, INK);
 	cert_hours(req, a), cert_hours(c->required_req, b);
-	snprintf(line, sizeof line, "必修课程：%s 学时（要求 %s 学时）", a, b);
+	linef(line, sizeof line, "必修课程：%s 学时（要求 %s 学时）", a, b);
 	y += put(cr, para(cr, line, 12, 0, w, PANGO_ALIGN_LEFT, 1), YM, y, draw) + 4;
 	cert_hours(ele, a);
-	snprintf(line, sizeof line, "选修课程：%s 学时", a);
+	linef(line, sizeof line, "选修课程：%s 学时", a);
 	y += put(cr, para(cr, line, 12, 0, w, PANGO_ALIGN_LEFT, 1), YM, y, draw) + 4;
 	cert_hours(req + ele, a), cert_hours(c->total_req, b);
-	snprintf(line, sizeof line, "合计：%s 学时（年度要求 %s 学时）", a, b);
+	linef(line, sizeof line, "合计：%s 学时（年度要求 %s 学时）", a, b);
 	y += put(cr, para(cr, line, 12, 1, w, PANGO_ALIGN_LEFT, 1), YM, y, draw) + 4;
 	int met = req + ele >= c->total_req - 1e-9 && req >= c->required_req - 1e-9;
-	snprintf(line, sizeof line, "结论：%s %d 年度学时要求。", met ? "已达到" : "尚未达到", c->year);
+	linef(line, sizeof line, "结论：%s %d 年度学时要求。", met ? "已达到" : "尚未达到", c->year);
 	if (draw)
 		cairo_set_source_rgb(cr, met ? 0.0 : 0.72, met ? 0.40 : 0.08, met ? 0.15 : 0.10);
 	y += put(cr, para(cr, line, 12, 1, w, PANGO_ALIGN_LEFT, 1), YM, y, draw) + 18;
@@ -326,9 +356,9 @@ static double year_summary(cairo_t *cr, const cert_year *c, double y, int draw, 
 	double ry = y + 20;
 	cairo_set_source_rgb(cr, INK);
 	ry += put(cr, para(cr, c->academy, 15, 1, rw, PANGO_ALIGN_CENTER, 2), rx, ry, draw) + 8;
-	snprintf(line, sizeof line, "出具日期：%s", nz(c->issued_on));
+	linef(line, sizeof line, "出具日期：%s", nz(c->issued_on));
 	ry += put(cr, para(cr, line, 11, 0, rw, PANGO_ALIGN_CENTER, 1), rx, ry, draw) + 4;
-	snprintf(line, sizeof line, "证书编号：%s", nz(c->number));
+	linef(line, sizeof line, "证书编号：%s", nz(c->number));
 	put(cr, para(cr, line, 11, 0, rw, PANGO_ALIGN_CENTER, 1), rx, ry, draw);
 	return y + qs + 36 - y0; /* the QR code and its two caption lines are the tallest part */
 }
@@ -345,12 +375,12 @@ static double year_head(cairo_t *cr, const cert_year *c, int page, int draw)
 		double req, ele;
 		year_totals(c, &req, &ele);
 		cert_hours(req + ele, a);
-		snprintf(line, sizeof line, "兹证明 %s 同志（%s）在 %d 年度参加%s网络学习，完成课程 %d 门，累计获得 %s 学时。具体情况如下：",
+		linef(line, sizeof line, "兹证明 %s 同志（%s）在 %d 年度参加%s网络学习，完成课程 %d 门，累计获得 %s 学时。具体情况如下：",
 			 nz(c->holder), nz(c->org), c->year, nz(c->academy), c->ncourses, a);
 		cairo_set_source_rgb(cr, INK);
 		y += put(cr, para(cr, line, 12.5, 0, w, PANGO_ALIGN_LEFT, 6), YM, y, draw) + 14;
 	} else {
-		snprintf(line, sizeof line, "学时证明（续） %s · %d 年度", nz(c->holder), c->year);
+		linef(line, sizeof line, "学时证明（续） %s · %d 年度", nz(c->holder), c->year);
 		cairo_set_source_rgb(cr, GREY);
 		y += put(cr, para(cr, line, 11, 0, w, PANGO_ALIGN_LEFT, 1), YM, y, draw) + 10;
 	}
@@ -360,7 +390,7 @@ static double year_head(cairo_t *cr, const cert_year *c, int page, int draw)
 static void year_foot(cairo_t *cr, const cert_year *c, int page, int pages)
 {
 	char line[256];
-	snprintf(line, sizeof line, "证书编号：%s    第 %d 页 / 共 %d 页", nz(c->number), page + 1, pages);
+	linef(line, sizeof line, "证书编号：%s    第 %d 页 / 共 %d 页", nz(c->number), page + 1, pages);
 	cairo_set_source_rgb(cr, GREY);
 	put(cr, para(cr, line, 9, 0, CERT_A4_W - 2 * YM, PANGO_ALIGN_CENTER, 1), YM, YFOOT, 1);
 }
@@ -421,7 +451,7 @@ int cert_year_pdf(const cert_year *c, cert_write_fn fn, void *ctx)
 			return -1;
 	sink s = { fn, ctx };
 	char title[256];
-	snprintf(title, sizeof title, "学时证明 %d %s", c->year, nz(c->number));
+	linef(title, sizeof title, "学时证明 %d %s", c->year, nz(c->number));
 	cairo_surface_t *sf = open_pdf(&s, CERT_A4_W, CERT_A4_H, title);
 	cairo_t *cr = cairo_create(sf);
 	int rc = 0;
