@@ -853,6 +853,64 @@ static void test_rule_progress_and_remaining(void **state)
 	assert_string_equal(class_state_name(CS_OPEN), "open");
 }
 
+/* Random classes and histories: the result does not depend on the order of the completions, and
+   completed_at is the first instant the rule holds (evaluated just before it, it does not). */
+static void test_rule_moment_is_first_instant(void **state)
+{
+	(void)state;
+	srand(13);
+	int completes = 0;
+	for (int t = 0; t < 2000; t++) {
+		int64_t req[3], ele[3];
+		int nr = rand() % 4, ne = rand() % 4;
+		for (int i = 0; i < nr; i++)
+			req[i] = 100 + i;
+		for (int i = 0; i < ne; i++)
+			ele[i] = 200 + i;
+		class_def d = { .title = "班", .opens_at = O, .closes_at = O + 1000, .required = req, .nrequired = nr,
+				.electives = ele, .nelectives = ne, .min_hours = (rand() % 9) * 0.5,
+				.exam_required = rand() % 2, .mode = CLASS_OPEN };
+		if (class_validate(&d, NULL) != CV_OK)
+			continue;
+		course_done done[10];
+		int n = rand() % 10;
+		for (int i = 0; i < n; i++)
+			done[i] = (course_done){ rand() % 3 ? (rand() % 2 ? 100 : 200) + rand() % 4 : 999,
+						 O - 100 + rand() % 1200, (rand() % 5) * 0.5 };
+		int64_t joined = O - 200 + rand() % 1300, exam = rand() % 3 ? O - 50 + rand() % 1100 : 0;
+		int64_t now = O + 1100;
+		class_progress p = eval(&d, joined, done, n, exam, now);
+		/* Reversed order: same answer. */
+		course_done rev[10];
+		for (int i = 0; i < n; i++)
+			rev[i] = done[n - 1 - i];
+		class_progress q = eval(&d, joined, rev, n, exam, now);
+		assert_int_equal(p.complete, q.complete);
+		assert_int_equal(p.completed_at, q.completed_at);
+		assert_float_equal(p.progress, q.progress, 1e-12);
+		assert_int_equal(p.nremaining, q.nremaining);
+		class_progress_free(&q);
+		if (p.complete) {
+			completes++;
+			assert_in_range(p.completed_at, d.opens_at, d.closes_at - 1);
+			q = eval(&d, joined, done, n, exam, p.completed_at);
+			assert_true(q.complete);
+			assert_int_equal(q.completed_at, p.completed_at);
+			class_progress_free(&q);
+			q = eval(&d, joined, done, n, exam, p.completed_at - 1);
+			assert_false(q.complete);
+			assert_true(q.progress < 1.0);
+			class_progress_free(&q);
+		} else {
+			assert_true(p.progress < 1.0);
+			assert_true(p.nremaining > 0 || p.hours_needed > 0 || p.exam_needed || joined >= d.closes_at);
+		}
+		assert_true(p.progress >= 0.0 && p.progress <= 1.0);
+		class_progress_free(&p);
+	}
+	assert_true(completes > 50); /* the random cases exercise completion, not only failures */
+}
+
 static void test_class_validation(void **state)
 {
 	(void)state;
@@ -1016,6 +1074,7 @@ int main(void)
 		cmocka_unit_test(test_rule_window_edges),
 		cmocka_unit_test(test_rule_exam),
 		cmocka_unit_test(test_rule_progress_and_remaining),
+		cmocka_unit_test(test_rule_moment_is_first_instant),
 		cmocka_unit_test(test_class_validation),
 		cmocka_unit_test(test_join_check),
 		cmocka_unit_test(test_catalog_keys),
