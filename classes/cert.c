@@ -192,7 +192,7 @@ static double qr_block(cairo_t *cr, const char *url, double x, double y, double 
 
 int cert_class_pdf(const cert_class *c, cert_write_fn fn, void *ctx)
 {
-	if (!c || !fn || !c->verify_url || !*c->verify_url)
+	if (!c || !fn || qr_modules(c->verify_url) < 0)
 		return -1;
 	const char *texts[] = { c->holder, c->class_title, c->window_from, c->window_to, c->completed_on,
 				c->number, c->academy, c->verify_url };
@@ -440,7 +440,7 @@ static int year_layout(cairo_t *cr, const cert_year *c, const double *rowh, int 
 
 int cert_year_pdf(const cert_year *c, cert_write_fn fn, void *ctx)
 {
-	if (!c || !fn || !c->verify_url || !*c->verify_url || c->ncourses < 0 || (c->ncourses && !c->courses))
+	if (!c || !fn || qr_modules(c->verify_url) < 0 || c->ncourses < 0 || (c->ncourses && !c->courses))
 		return -1;
 	const char *texts[] = { c->holder, c->org, c->issued_on, c->number, c->academy, c->verify_url };
 	for (size_t i = 0; i < ARRAY_LEN(texts); i++)

@@ -57,7 +57,8 @@ typedef struct cert_year {
 } cert_year;
 
 /* Draws the certificate and streams the PDF to fn. 0 on success; -1 when an input is not valid
-   UTF-8, verify_url is missing or too long for a QR code, ncourses < 0, or cairo / fn failed. */
+   UTF-8, verify_url is missing or too long for a QR code (both checked before anything is
+   written), ncourses < 0, or cairo / fn failed. */
 int cert_class_pdf(const cert_class *c, cert_write_fn fn, void *ctx);
 int cert_year_pdf(const cert_year *c, cert_write_fn fn, void *ctx);
 /* A cert_write_fn that appends to a buf (ctx is the buf *). */

@@ -40,3 +40,15 @@ int qr_draw(cairo_t *cr, const char *text, double x, double y, double size)
 	QRcode_free(q);
 	return w;
 }
+
+int qr_modules(const char *text)
+{
+	if (!text || !*text)
+		return -1;
+	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!q)
+		return -1;
+	int w = q->width;
+	QRcode_free(q);
+	return w;
+}

@@ -12,4 +12,7 @@
    the text cannot be encoded (empty, or too long for a version-40 symbol); nothing is drawn
    then. The cairo state is saved and restored. */
 int qr_draw(cairo_t *cr, const char *text, double x, double y, double size);
+/* Modules per side of text's QR code, or -1 when it cannot be encoded (checked before any byte of
+   a document is written). */
+int qr_modules(const char *text);
 #endif

@@ -383,6 +383,14 @@ static void test_certificate_bad_input(void **state)
 	assert_int_equal(cert_class_pdf(&c, cert_buf_write, &b), -1);
 	c.verify_url = "";
 	assert_int_equal(cert_class_pdf(&c, cert_buf_write, &b), -1);
+	char *huge = xmalloc(8000);
+	memset(huge, 'a', 7999);
+	huge[7999] = 0;
+	c.verify_url = huge; /* too long for a QR code: refused before anything is written */
+	assert_int_equal(cert_class_pdf(&c, cert_buf_write, &b), -1);
+	cert_year yh = { "张三", "支部", 2026, NULL, 0, 50, 20, "d", "n", "党校", huge };
+	assert_int_equal(cert_year_pdf(&yh, cert_buf_write, &b), -1);
+	free(huge);
 	c.verify_url = URL;
 	assert_int_equal(b.len, 0);
 	assert_int_equal(cert_class_pdf(&c, fail_write, NULL), -1);
@@ -424,6 +432,8 @@ static void test_qr_draw(void **state)
 	int w = qr_draw(cr, URL, 10, 10, 180);
 	assert_in_range(w, 21, 177);
 	assert_int_equal((w - 17) % 4, 0); /* a real version: 17 + 4v modules */
+	assert_int_equal(qr_modules(URL), w);
+	assert_int_equal(qr_modules(""), -1);
 	assert_int_equal(qr_draw(cr, "", 0, 0, 10), -1);
 	assert_int_equal(qr_draw(cr, NULL, 0, 0, 10), -1);
 	char *big = xmalloc(8000);
