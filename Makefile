@@ -1,6 +1,7 @@
 # dangxiao — build, run and test. `make run` and `make test` are the front door.
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil xlsxwriter
+PKGS    := libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil \
+           xlsxwriter cairo pangocairo fontconfig libqrencode
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
@@ -63,6 +64,12 @@ build/unit/%: tests/unit/%.c $(SLIBOBJ) $(HDRS)
 	@mkdir -p build/unit
 	@echo "  TEST    $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< $(SLIBOBJ) $(LIBS) -lcmocka
+
+# Release-build micro benchmarks of pure code (bench/*.c), e.g. build/bench/cert_bench.
+build/bench/%: bench/%.c $(filter-out build/rel/server/main.o,$(OBJ)) $(HDRS)
+	@mkdir -p build/bench
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(filter-out build/rel/server/main.o,$(OBJ)) $(LIBS)
 
 build/e2e/e2e: $(E2ESRC) $(HDRS)
 	@mkdir -p build/e2e

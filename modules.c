@@ -9,7 +9,8 @@
 	MODULE(courses)    \
 	MODULE(transcoder) \
 	MODULE(quiz)       \
-	MODULE(scoring)
+	MODULE(scoring)    \
+	MODULE(classes)
 
 #define DECLARE(name) extern const module name##_module;
 #define LIST(name) &name##_module,

@@ -19,6 +19,8 @@ sqlite3 *db(void);
 void db_close_thread(void);
 /* Runs the numbered migrations up to the latest (PRAGMA user_version). 0 or -1. */
 int db_migrate(void);
+/* Runs the migrations up to schema version `want` only (tests of one migration). 0 or -1. */
+int db_migrate_upto(int want);
 int db_schema_version(void);
 
 /* Prepared, bound statement from the cache; step it with db_step, then db_done. */

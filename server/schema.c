@@ -179,10 +179,17 @@ int db_schema_version(void)
 
 int db_migrate(void)
 {
+	return db_migrate_upto((int)ARRAY_LEN(migrations));
+}
+
+int db_migrate_upto(int want)
+{
 	int have = db_schema_version();
-	int want = (int)ARRAY_LEN(migrations);
-	if (have > want) {
-		fprintf(stderr, "dangxiao: database schema %d is newer than this program (%d)\n", have, want);
+	if (want > (int)ARRAY_LEN(migrations))
+		want = (int)ARRAY_LEN(migrations);
+	if (have > (int)ARRAY_LEN(migrations)) {
+		fprintf(stderr, "dangxiao: database schema %d is newer than this program (%d)\n", have,
+			(int)ARRAY_LEN(migrations));
 		return -1;
 	}
 	for (int v = have; v < want; v++) {

@@ -6,11 +6,11 @@ cd "$(dirname "$0")/../.."
 command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang" >&2; exit 1; }
 S=${FUZZ_SECONDS:-60}
 mkdir -p build/fuzz/crashes
-CF="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iserver $(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil) -lpthread -lm"
+CF="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iserver $(pkg-config --cflags jansson cairo pangocairo)"
+LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil cairo pangocairo fontconfig libqrencode) -lpthread -lm"
 CORE="modules.c $(for m in server $(sed -n 's/^[[:space:]]*MODULE(\([a-z_]*\)).*/\1/p' modules.c); do ls $m/*.c; done | grep -v server/main.c)"
 fail=0
-for t in csv cov http markdown qimport; do
+for t in csv cov http markdown qimport code; do
 	clang $CF -o build/fuzz/fuzz_$t tests/fuzz/fuzz_$t.c $CORE $LIBS
 	mkdir -p build/fuzz/corpus_$t
 	echo "fuzzing $t for $S s"

@@ -201,8 +201,11 @@ static void test_deep_paths_and_username_migration(void **state)
 	char pragma[64];
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", 6);
 	assert_int_equal(db_exec_raw(pragma), 0);
-	assert_int_equal(db_migrate(), 0);
-	assert_int_equal(db_schema_version(), v);
+	/* Migration 7 alone: the later ones already ran on this database. */
+	assert_int_equal(db_migrate_upto(7), 0);
+	assert_int_equal(db_schema_version(), 7);
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
+	assert_int_equal(db_exec_raw(pragma), 0);
 	char want[64];
 	snprintf(want, sizeof want, "admin-dup%lld", (long long)dup);
 	char *name = db_text("SELECT username FROM users WHERE id = ?", "i", dup);
