@@ -218,16 +218,17 @@ json_t *course_json(req *r, int64_t id)
 	json_object_set_new(c, "required", json_boolean(course_required(r, id)));
 
 	json_t *lectures = json_array();
-	st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL"
-		      " FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
-		      " WHERE l.course_id = ? ORDER BY l.position, l.id",
-		      "ii", r->u->id, id);
+	db_stmt q;
+	st = db_prepare(&q, "SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL"
+			" FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
+			" WHERE l.course_id = ? ORDER BY l.position, l.id",
+			"ii", r->u->id, id);
 	while (db_step(st) == 1)
 		json_array_append_new(lectures,
 				      json_pack("{s:I,s:s,s:f,s:s,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0),
 						"title", db_col_text(st, 1), "duration_s", sqlite3_column_double(st, 2),
 						"status", db_col_text(st, 3), "completed", sqlite3_column_int(st, 4)));
-	db_done(st);
+	db_finalize(&q);
 	json_object_set_new(c, "lectures", lectures);
 	json_object_set_new(c, "quiz_id", json_null()); /* the quiz module fills this in */
 	return c;
@@ -316,7 +317,8 @@ static int course_patch(req *r)
 		if (cover && !db_exists("SELECT 1 FROM course_images WHERE id = ? AND course_id = ?", "ii", cover, id))
 			return reply_error(r, 422, "invalid_field", "%s", tr("err.cover_image"));
 	}
-	db_begin();
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	int64_t now = clock_secs();
 	if (f.has_title)
 		db_exec("UPDATE courses SET title = ? WHERE id = ?", "si", f.title, id);
@@ -378,7 +380,8 @@ static int course_enroll(req *r)
 		return reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
 	if (!db_exists("SELECT 1 FROM courses WHERE id = ? AND status = 'published'", "i", id))
 		return reply_error(r, 409, "not_published", "%s", tr("err.course_draft"));
-	db_begin();
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	int added = db_exec("INSERT OR IGNORE INTO enrollments(user_id, course_id, enrolled_at) VALUES (?,?,?)", "iii",
 			    r->u->id, id, clock_secs());
 	if (added == 1)
@@ -472,7 +475,8 @@ static int image_get(req *r)
 static int teach_courses(req *r)
 {
 	int all = r->u->role == ROLE_ADMIN;
-	sqlite3_stmt *st = db_query(
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q,
 		"SELECT c.id, c.title, c.category, c.credit_hours, c.status, c.enrolled_count, c.updated_at, u.name,"
 		" (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
 		" FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
@@ -489,7 +493,7 @@ static int teach_courses(req *r)
 				       (json_int_t)sqlite3_column_int64(st, 5), "updated_at", iso, "owner_name",
 				       db_col_text(st, 7), "lectures", (json_int_t)sqlite3_column_int64(st, 8)));
 	}
-	db_done(st);
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:o}", "courses", arr));
 }
 
@@ -520,10 +524,11 @@ static int assignment_list(req *r)
 	int64_t year = parse_id(req_arg(r, "year"));
 	if (!year)
 		year = year_of(clock_secs());
-	sqlite3_stmt *st = db_query("SELECT a.id, a.course_id, c.title, a.org_id, o.name, o.path, a.year"
-				    " FROM assignments a JOIN courses c ON c.id = a.course_id JOIN orgs o ON o.id = a.org_id"
-				    " WHERE a.year = ? ORDER BY o.path, c.title",
-				    "i", year);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT a.id, a.course_id, c.title, a.org_id, o.name, o.path, a.year"
+					  " FROM assignments a JOIN courses c ON c.id = a.course_id JOIN orgs o ON o.id = a.org_id"
+					  " WHERE a.year = ? ORDER BY o.path, c.title",
+					  "i", year);
 	json_t *arr = json_array();
 	while (db_step(st) == 1)
 		json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:I,s:s,s:s,s:I}", "id",
@@ -532,7 +537,7 @@ static int assignment_list(req *r)
 						     db_col_text(st, 2), "org_id", (json_int_t)sqlite3_column_int64(st, 3),
 						     "org_name", db_col_text(st, 4), "org_path", db_col_text(st, 5), "year",
 						     (json_int_t)sqlite3_column_int64(st, 6)));
-	db_done(st);
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:I,s:o}", "year", (json_int_t)year, "assignments", arr));
 }
 

@@ -146,11 +146,12 @@ static int page_teach(req *r)
 		    "<section class=\"card\"><h2>%s</h2>",
 		    tr("teach.create"), tr("teach.mine"));
 	int all = r->u->role == ROLE_ADMIN;
-	sqlite3_stmt *st = db_query("SELECT c.id, c.title, c.category, c.status, c.enrolled_count, u.name,"
-				    " (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
-				    " FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
-				    " ORDER BY c.updated_at DESC, c.id DESC",
-				    "ii", (int64_t)all, r->u->id);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT c.id, c.title, c.category, c.status, c.enrolled_count, u.name,"
+					  " (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
+					  " FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
+					  " ORDER BY c.updated_at DESC, c.id DESC",
+					  "ii", (int64_t)all, r->u->id);
 	int n = 0;
 	while (db_step(st) == 1) {
 		if (!n++)
@@ -170,7 +171,7 @@ static int page_teach(req *r)
 			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"), (long long)sqlite3_column_int64(st, 0),
 			    tr("teach.view"));
 	}
-	db_done(st);
+	db_finalize(&q);
 	if (n)
 		html_raw(&b, "</ul>");
 	else

@@ -41,10 +41,11 @@ static void fmt_clock(double s, char *out, size_t n)
 static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
 {
 	html_printf(b, "<aside class=\"card lecture-list\"><h2>%s</h2><ol>", tr("player.lectures"));
-	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL "
-				    "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
-				    "WHERE l.course_id=? ORDER BY l.position, l.id",
-				    "ii", uid, course_id);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL "
+					  "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
+					  "WHERE l.course_id=? ORDER BY l.position, l.id",
+					  "ii", uid, course_id);
 	while (db_step(st) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char dur[24];
@@ -61,7 +62,7 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 			html_printf(b, " <span class=\"badge ok\">%s</span>", tr("player.done"));
 		html_raw(b, "</li>");
 	}
-	db_done(st);
+	db_finalize(&q);
 	html_raw(b, "</ol></aside>");
 }
 

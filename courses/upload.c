@@ -574,10 +574,11 @@ int uploads_sweep(void)
 	int64_t cutoff = clock_secs() - cfg.upload_expire_s;
 	char ids[64][UID_LEN + 1];
 	int n = 0;
-	sqlite3_stmt *st = db_query("SELECT id FROM uploads WHERE updated_at < ? LIMIT 64", "i", cutoff);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT id FROM uploads WHERE updated_at < ? LIMIT 64", "i", cutoff);
 	while (db_step(st) == 1 && n < 64)
 		snprintf(ids[n++], sizeof ids[0], "%s", db_col_text(st, 0));
-	db_done(st);
+	db_finalize(&q);
 	int dropped = 0;
 	for (int i = 0; i < n; i++)
 		if (!is_locked(ids[i]) && uid_ok(ids[i])) {

@@ -207,7 +207,12 @@ json_t *import_members(const char *text, size_t len)
 	for (int t = 0; t < nth; t++)
 		pthread_join(th[t], NULL);
 
-	db_begin();
+	if (db_begin() < 0) {
+		free(v);
+		csv_free(&doc);
+		json_decref(errs);
+		return NULL;
+	}
 	for (int i = 0; i < n; i++) {
 		struct imp_line *l = &v[i];
 		int64_t org = org_resolve_path(l->org, 1);
@@ -231,9 +236,13 @@ json_t *import_members(const char *text, size_t len)
 			add_err(errs, l->line, "%s", tr("err.internal"));
 		}
 	}
-	db_commit();
+	int stored = db_commit();
 	free(v);
 	csv_free(&doc);
+	if (stored < 0) {
+		json_decref(errs);
+		return NULL;
+	}
 	/* Errors in line order, whichever pass found them. */
 	size_t ne = json_array_size(errs);
 	for (size_t i = 1; i < ne; i++)
@@ -274,10 +283,11 @@ static int orgs_list(req *r)
 {
 	const char *prefix = r->u->role == ROLE_ADMIN ? "/" : r->u->org_path;
 	char *like = arena_printf(r->a, "%s%%", prefix);
-	sqlite3_stmt *st = db_query("SELECT o.id, o.name, o.parent_id, o.path,"
-				    " (SELECT count(*) FROM users u WHERE u.org_id = o.id)"
-				    " FROM orgs o WHERE o.path LIKE ? ORDER BY o.path",
-				    "s", like);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT o.id, o.name, o.parent_id, o.path,"
+					  " (SELECT count(*) FROM users u WHERE u.org_id = o.id)"
+					  " FROM orgs o WHERE o.path LIKE ? ORDER BY o.path",
+					  "s", like);
 	json_t *arr = json_array();
 	while (db_step(st) == 1) {
 		json_t *o = json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
@@ -288,7 +298,7 @@ static int orgs_list(req *r)
 									     : json_integer(sqlite3_column_int64(st, 2)));
 		json_array_append_new(arr, o);
 	}
-	db_done(st);
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:o}", "orgs", arr));
 }
 
@@ -331,10 +341,11 @@ static int users_list(req *r)
 	char *like = arena_printf(r->a, "%s%%", path);
 	free(path);
 	char *ql = arena_printf(r->a, "%%%s%%", q ? q : "");
-	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.name FROM users u"
-				    " JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
-				    " AND (u.username LIKE ? OR u.name LIKE ?) ORDER BY u.id LIMIT 100 OFFSET ?",
-				    "sssi", like, ql, ql, (page > 0 ? page - 1 : 0) * 100);
+	db_stmt sq;
+	sqlite3_stmt *st = db_prepare(&sq, "SELECT u.id, u.username, u.name, u.role, u.org_id, o.name FROM users u"
+					   " JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
+					   " AND (u.username LIKE ? OR u.name LIKE ?) ORDER BY u.id LIMIT 100 OFFSET ?",
+					   "sssi", like, ql, ql, (page > 0 ? page - 1 : 0) * 100);
 	json_t *arr = json_array();
 	while (db_step(st) == 1)
 		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s}", "id",
@@ -342,7 +353,7 @@ static int users_list(req *r)
 						     db_col_text(st, 1), "name", db_col_text(st, 2), "role",
 						     db_col_text(st, 3), "org_id", (json_int_t)sqlite3_column_int64(st, 4),
 						     "org_name", db_col_text(st, 5)));
-	db_done(st);
+	db_finalize(&sq);
 	int64_t total = db_int(0, "SELECT count(*) FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
 				  " AND (u.username LIKE ? OR u.name LIKE ?)",
 			       "sss", like, ql, ql);
@@ -357,7 +368,10 @@ static int users_import(req *r)
 		return reply_error(r, 415, "unsupported_media_type", "%s", tr("err.csv_type"));
 	if (!r->body.len)
 		return reply_error(r, 422, "empty", "%s", tr("err.csv_empty"));
-	return reply_json(r, 200, import_members(r->body.p, r->body.len));
+	json_t *res = import_members(r->body.p, r->body.len);
+	if (!res)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	return reply_json(r, 200, res);
 }
 
 const route people_routes[] = {

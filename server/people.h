@@ -18,7 +18,8 @@ int64_t user_create(const char *username, const char *name, const char *role, in
 		    const char *password);
 /* Imports members from CSV text (columns username,name,org,role,password; a header line is
    recognised and skipped). Good lines are kept, bad lines reported with their numbers.
-   Returns {"created","updated","errors":[{"line","message"}]}. */
+   Returns {"created","updated","errors":[{"line","message"}]}, or NULL when the database could not
+   take the write (nothing is stored). */
 json_t *import_members(const char *csv, size_t len);
 /* 1 when s is an acceptable username: 2..64 of [A-Za-z0-9_.-]. */
 int username_ok(const char *s);

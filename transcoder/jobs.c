@@ -81,8 +81,9 @@ static int cancel_open(int64_t lecture, const char *why, char ***drop, int64_t *
 	*drop = NULL;
 	*running = NULL;
 	*nrun = 0;
-	sqlite3_stmt *st = db_query("SELECT id, state, source FROM jobs WHERE lecture_id = ? AND state IN ('queued','running')",
-				    "i", lecture);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT id, state, source FROM jobs WHERE lecture_id = ? AND state IN ('queued','running')",
+					  "i", lecture);
 	while (db_step(st) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		if (!strcmp(db_col_text(st, 1), "queued")) {
@@ -95,7 +96,7 @@ static int cancel_open(int64_t lecture, const char *why, char ***drop, int64_t *
 		}
 		n++;
 	}
-	db_done(st);
+	db_finalize(&q);
 	if (n)
 		db_exec("UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ? "
 			"WHERE lecture_id = ? AND state IN ('queued','running')",
@@ -529,28 +530,36 @@ static void run_job(worker *w, const job *j)
 			tmpdir[0] = 0;
 			if (storage_exists(j->lecture, 0, "captions.vtt"))
 				media_install_captions(j->lecture, j->version);
-			db_begin();
 			int64_t old = db_int(0, "SELECT media_version FROM lectures WHERE id = ?", "i", j->lecture);
-			if (db_exec("UPDATE jobs SET state = 'done', progress = 1, finished_at = ?, error = NULL "
-				    "WHERE id = ? AND state = 'running'",
-				    "ii", now, j->id) == 1) {
+			if (db_begin() < 0) {
+				/* Not recorded: tried again like a failed attempt (the stream is published again). */
+				snprintf(err, sizeof err, "cannot record the result: %s", db_errmsg());
+				oc = RETRY;
+			} else if (db_exec("UPDATE jobs SET state = 'done', progress = 1, finished_at = ?, error = NULL "
+					   "WHERE id = ? AND state = 'running'",
+					   "ii", now, j->id) == 1) {
 				char *rend = json_dumps(json_object_get(info, "renditions"), JSON_COMPACT);
 				db_exec("UPDATE lectures SET status = 'ready', progress = 1, error = NULL, media_version = ?, "
 					"renditions = ?, duration_s = ?, has_poster = ?, updated_at = ? WHERE id = ?",
 					"isdiii", j->version, rend, json_number_value(json_object_get(info, "duration_s")),
 					(int64_t)json_is_true(json_object_get(info, "poster")), now, j->lecture);
 				free(rend);
-				db_commit();
-				if (old > 0 && old != j->version)
-					storage_remove(j->lecture, old);
-				logf_("job %lld: lecture %lld ready (version %lld)", (long long)j->id, (long long)j->lecture,
-				      (long long)j->version);
+				if (db_commit() < 0) {
+					snprintf(err, sizeof err, "cannot record the result: %s", db_errmsg());
+					oc = RETRY;
+				} else {
+					if (old > 0 && old != j->version)
+						storage_remove(j->lecture, old);
+					logf_("job %lld: lecture %lld ready (version %lld)", (long long)j->id,
+					      (long long)j->lecture, (long long)j->version);
+				}
 			} else {
-				db_commit();
+				db_rollback(); /* nothing was written */
 				storage_remove(j->lecture, j->version); /* cancelled at the last moment */
 				oc = CANCELLED;
 			}
-			unlink_source(j->source);
+			if (oc != RETRY)
+				unlink_source(j->source);
 		}
 		free(is);
 	}
@@ -572,19 +581,27 @@ static void run_job(worker *w, const job *j)
 			backoff *= 3;
 		logf_("job %lld: attempt %d failed: %s; retrying in %lld s", (long long)j->id, j->attempts, err,
 		      (long long)backoff);
-		db_begin();
-		if (db_exec("UPDATE jobs SET state = 'queued', not_before = ?, error = ?, progress = 0 WHERE id = ? AND state = 'running'",
-			    "isi", now + backoff, err, j->id) == 1)
-			db_exec("UPDATE lectures SET status = 'queued', progress = 0 WHERE id = ?", "i", j->lecture);
-		db_commit();
+		if (db_begin() < 0) {
+			logf_("job %lld: cannot record the retry: %s", (long long)j->id, db_errmsg());
+		} else {
+			if (db_exec("UPDATE jobs SET state = 'queued', not_before = ?, error = ?, progress = 0 WHERE id = ? AND state = 'running'",
+				    "isi", now + backoff, err, j->id) == 1)
+				db_exec("UPDATE lectures SET status = 'queued', progress = 0 WHERE id = ?", "i", j->lecture);
+			if (db_commit() < 0)
+				logf_("job %lld: cannot record the retry: %s", (long long)j->id, db_errmsg());
+		}
 	} else if (oc == RETRY || oc == PERMANENT) {
 		logf_("job %lld: failed after %d attempt(s): %s", (long long)j->id, j->attempts, err);
-		db_begin();
-		if (db_exec("UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ? AND state = 'running'",
-			    "sii", err, now, j->id) == 1)
-			db_exec("UPDATE lectures SET status = 'failed', progress = 0, error = ?, updated_at = ? WHERE id = ?",
-				"sii", err, now, j->lecture);
-		db_commit();
+		if (db_begin() < 0) {
+			logf_("job %lld: cannot record the failure: %s", (long long)j->id, db_errmsg());
+		} else {
+			if (db_exec("UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ? AND state = 'running'",
+				    "sii", err, now, j->id) == 1)
+				db_exec("UPDATE lectures SET status = 'failed', progress = 0, error = ?, updated_at = ? WHERE id = ?",
+					"sii", err, now, j->lecture);
+			if (db_commit() < 0)
+				logf_("job %lld: cannot record the failure: %s", (long long)j->id, db_errmsg());
+		}
 		unlink_source(j->source);
 	}
 	pthread_mutex_lock(&g_mu);
