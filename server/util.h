@@ -29,7 +29,7 @@ void buf_add(buf *b, const void *data, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) DX_PRINTF(2, 3);
-void buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_vprintf(buf *b, const char *fmt, va_list ap) DX_PRINTF(2, 0);
 /* Hands the storage to the caller (free() it); leaves b empty. */
 char *buf_steal(buf *b);
 

@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcmark-dev \
 libavformat-dev libavcodec-dev libavutil-dev ffmpeg libcurl4-openssl-dev curl libsodium-dev \
 libjansson-dev libcmocka-dev"
-[ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium fonts-wqy-microhei"
+[ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium fonts-wqy-microhei clang clang-format"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
