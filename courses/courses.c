@@ -54,16 +54,10 @@ int64_t image_store(int64_t course_id, const char *mime, const void *data, size_
 		    course_id, mime, (int64_t)len, clock_secs()) < 0)
 		return -1;
 	int64_t id = db_last_id();
-	char path[700], tmp[720];
+	char path[700];
 	image_path(path, sizeof path, id, mime);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	/* Written aside and renamed, so a reader never sees half a file. */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
-	if (fd >= 0 && close(fd) < 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) < 0) {
-		unlink(tmp);
+	if (write_file_atomic(path, data, len, 0640) < 0) {
 		db_exec("DELETE FROM course_images WHERE id = ?", "i", id);
 		return -1;
 	}
@@ -471,17 +465,21 @@ static int image_get(req *r)
 	return reply_file(r, path, mime, "private, max-age=86400");
 }
 
-/* GET /api/v1/teach/courses — the instructor's own courses (an admin's: all), drafts included. */
-static int teach_courses(req *r)
+sqlite3_stmt *teach_courses_prepare(db_stmt *q, req *r)
 {
-	int all = r->u->role == ROLE_ADMIN;
-	db_stmt q;
-	sqlite3_stmt *st = db_prepare(&q,
+	return db_prepare(q,
 		"SELECT c.id, c.title, c.category, c.credit_hours, c.status, c.enrolled_count, c.updated_at, u.name,"
 		" (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
 		" FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
 		" ORDER BY c.updated_at DESC, c.id DESC",
-		"ii", (int64_t)all, r->u->id);
+		"ii", (int64_t)(r->u->role == ROLE_ADMIN), r->u->id);
+}
+
+/* GET /api/v1/teach/courses — the instructor's own courses (an admin's: all), drafts included. */
+static int teach_courses(req *r)
+{
+	db_stmt q;
+	sqlite3_stmt *st = teach_courses_prepare(&q, r);
 	json_t *arr = json_array();
 	while (db_step(st) == 1) {
 		char iso[24];

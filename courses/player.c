@@ -27,16 +27,6 @@ static int page_message(req *r, int status, const char *title, const char *msg, 
 	return reply_buf(r, status, "text/html; charset=utf-8", &b);
 }
 
-/* "m:ss" or "h:mm:ss" of a duration. */
-static void fmt_clock(double s, char *out, size_t n)
-{
-	long t = s > 0 ? (long)(s + 0.5) : 0;
-	if (t >= 3600)
-		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
-}
-
 /* The course's lectures with the member's completion marks, the current one highlighted. */
 static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
 {
@@ -49,7 +39,7 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 	while (db_step(st) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char dur[24];
-		fmt_clock(sqlite3_column_double(st, 2), dur, sizeof dur);
+		fmt_duration(dur, sizeof dur, sqlite3_column_double(st, 2));
 		int ready = !strcmp(db_col_text(st, 3), "ready");
 		html_printf(b, "<li%s>", id == current ? " class=\"cur\"" : "");
 		if (ready && id != current)

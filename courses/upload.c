@@ -46,24 +46,6 @@ typedef struct upctx {
 
 #define WBUF_SIZE (256 * 1024)
 
-/* Writes all of data; -1 with errno on failure. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writes what is gathered; -1 with errno on failure. */
 static int up_flush(upctx *c)
 {

@@ -1,36 +1,12 @@
 /* csv.c — RFC 4180 CSV reader for bulk member import, with per-record error recovery. */
 #include "csv.h"
+#include "util.h"
 
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* malloc that never returns NULL: out of memory is fatal. */
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-/* realloc that never returns NULL. */
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-/* strdup that never returns NULL. */
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xmalloc(n), s, n);
-}
 
 /* Scratch space for one record: field bytes are stored only up to the limits, so the buffer
    has a fixed size; scanning continues past the limits to learn whether the record is sound. */
@@ -236,17 +212,15 @@ static int fail(csv_doc *doc, long line, const char *fmt, ...)
 }
 
 /* Parses a whole CSV buffer; see csv.h for the contract. */
-int csv_parse(const char *buf, size_t len, csv_doc *doc)
+int csv_parse(const char *text, size_t len, csv_doc *doc)
 {
     memset(doc, 0, sizeof *doc);
-    if (!buf)
+    if (!text)
         len = 0;
 
-    size_t pos = 0;
     long line = 1;
     int cap = 0;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
+    size_t pos = utf8_bom(text, len);
 
     record rec;
     rec.buf = xmalloc((size_t)CSV_MAX_FIELDS * (CSV_MAX_FIELD_LEN + 1));
@@ -257,12 +231,12 @@ int csv_parse(const char *buf, size_t len, csv_doc *doc)
             rc = fail(doc, line, "too many lines");
             break;
         }
-        if (eat_newline(buf, len, &pos, &line))
+        if (eat_newline(text, len, &pos, &line))
             continue; /* fully blank line */
 
         size_t start_pos = pos;
         long start_line = line;
-        int st = read_record(buf, len, &pos, &line, &rec);
+        int st = read_record(text, len, &pos, &line, &rec);
 
         if (st == REC_OK) {
             if (rec.nfields > CSV_MAX_FIELDS) {
@@ -296,9 +270,9 @@ int csv_parse(const char *buf, size_t len, csv_doc *doc)
             /* Resync: continue at the physical line after the one where the record started. */
             pos = start_pos;
             line = start_line;
-            while (pos < len && buf[pos] != '\r' && buf[pos] != '\n')
+            while (pos < len && text[pos] != '\r' && text[pos] != '\n')
                 pos++;
-            eat_newline(buf, len, &pos, &line);
+            eat_newline(text, len, &pos, &line);
         }
     }
 
@@ -318,60 +292,4 @@ void csv_free(csv_doc *doc)
     free(doc->rows);
     doc->rows = NULL;
     doc->nrows = 0;
-}
-
-/* Validates UTF-8 per RFC 3629: rejects overlongs, surrogates, code points above U+10FFFF,
-   stray continuation bytes and truncated sequences. */
-int utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        size_t need;
-        unsigned lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c == 0xE0) {
-            need = 2;
-            lo = 0xA0;
-        } else if (c == 0xED) {
-            need = 2;
-            hi = 0x9F;
-        } else if (c >= 0xE1 && c <= 0xEF) {
-            need = 2;
-        } else if (c == 0xF0) {
-            need = 3;
-            lo = 0x90;
-        } else if (c >= 0xF1 && c <= 0xF3) {
-            need = 3;
-        } else if (c == 0xF4) {
-            need = 3;
-            hi = 0x8F;
-        } else {
-            return 0; /* 80..C1, F5..FF */
-        }
-        if (len - i - 1 < need)
-            return 0;
-        if (p[i + 1] < lo || p[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k <= need; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return 0;
-        i += need + 1;
-    }
-    return 1;
-}
-
-/* Counts code points by counting bytes that are not continuation bytes. */
-size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            n++;
-    return n;
 }

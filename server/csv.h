@@ -40,10 +40,4 @@ int csv_parse(const char *buf, size_t len, csv_doc *doc);
    safe to call twice. */
 void csv_free(csv_doc *doc);
 
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else 0. */
-int utf8_valid(const char *s, size_t len);
-
-/* Number of Unicode code points in a valid NUL-terminated UTF-8 string. */
-size_t utf8_len(const char *s);
-
 #endif

@@ -163,7 +163,7 @@ json_t *import_members(const char *text, size_t len)
 		}
 		int bad = 0;
 		for (int f = 0; f < row->nfields; f++)
-			if (!utf8_valid(row->fields[f], strlen(row->fields[f])))
+			if (!utf8_ok(row->fields[f], strlen(row->fields[f])))
 				bad = 1;
 		if (bad) {
 			add_err(errs, row->line, "%s", tr("err.csv_utf8"));

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,11 @@ int utf8_ok(const char *str, size_t len)
 	return 1;
 }
 
+size_t utf8_bom(const char *s, size_t len)
+{
+	return len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 size_t utf8_chars(const char *s)
 {
 	size_t n = 0;
@@ -288,6 +294,55 @@ char *read_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = b.len;
 	return buf_steal(&b);
+}
+
+int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	/* A name of this writer's own: two threads replacing the same file never share one. */
+	static atomic_uint seq;
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.%d-%u.tmp", path, (int)getpid(), atomic_fetch_add(&seq, 1)) < 0)
+		dx_fatal("out of memory");
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	int rc = fd < 0 ? -1 : write_all(fd, data, len);
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = rename(tmp, path);
+	if (rc < 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+	}
+	free(tmp);
+	return rc;
+}
+
+void fmt_duration(char *out, size_t n, double seconds)
+{
+	long t = seconds > 0 ? (long)(seconds + 0.5) : 0;
+	if (t >= 3600)
+		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
 }
 
 int mkdir_p(const char *path, int mode)

@@ -42,8 +42,11 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) DX_PRINTF(2, 3);
 
-/* 1 when s[0..len) is valid UTF-8 without NULs. */
+/* 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlongs, surrogates, code points above U+10FFFF,
+   stray or missing continuation bytes) without NULs. */
 int utf8_ok(const char *s, size_t len);
+/* 3 when s[0..len) starts with the UTF-8 byte order mark, else 0: the bytes to skip. */
+size_t utf8_bom(const char *s, size_t len);
 /* Code points in a UTF-8 string. */
 size_t utf8_chars(const char *s);
 /* Parses a positive decimal id; 0 on garbage. */
@@ -52,6 +55,15 @@ int64_t parse_id(const char *s);
 void hex_encode(const unsigned char *in, size_t n, char *out);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL on error. */
 char *read_file(const char *path, size_t *len);
+/* Writes all n bytes to fd (short writes and EINTR retried); 0, or -1 with errno (EIO when nothing
+   could be written). */
+int write_all(int fd, const void *p, size_t n);
+/* Replaces path by data[0..len) atomically: written to a temporary file beside it, then renamed over
+   it, so a reader sees the old file or the new one, never half of one. 0, or -1 with errno and
+   nothing left behind. */
+int write_file_atomic(const char *path, const void *data, size_t len, int mode);
+/* A duration as "m:ss" or "h:mm:ss" (rounded to the second; negative → "0:00"). */
+void fmt_duration(char *out, size_t n, double seconds);
 /* mkdir -p; 0 or -1. */
 int mkdir_p(const char *path, int mode);
 /* rm -rf of a folder under our control; 0 or -1. */

@@ -185,8 +185,8 @@ int jobs_cancel(int64_t lecture)
    cue time 0 to the first MPEG-TS timestamp of the segments (so players align them with the video). */
 static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 {
-	if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
-		src += 3, len -= 3;
+	size_t bom = utf8_bom(src, len);
+	src += bom, len -= bom;
 	const char *nl = memchr(src, '\n', len);
 	size_t first = nl ? (size_t)(nl - src) + 1 : len;
 	buf_add(out, src, first);
@@ -356,19 +356,7 @@ static int tag_playlist(const char *path, int64_t version)
 			buf_printf(&b, "%s\n", line);
 	}
 	free(s);
-	char tmp[1500];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	int rc = -1;
-	if (f) {
-		rc = fwrite(b.p, 1, b.len, f) == b.len ? 0 : -1;
-		if (fclose(f) != 0)
-			rc = -1;
-		if (rc == 0)
-			rc = rename(tmp, path);
-		if (rc < 0)
-			unlink(tmp);
-	}
+	int rc = write_file_atomic(path, b.p, b.len, 0644);
 	buf_free(&b);
 	return rc;
 }
