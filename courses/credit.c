@@ -1,5 +1,6 @@
 /* credit.c — pure study-time crediting: coverage interval sets and the heartbeat rules. */
 #include "courses/credit.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ void cov_free(cov_set *c)
 	cov_init(c);
 }
 
-/* Makes room for at least `need` intervals; aborts on OOM (as everywhere in dangxiao). */
+/* Makes room for at least `need` intervals (xrealloc: out of memory aborts, as everywhere in dangxiao). */
 static void cov_reserve(cov_set *c, int need)
 {
 	if (need <= c->cap)
@@ -31,10 +32,7 @@ static void cov_reserve(cov_set *c, int need)
 	int cap = c->cap ? c->cap : 8;
 	while (cap < need)
 		cap *= 2;
-	cov_iv *p = realloc(c->iv, (size_t)cap * sizeof *p);
-	if (!p)
-		abort();
-	c->iv = p;
+	c->iv = xrealloc(c->iv, (size_t)cap * sizeof *c->iv);
 	c->cap = cap;
 }
 
@@ -116,23 +114,21 @@ static size_t fmt_num(char *out, size_t room, double x)
 char *cov_to_json(const cov_set *c)
 {
 	size_t room = 3 + (size_t)c->n * (2 * 24 + 4);
-	char *buf = malloc(room);
-	if (!buf)
-		abort();
+	char *out = xmalloc(room);
 	size_t p = 0;
-	buf[p++] = '[';
+	out[p++] = '[';
 	for (int k = 0; k < c->n; k++) {
 		if (k)
-			buf[p++] = ',';
-		buf[p++] = '[';
-		p += fmt_num(buf + p, room - p, c->iv[k].start);
-		buf[p++] = ',';
-		p += fmt_num(buf + p, room - p, c->iv[k].end);
-		buf[p++] = ']';
+			out[p++] = ',';
+		out[p++] = '[';
+		p += fmt_num(out + p, room - p, c->iv[k].start);
+		out[p++] = ',';
+		p += fmt_num(out + p, room - p, c->iv[k].end);
+		out[p++] = ']';
 	}
-	buf[p++] = ']';
-	buf[p] = '\0';
-	return buf;
+	out[p++] = ']';
+	out[p] = '\0';
+	return out;
 }
 
 static const char *skip_ws(const char *s)

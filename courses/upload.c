@@ -602,51 +602,26 @@ static void sweep_orphans(void)
 	closedir(d);
 }
 
-static pthread_t g_sweeper;
-static int g_sweeper_on;
-static pthread_mutex_t g_sw_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_sw_cv = PTHREAD_COND_INITIALIZER;
-static int g_sw_stop;
+static dx_thread g_sweeper = DX_THREAD_INIT;
 
-static void *sweeper_main(void *arg)
+static void sweeper_main(dx_thread *t)
 {
-	(void)arg;
-	pthread_mutex_lock(&g_sw_mu);
-	while (!g_sw_stop) {
-		pthread_mutex_unlock(&g_sw_mu);
+	/* Every 2 s: cheap (an indexed-less scan of a tiny table); short so the test clock bites. */
+	do
 		uploads_sweep();
-		pthread_mutex_lock(&g_sw_mu);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 2; /* cheap (an indexed-less scan of a tiny table); short so the test clock bites */
-		if (!g_sw_stop)
-			pthread_cond_timedwait(&g_sw_cv, &g_sw_mu, &ts);
-	}
-	pthread_mutex_unlock(&g_sw_mu);
+	while (dx_thread_sleep(t, 2000));
 	db_close_thread();
-	return NULL;
 }
 
 int uploads_start(void)
 {
 	sweep_orphans();
-	g_sw_stop = 0;
-	if (pthread_create(&g_sweeper, NULL, sweeper_main, NULL) != 0)
-		return -1;
-	g_sweeper_on = 1;
-	return 0;
+	return dx_thread_start(&g_sweeper, sweeper_main);
 }
 
 void uploads_stop(void)
 {
-	if (!g_sweeper_on)
-		return;
-	pthread_mutex_lock(&g_sw_mu);
-	g_sw_stop = 1;
-	pthread_cond_broadcast(&g_sw_cv);
-	pthread_mutex_unlock(&g_sw_mu);
-	pthread_join(g_sweeper, NULL);
-	g_sweeper_on = 0;
+	dx_thread_stop(&g_sweeper);
 }
 
 const route upload_routes[] = {

@@ -426,33 +426,26 @@ void db_rollback(void)
 
 /* ---- background checkpoints ---- */
 
-static pthread_t g_ckpt_thread;
-static volatile int g_ckpt_stop;
+static dx_thread g_ckpt = DX_THREAD_INIT;
 
-static void *checkpointer(void *unused)
+static void checkpointer(dx_thread *t)
 {
-	(void)unused;
-	while (!g_ckpt_stop) {
-		usleep(200 * 1000);
-		/* PASSIVE: copies what it can without waiting for readers or blocking writers. */
+	/* PASSIVE: copies what it can without waiting for readers or blocking writers. */
+	while (dx_thread_sleep(t, 200))
 		sqlite3_wal_checkpoint_v2(db(), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	}
 	db_close_thread();
-	return NULL;
 }
 
 int db_checkpointer_start(void)
 {
 	g_bg_checkpoint = 1;
-	g_ckpt_stop = 0;
-	return pthread_create(&g_ckpt_thread, NULL, checkpointer, NULL) == 0 ? 0 : -1;
+	return dx_thread_start(&g_ckpt, checkpointer);
 }
 
 void db_checkpointer_stop(void)
 {
 	if (!g_bg_checkpoint)
 		return;
-	g_ckpt_stop = 1;
-	pthread_join(g_ckpt_thread, NULL);
+	dx_thread_stop(&g_ckpt);
 	g_bg_checkpoint = 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void dx_fatal(const char *fmt, ...)
@@ -343,6 +344,51 @@ void fmt_duration(char *out, size_t n, double seconds)
 		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 	else
 		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void *thread_main(void *arg)
+{
+	dx_thread *t = arg;
+	t->fn(t);
+	return NULL;
+}
+
+int dx_thread_start(dx_thread *t, void (*fn)(dx_thread *t))
+{
+	t->stop = 0;
+	t->fn = fn;
+	if (pthread_create(&t->th, NULL, thread_main, t) != 0)
+		return -1;
+	t->running = 1;
+	return 0;
+}
+
+int dx_thread_sleep(dx_thread *t, int ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+	pthread_mutex_lock(&t->mu);
+	if (!t->stop)
+		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+	int go = !t->stop;
+	pthread_mutex_unlock(&t->mu);
+	return go;
+}
+
+void dx_thread_stop(dx_thread *t)
+{
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stop = 1;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->th, NULL);
+	t->running = 0;
 }
 
 int mkdir_p(const char *path, int mode)

@@ -1,6 +1,7 @@
 /* util.h — memory helpers that never fail, growable buffers, per-request arenas, small string tools. */
 #ifndef DX_UTIL_H
 #define DX_UTIL_H
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -64,6 +65,23 @@ int write_all(int fd, const void *p, size_t n);
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 /* A duration as "m:ss" or "h:mm:ss" (rounded to the second; negative → "0:00"). */
 void fmt_duration(char *out, size_t n, double seconds);
+/* A background thread that is told to stop: start, sleep between rounds, stop and join, written once
+   for every service (the WAL checkpointer, the heartbeat writer, the upload sweeper). mu and cv
+   guard stop and may guard the service's own state too (the heartbeat queue). */
+typedef struct dx_thread {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	int stop, running;
+	void (*fn)(struct dx_thread *t);
+} dx_thread;
+#define DX_THREAD_INIT {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}
+/* Runs fn(t) on a new thread; 0 or -1. */
+int dx_thread_start(dx_thread *t, void (*fn)(dx_thread *t));
+/* Waits up to ms (without mu held), or less when stopped: 1 to go on, 0 once stop was asked. */
+int dx_thread_sleep(dx_thread *t, int ms);
+/* Asks the thread to stop, wakes it (cv) and waits for it to end; nothing when it is not running. */
+void dx_thread_stop(dx_thread *t);
 /* mkdir -p; 0 or -1. */
 int mkdir_p(const char *path, int mode);
 /* rm -rf of a folder under our control; 0 or -1. */

@@ -1,5 +1,5 @@
 /* test_util.c — unit tests of the core helpers every module shares: write-all, atomic replace,
-   duration text, the UTF-8 byte order mark. */
+   duration text, the UTF-8 byte order mark, background threads' start and stop. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -140,6 +141,51 @@ static void test_utf8_bom(void **state)
 	assert_int_equal(utf8_bom(NULL, 0), 0);
 }
 
+static int g_rounds;
+
+static void counter(dx_thread *t)
+{
+	do {
+		pthread_mutex_lock(&t->mu);
+		g_rounds++;
+		pthread_mutex_unlock(&t->mu);
+	} while (dx_thread_sleep(t, 10 * 1000));
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_thread_start_stop(void **state)
+{
+	(void)state;
+	static dx_thread t = DX_THREAD_INIT;
+	dx_thread_stop(&t); /* not running: nothing */
+	assert_int_equal(dx_thread_start(&t, counter), 0);
+	assert_true(t.running);
+	for (int i = 0; i < 200; i++) {
+		pthread_mutex_lock(&t.mu);
+		int n = g_rounds;
+		pthread_mutex_unlock(&t.mu);
+		if (n)
+			break;
+		usleep(10 * 1000);
+	}
+	/* Stopping wakes the 10 s sleep at once and joins the thread. */
+	double t0 = now_s();
+	dx_thread_stop(&t);
+	assert_true(now_s() - t0 < 2.0);
+	assert_false(t.running);
+	assert_int_equal(g_rounds, 1);
+	/* It starts again after a stop. */
+	assert_int_equal(dx_thread_start(&t, counter), 0);
+	dx_thread_stop(&t);
+	assert_true(g_rounds >= 1 && g_rounds <= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_write_file_atomic),
 		cmocka_unit_test(test_fmt_duration),
 		cmocka_unit_test(test_utf8_bom),
+		cmocka_unit_test(test_thread_start_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
