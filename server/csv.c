@@ -23,7 +23,7 @@ typedef struct record {
 enum { REC_OK, REC_BAD };
 
 /* Writes a printf-style message into rec->msg and returns REC_BAD. */
-__attribute__((format(printf, 2, 3)))
+static int rec_bad(record *rec, const char *fmt, ...) DX_PRINTF(2, 3);
 static int rec_bad(record *rec, const char *fmt, ...)
 {
     va_list ap;
@@ -199,7 +199,7 @@ static char **pack_fields(const record *rec)
 }
 
 /* Records a limit failure, drops all rows and returns -1. */
-__attribute__((format(printf, 3, 4)))
+static int fail(csv_doc *doc, long line, const char *fmt, ...) DX_PRINTF(3, 4);
 static int fail(csv_doc *doc, long line, const char *fmt, ...)
 {
     csv_free(doc);
