@@ -379,6 +379,13 @@ int dx_thread_sleep(dx_thread *t, int ms)
 	return go;
 }
 
+void dx_thread_wake(dx_thread *t)
+{
+	pthread_mutex_lock(&t->mu);
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
 void dx_thread_stop(dx_thread *t)
 {
 	if (!t->running)

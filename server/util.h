@@ -66,7 +66,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 /* A duration as "m:ss" or "h:mm:ss" (rounded to the second; negative → "0:00"). */
 void fmt_duration(char *out, size_t n, double seconds);
 /* A background thread that is told to stop: start, sleep between rounds, stop and join, written once
-   for every service (the WAL checkpointer, the heartbeat writer, the upload sweeper). mu and cv
+   for every service (the WAL checkpointer, the heartbeat writer, the upload sweeper, the transcoder's
+   workers). mu and cv
    guard stop and may guard the service's own state too (the heartbeat queue). */
 typedef struct dx_thread {
 	pthread_mutex_t mu;
@@ -80,6 +81,8 @@ typedef struct dx_thread {
 int dx_thread_start(dx_thread *t, void (*fn)(dx_thread *t));
 /* Waits up to ms (without mu held), or less when stopped: 1 to go on, 0 once stop was asked. */
 int dx_thread_sleep(dx_thread *t, int ms);
+/* Ends its dx_thread_sleep early (new work). */
+void dx_thread_wake(dx_thread *t);
 /* Asks the thread to stop, wakes it (cv) and waits for it to end; nothing when it is not running. */
 void dx_thread_stop(dx_thread *t);
 /* mkdir -p; 0 or -1. */

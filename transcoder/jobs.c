@@ -21,13 +21,12 @@
 #include <unistd.h>
 
 typedef struct worker {
-	pthread_t th;
+	dx_thread t;          /* first: worker_main is handed &t */
 	int64_t job;          /* the job being run, 0 when idle (guarded by g_mu) */
 	volatile int cancel;  /* polled by ffrun */
 } worker;
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static worker *g_workers;
 static int g_nworkers;
 static volatile int g_stop;
@@ -153,7 +152,8 @@ int64_t jobs_enqueue(int64_t lecture, const char *source_rel)
 	}
 	after_cancel(drop, running, nrun);
 	pthread_mutex_lock(&g_mu);
-	pthread_cond_broadcast(&g_cv);
+	for (int i = 0; i < g_nworkers; i++)
+		dx_thread_wake(&g_workers[i].t);
 	pthread_mutex_unlock(&g_mu);
 	return id;
 }
@@ -598,9 +598,9 @@ static void run_job(worker *w, const job *j)
 	pthread_mutex_unlock(&g_mu);
 }
 
-static void *worker_main(void *arg)
+static void worker_main(dx_thread *t)
 {
-	worker *w = arg;
+	worker *w = (worker *)t;
 	while (!g_stop) {
 		job j;
 		if (claim(&j)) {
@@ -608,16 +608,9 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		/* Idle: wake on a new job, or every second (retries become due by the clock). */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_mutex_lock(&g_mu);
-		if (!g_stop)
-			pthread_cond_timedwait(&g_cv, &g_mu, &ts);
-		pthread_mutex_unlock(&g_mu);
+		dx_thread_sleep(t, 1000);
 	}
 	db_close_thread();
-	return NULL;
 }
 
 int jobs_start(int workers)
@@ -634,12 +627,14 @@ int jobs_start(int workers)
 	g_stop = 0;
 	g_nworkers = workers;
 	g_workers = xcalloc((size_t)(workers > 0 ? workers : 1), sizeof *g_workers);
-	for (int i = 0; i < workers; i++)
-		if (pthread_create(&g_workers[i].th, NULL, worker_main, &g_workers[i]) != 0) {
+	for (int i = 0; i < workers; i++) {
+		g_workers[i].t = (dx_thread)DX_THREAD_INIT;
+		if (dx_thread_start(&g_workers[i].t, worker_main) != 0) {
 			g_nworkers = i;
 			jobs_stop();
 			return -1;
 		}
+	}
 	return 0;
 }
 
@@ -649,10 +644,9 @@ void jobs_stop(void)
 	g_stop = 1;
 	for (int i = 0; i < g_nworkers; i++)
 		g_workers[i].cancel = 1;
-	pthread_cond_broadcast(&g_cv);
 	pthread_mutex_unlock(&g_mu);
 	for (int i = 0; i < g_nworkers; i++)
-		pthread_join(g_workers[i].th, NULL);
+		dx_thread_stop(&g_workers[i].t);
 	free(g_workers);
 	g_workers = NULL;
 	g_nworkers = 0;
