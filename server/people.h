@@ -30,7 +30,8 @@ int64_t user_create(const char *username, const char *name, const char *role, in
 /* Imports members from CSV text (columns username,name,org,role,password; a header line is
    recognised and skipped). Good lines are kept, bad lines reported with their numbers.
    Returns {"created","updated","errors":[{"line","message"}]}, or NULL (nothing changed) when the
-   server began to shut down while passwords were being hashed. */
+   server began to shut down while passwords were being hashed or the database could not take the
+   write. */
 json_t *import_members(const char *csv, size_t len);
 /* 1 when s is an acceptable username: 2..64 of [A-Za-z0-9_.-]. */
 int username_ok(const char *s);

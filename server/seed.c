@@ -28,7 +28,10 @@ int seed_demo(const char *data_dir)
 		printf("demo data already present in %s\n", data_dir);
 		return 0;
 	}
-	db_begin();
+	if (db_begin() < 0) {
+		fprintf(stderr, "dangxiao: seeding the demo academy failed: %s\n", db_errmsg());
+		return -1;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(demo_users); i++) {
 		int64_t org = org_resolve_path(demo_users[i].org, 1);
 		if (!org || user_create(demo_users[i].username, demo_users[i].name, demo_users[i].role, org,
@@ -44,7 +47,10 @@ int seed_demo(const char *data_dir)
 		fprintf(stderr, "dangxiao: seeding the demo courses failed\n");
 		return -1;
 	}
-	db_commit();
+	if (db_commit() < 0) {
+		fprintf(stderr, "dangxiao: seeding the demo academy failed: %s\n", db_errmsg());
+		return -1;
+	}
 	/* Outside the transaction: it runs ffmpeg for a few seconds. A demo without its lecture still works. */
 	if (seed_lectures(data_dir) < 0)
 		fprintf(stderr, "dangxiao: continuing without the demo lecture\n");
