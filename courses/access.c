@@ -33,10 +33,12 @@ int course_required_for(const user *u, int64_t course)
 
 void course_required_each(arena *a, const user *u, void (*f)(int64_t course, void *ud), void *ud)
 {
-	sqlite3_stmt *st = db_query(REQUIRED_SQL, "si", org_chain_json(a, u->org_path), (int64_t)year_of(clock_secs()));
+	db_stmt q;
+	sqlite3_stmt *st =
+		db_prepare(&q, REQUIRED_SQL, "si", org_chain_json(a, u->org_path), (int64_t)year_of(clock_secs()));
 	while (db_step(st) == 1)
 		f(sqlite3_column_int64(st, 0), ud);
-	db_done(st);
+	db_finalize(&q);
 }
 
 int course_lookup(const user *u, int64_t id, course_res *c)

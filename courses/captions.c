@@ -15,8 +15,8 @@
    cue time 0 to the first MPEG-TS timestamp of the segments (so players align them with the video). */
 static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 {
-	if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
-		src += 3, len -= 3;
+	size_t bom = utf8_bom(src, len);
+	src += bom, len -= bom;
 	const char *nl = memchr(src, '\n', len);
 	size_t first = nl ? (size_t)(nl - src) + 1 : len;
 	buf_add(out, src, first);

@@ -210,10 +210,11 @@ static void metas_get(const cat_user *u, const ids *in, const char *category, co
 	buf list;
 	buf_init(&list);
 	json_ids(&list, in->v, in->n);
-	sqlite3_stmt *st = db_query("SELECT m.id, m.status = 'published', m.category, m.owner_id, m.enrolled_count,"
-				    " ifnull(m.published_at, m.created_at)"
-				    " FROM json_each(?) j CROSS JOIN courses m INDEXED BY courses_meta WHERE m.id = j.value",
-				    "s", list.p);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT m.id, m.status = 'published', m.category, m.owner_id, m.enrolled_count,"
+					  " ifnull(m.published_at, m.created_at)"
+					  " FROM json_each(?) j CROSS JOIN courses m INDEXED BY courses_meta WHERE m.id = j.value",
+					  "s", list.p);
 	while (db_step(st) == 1) {
 		cat_row m = {0};
 		m.id = sqlite3_column_int64(st, 0);
@@ -225,7 +226,7 @@ static void metas_get(const cat_user *u, const ids *in, const char *category, co
 		if ((visible(u, &m) || (keep && ids_has(keep, m.id))) && (!category || !strcmp(db_col_text(st, 2), category)))
 			*rows_push(out) = m;
 	}
-	db_done(st);
+	db_finalize(&q);
 	buf_free(&list);
 }
 
@@ -305,13 +306,14 @@ static char *search_term(arena *ar, const char *q, int *fts)
 /* The ids of the courses whose text contains the search term. */
 static void search_ids(const char *term, int fts, ids *out)
 {
-	sqlite3_stmt *st = fts ? db_query("SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?", "s", term)
-			       : db_query("SELECT id FROM courses WHERE title LIKE ?1 ESCAPE '\\'"
-					  " OR summary LIKE ?1 ESCAPE '\\' OR body_text LIKE ?1 ESCAPE '\\'",
-					  "s", term);
+	db_stmt q;
+	sqlite3_stmt *st = fts ? db_prepare(&q, "SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?", "s", term)
+			       : db_prepare(&q, "SELECT id FROM courses WHERE title LIKE ?1 ESCAPE '\\'"
+						" OR summary LIKE ?1 ESCAPE '\\' OR body_text LIKE ?1 ESCAPE '\\'",
+						"s", term);
 	while (db_step(st) == 1)
 		ids_push(out, sqlite3_column_int64(st, 0));
-	db_done(st);
+	db_finalize(&q);
 	ids_sort(out);
 }
 
@@ -320,12 +322,13 @@ static void by_candidates(const cat_user *u, const catalog_args *a, const char *
 {
 	ids c = {0}, enr = {0};
 	if (a->mine) {
-		sqlite3_stmt *st = db_query("SELECT course_id FROM enrollments WHERE user_id = ?", "i", u->uid);
+		db_stmt q;
+		sqlite3_stmt *st = db_prepare(&q, "SELECT course_id FROM enrollments WHERE user_id = ?", "i", u->uid);
 		while (db_step(st) == 1) {
 			ids_push(&c, sqlite3_column_int64(st, 0));
 			ids_push(&enr, sqlite3_column_int64(st, 0));
 		}
-		db_done(st);
+		db_finalize(&q);
 		ids_sort(&enr);
 	}
 	if (a->mine || a->type == 1) {
@@ -387,10 +390,11 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 	cat_rows dr = {0};
 	int64_t ndrafts = 0;
 	if (u->vis) {
-		sqlite3_stmt *st = db_query("SELECT id, owner_id, enrolled_count, ifnull(published_at, created_at)"
-					    " FROM courses INDEXED BY courses_catalog WHERE status = 'draft'"
-					    " AND (?1 IS NULL OR category = ?1) AND (?2 = 0 OR owner_id = ?2)",
-					    "si", a->category, (int64_t)(u->vis == 2 ? 0 : u->uid));
+		db_stmt q;
+		sqlite3_stmt *st = db_prepare(&q, "SELECT id, owner_id, enrolled_count, ifnull(published_at, created_at)"
+						  " FROM courses INDEXED BY courses_catalog WHERE status = 'draft'"
+						  " AND (?1 IS NULL OR category = ?1) AND (?2 = 0 OR owner_id = ?2)",
+						  "si", a->category, (int64_t)(u->vis == 2 ? 0 : u->uid));
 		while (db_step(st) == 1) {
 			ndrafts++;
 			int64_t id = sqlite3_column_int64(st, 0);
@@ -402,7 +406,7 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 			d->enrolled_count = sqlite3_column_int64(st, 2);
 			d->sort_at = sqlite3_column_int64(st, 3);
 		}
-		db_done(st);
+		db_finalize(&q);
 		rows_sort(&dr, a->popular);
 	}
 	int64_t npub = db_int(0, "SELECT ifnull(sum(n), 0) FROM course_counts WHERE status = 'published'"
@@ -419,7 +423,8 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 	if ((int64_t)page->n < lim && off + (int64_t)page->n < *total) {
 		/* The rest: the walk over published courses merged with the drafts. */
 		const char *sql = WALK_SQL[a->popular ? 1 : 0][a->category ? 1 : 0];
-		sqlite3_stmt *st = a->category ? db_query(sql, "s", a->category) : db_query(sql, "");
+		db_stmt q;
+		sqlite3_stmt *st = a->category ? db_prepare(&q, sql, "s", a->category) : db_prepare(&q, sql, "");
 		size_t j = 0;
 		int have = 0, more = 1;
 		cat_row w;
@@ -456,7 +461,7 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 			else
 				*rows_push(page) = next;
 		}
-		db_done(st);
+		db_finalize(&q);
 	}
 	free(rq.v);
 	free(dr.v);
@@ -480,7 +485,8 @@ static void fill_rows(req *r, const cat_user *u, cat_rows *page)
 		put_int(&list, c->id);
 	}
 	buf_putc(&list, ']');
-	sqlite3_stmt *st = db_query(
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q,
 		"SELECT m.id, m.status, m.enrolled_count, m.cover_image_id, m.title, m.summary, m.category,"
 		" m.credit_hours, u.name, e.user_id IS NOT NULL, ifnull(e.progress, 0)"
 		" FROM json_each(?2) j CROSS JOIN courses m INDEXED BY courses_meta CROSS JOIN users u"
@@ -507,7 +513,7 @@ static void fill_rows(req *r, const cat_user *u, cat_rows *page)
 			break;
 		}
 	}
-	db_done(st);
+	db_finalize(&q);
 	buf_free(&list);
 }
 
@@ -842,7 +848,7 @@ static int page_home(req *r)
 
 int catalog_reindex(void)
 {
-	/* Courses migrated from before body_text (schema 7): their text is made from the HTML the
+	/* Courses migrated from before body_text (schema 8): their text is made from the HTML the
 	   page shows, and the update trigger puts it into the search index. */
 	int n = 0;
 	for (;;) {

@@ -55,16 +55,10 @@ int64_t image_store(int64_t course_id, const char *mime, const void *data, size_
 		    course_id, mime, (int64_t)len, clock_secs()) < 0)
 		return -1;
 	int64_t id = db_last_id();
-	char path[700], tmp[720];
+	char path[700];
 	image_path(path, sizeof path, id, mime);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	/* Written aside and renamed, so a reader never sees half a file. */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	int ok = fd >= 0 && write(fd, data, len) == (ssize_t)len;
-	if (fd >= 0 && close(fd) < 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) < 0) {
-		unlink(tmp);
+	if (write_file_atomic(path, data, len, 0640) < 0) {
 		db_exec("DELETE FROM course_images WHERE id = ?", "i", id);
 		return -1;
 	}
@@ -177,18 +171,19 @@ json_t *course_json(req *r, int64_t id)
 
 	json_t *lectures = json_array();
 	/* playable: a video is served (a lecture being replaced plays its previous version). */
-	st = db_query("SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL,"
-		      " (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0"
-		      " FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
-		      " WHERE l.course_id = ? ORDER BY l.position, l.id",
-		      "ii", r->u->id, id);
+	db_stmt q;
+	st = db_prepare(&q, "SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL,"
+			" (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0"
+			" FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
+			" WHERE l.course_id = ? ORDER BY l.position, l.id",
+			"ii", r->u->id, id);
 	while (db_step(st) == 1)
 		json_array_append_new(lectures,
 				      json_pack("{s:I,s:s,s:f,s:s,s:b,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0),
 						"title", db_col_text(st, 1), "duration_s", sqlite3_column_double(st, 2),
 						"status", db_col_text(st, 3), "completed", sqlite3_column_int(st, 4),
 						"playable", sqlite3_column_int(st, 5)));
-	db_done(st);
+	db_finalize(&q);
 	json_object_set_new(c, "lectures", lectures);
 	json_object_set_new(c, "quiz_id", json_null()); /* the quiz module fills this in */
 	return c;
@@ -278,7 +273,8 @@ static int course_patch(req *r)
 		if (cover && !db_exists("SELECT 1 FROM course_images WHERE id = ? AND course_id = ?", "ii", cover, id))
 			return reply_error(r, 422, "invalid_field", "%s", tr("err.cover_image"));
 	}
-	db_begin();
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	int64_t now = clock_secs();
 	if (f.has_title)
 		db_exec("UPDATE courses SET title = ? WHERE id = ?", "si", f.title, id);
@@ -343,7 +339,8 @@ static int course_enroll(req *r)
 	/* An instructor studies other instructors' courses; their own they preview only. */
 	if (db_exists("SELECT 1 FROM courses WHERE id = ? AND owner_id = ?", "ii", id, r->u->id))
 		return reply_error(r, 409, "own_course", "%s", tr("err.enrol_own_course"));
-	db_begin();
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	int added = db_exec("INSERT OR IGNORE INTO enrollments(user_id, course_id, enrolled_at) VALUES (?,?,?)", "iii",
 			    r->u->id, id, clock_secs());
 	if (added == 1)
@@ -419,16 +416,21 @@ static int image_get(req *r)
 	return reply_file(r, path, im->mime, "private, max-age=86400");
 }
 
-/* GET /api/v1/teach/courses — the instructor's own courses (an admin's: all), drafts included. */
-static int teach_courses(req *r)
+sqlite3_stmt *teach_courses_prepare(db_stmt *q, req *r)
 {
-	int all = r->u->role == ROLE_ADMIN;
-	sqlite3_stmt *st = db_query(
+	return db_prepare(q,
 		"SELECT c.id, c.title, c.category, c.credit_hours, c.status, c.enrolled_count, c.updated_at, u.name,"
 		" (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
 		" FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
 		" ORDER BY c.updated_at DESC, c.id DESC",
-		"ii", (int64_t)all, r->u->id);
+		"ii", (int64_t)(r->u->role == ROLE_ADMIN), r->u->id);
+}
+
+/* GET /api/v1/teach/courses — the instructor's own courses (an admin's: all), drafts included. */
+static int teach_courses(req *r)
+{
+	db_stmt q;
+	sqlite3_stmt *st = teach_courses_prepare(&q, r);
 	json_t *arr = json_array();
 	while (db_step(st) == 1) {
 		char iso[24];
@@ -440,7 +442,7 @@ static int teach_courses(req *r)
 				       (json_int_t)sqlite3_column_int64(st, 5), "updated_at", iso, "owner_name",
 				       db_col_text(st, 7), "lectures", (json_int_t)sqlite3_column_int64(st, 8)));
 	}
-	db_done(st);
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:o}", "courses", arr));
 }
 
@@ -471,10 +473,11 @@ static int assignment_list(req *r)
 	int64_t year = parse_id(req_arg(r, "year"));
 	if (!year)
 		year = year_of(clock_secs());
-	sqlite3_stmt *st = db_query("SELECT a.id, a.course_id, c.title, a.org_id, o.name, o.path, a.year"
-				    " FROM assignments a JOIN courses c ON c.id = a.course_id JOIN orgs o ON o.id = a.org_id"
-				    " WHERE a.year = ? ORDER BY o.path, c.title",
-				    "i", year);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT a.id, a.course_id, c.title, a.org_id, o.name, o.path, a.year"
+					  " FROM assignments a JOIN courses c ON c.id = a.course_id JOIN orgs o ON o.id = a.org_id"
+					  " WHERE a.year = ? ORDER BY o.path, c.title",
+					  "i", year);
 	json_t *arr = json_array();
 	while (db_step(st) == 1)
 		json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:I,s:s,s:s,s:I}", "id",
@@ -483,7 +486,7 @@ static int assignment_list(req *r)
 						     db_col_text(st, 2), "org_id", (json_int_t)sqlite3_column_int64(st, 3),
 						     "org_name", db_col_text(st, 4), "org_path", db_col_text(st, 5), "year",
 						     (json_int_t)sqlite3_column_int64(st, 6)));
-	db_done(st);
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:I,s:o}", "year", (json_int_t)year, "assignments", arr));
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db.h"
 #include "http.h"
 
 #define COURSE_TITLE_MAX 100
@@ -36,6 +37,11 @@ char *org_chain_json(arena *a, const char *path);
 /* The full course object of the API (GET /api/v1/courses/{id}); NULL when it does not exist or
    the user may not see it. */
 json_t *course_json(req *r, int64_t id);
+
+/* The courses the request's instructor manages (an admin: all), last changed first, for a loop
+   (db_finalize q): id, title, category, credit_hours, status, enrolled_count, updated_at,
+   owner's name, number of lectures. */
+sqlite3_stmt *teach_courses_prepare(db_stmt *q, req *r);
 
 /* Catalog query: the arguments of GET /api/v1/courses. */
 typedef struct catalog_args {

@@ -140,16 +140,9 @@ static size_t on_write(char *p, size_t sz, size_t nm, void *ud)
 		im->too_big = 1;
 		return 0;
 	}
-	size_t off = 0;
-	while (off < n) {
-		ssize_t w = write(im->fd, p + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			im->write_errno = w < 0 ? errno : EIO;
-			return 0;
-		}
-		off += (size_t)w;
+	if (write_all(im->fd, p, n) < 0) {
+		im->write_errno = errno;
+		return 0;
 	}
 	pthread_mutex_lock(&g_mu);
 	im->received += n;

@@ -218,17 +218,14 @@ static int course_lectures(req *r)
 {
 	int64_t course = req_id(r, 0);
 	json_t *a = json_array();
-	sqlite3_stmt *st = db_query("SELECT id FROM lectures WHERE course_id = ? ORDER BY position, id", "i", course);
-	int64_t ids[1000];
-	int n = 0;
-	while (db_step(st) == 1 && n < (int)ARRAY_LEN(ids))
-		ids[n++] = sqlite3_column_int64(st, 0);
-	db_done(st);
-	for (int i = 0; i < n; i++) {
-		json_t *l = lecture_json(r->u, ids[i]);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT id FROM lectures WHERE course_id = ? ORDER BY position, id", "i", course);
+	while (db_step(st) == 1) {
+		json_t *l = lecture_json(r->u, sqlite3_column_int64(st, 0));
 		if (l)
 			json_array_append_new(a, l);
 	}
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:o}", "lectures", a));
 }
 
@@ -249,8 +246,8 @@ static int lecture_cancel(req *r)
 /* 1 when the text is a WebVTT file: optional BOM, "WEBVTT", then a space, tab or line end. */
 static int vtt_ok(const char *s, size_t len)
 {
-	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-		s += 3, len -= 3;
+	size_t bom = utf8_bom(s, len);
+	s += bom, len -= bom;
 	return len >= 6 && !memcmp(s, "WEBVTT", 6) && (len == 6 || strchr(" \t\r\n", s[6]));
 }
 

@@ -22,15 +22,6 @@ static const char *jstr_(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static void duration_text(char *out, size_t n, double s)
-{
-	long t = (long)(s + 0.5);
-	if (t >= 3600)
-		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
-}
-
 /* GET /courses/{id} (course_view) — the rendered course page: head, enrol button or progress, lectures, body. */
 static int page_course(req *r)
 {
@@ -91,7 +82,7 @@ static int page_course(req *r)
 	json_array_foreach(lectures, i, l)
 	{
 		char dur[32], key[48];
-		duration_text(dur, sizeof dur, json_real_value(json_object_get(l, "duration_s")));
+		fmt_duration(dur, sizeof dur, json_real_value(json_object_get(l, "duration_s")));
 		snprintf(key, sizeof key, "lecture.status_%s", jstr_(l, "status"));
 		/* A lecture is linked while a video is served and the course may be studied (or previewed). */
 		int ready = json_is_true(json_object_get(l, "playable"));
@@ -153,17 +144,14 @@ static int page_teach(req *r)
 		    "<section class=\"card\"><h2>%s</h2>",
 		    tr("teach.create"), tr("teach.mine"));
 	int all = r->u->role == ROLE_ADMIN;
-	sqlite3_stmt *st = db_query("SELECT c.id, c.title, c.category, c.status, c.enrolled_count, u.name,"
-				    " (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
-				    " FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
-				    " ORDER BY c.updated_at DESC, c.id DESC",
-				    "ii", (int64_t)all, r->u->id);
+	db_stmt q;
+	sqlite3_stmt *st = teach_courses_prepare(&q, r);
 	int n = 0;
 	while (db_step(st) == 1) {
 		if (!n++)
 			html_printf(&b,
 				    "<ul class=\"teach-list\" id=\"teach-list\">");
-		int pub = !strcmp(db_col_text(st, 3), "published");
+		int pub = !strcmp(db_col_text(st, 4), "published");
 		html_printf(&b,
 			    "<li><div class=\"t\"><a href=\"/teach/courses/%lld\">%s</a> <span class=\"badge%s\">%s</span></div>"
 			    "<div class=\"muted\">%s · %lld %s · %lld %s%s%s</div>"
@@ -171,13 +159,13 @@ static int page_teach(req *r)
 			    " · <a href=\"/courses/%lld\">%s</a></div></li>",
 			    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1), pub ? " ok" : " warn",
 			    tr(pub ? "course.status_published" : "course.status_draft"), db_col_text(st, 2),
-			    (long long)sqlite3_column_int64(st, 6), tr("teach.lectures_unit"),
-			    (long long)sqlite3_column_int64(st, 4), tr("course.enrolled_count"), all ? " · " : "",
-			    all ? db_col_text(st, 5) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
+			    (long long)sqlite3_column_int64(st, 8), tr("teach.lectures_unit"),
+			    (long long)sqlite3_column_int64(st, 5), tr("course.enrolled_count"), all ? " · " : "",
+			    all ? db_col_text(st, 7) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
 			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"), (long long)sqlite3_column_int64(st, 0),
 			    tr("teach.view"));
 	}
-	db_done(st);
+	db_finalize(&q);
 	if (n)
 		html_raw(&b, "</ul>");
 	else

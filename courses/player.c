@@ -28,29 +28,20 @@ static int page_message(req *r, int status, const char *title, const char *msg, 
 	return reply_buf(r, status, "text/html; charset=utf-8", &b);
 }
 
-/* "m:ss" or "h:mm:ss" of a duration. */
-static void fmt_clock(double s, char *out, size_t n)
-{
-	long t = s > 0 ? (long)(s + 0.5) : 0;
-	if (t >= 3600)
-		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
-}
-
 /* The course's lectures with the member's completion marks, the current one highlighted. */
 static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
 {
 	html_printf(b, "<aside class=\"card lecture-list\"><h2>%s</h2><ol>", tr("player.lectures"));
-	sqlite3_stmt *st = db_query("SELECT l.id, l.title, l.duration_s,"
-				    "  (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0, p.completed_at IS NOT NULL "
-				    "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
-				    "WHERE l.course_id=? ORDER BY l.position, l.id",
-				    "ii", uid, course_id);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT l.id, l.title, l.duration_s,"
+					  "  (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0, p.completed_at IS NOT NULL "
+					  "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
+					  "WHERE l.course_id=? ORDER BY l.position, l.id",
+					  "ii", uid, course_id);
 	while (db_step(st) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char dur[24];
-		fmt_clock(sqlite3_column_double(st, 2), dur, sizeof dur);
+		fmt_duration(dur, sizeof dur, sqlite3_column_double(st, 2));
 		int ready = sqlite3_column_int(st, 3); /* a video is served */
 		html_printf(b, "<li%s>", id == current ? " class=\"cur\"" : "");
 		if (ready && id != current)
@@ -63,7 +54,7 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 			html_printf(b, " <span class=\"badge ok\">%s</span>", tr("player.done"));
 		html_raw(b, "</li>");
 	}
-	db_done(st);
+	db_finalize(&q);
 	html_raw(b, "</ol></aside>");
 }
 

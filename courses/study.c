@@ -376,11 +376,8 @@ out:
    heartbeat undoes only its own writes), commits, and only then resumes the requests. */
 #define HB_BATCH_MAX 256
 
-static pthread_mutex_t g_hb_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_hb_cv = PTHREAD_COND_INITIALIZER;
+static dx_thread g_hb = DX_THREAD_INIT; /* its mu and cv guard the queue too */
 static hb_job *g_hb_head, *g_hb_tail;
-static int g_hb_stop, g_hb_running;
-static pthread_t g_hb_thread;
 
 static void hb_run_batch(hb_job *batch)
 {
@@ -407,13 +404,12 @@ static void hb_run_batch(hb_job *batch)
 	}
 }
 
-static void *hb_writer(void *unused)
+static void hb_writer(dx_thread *t)
 {
-	(void)unused;
-	pthread_mutex_lock(&g_hb_mu);
+	pthread_mutex_lock(&t->mu);
 	for (;;) {
-		while (!g_hb_head && !g_hb_stop)
-			pthread_cond_wait(&g_hb_cv, &g_hb_mu);
+		while (!g_hb_head && !t->stop)
+			pthread_cond_wait(&t->cv, &t->mu);
 		if (!g_hb_head)
 			break; /* stopping, and everything queued is answered */
 		hb_job *batch = g_hb_head, *last = batch;
@@ -423,39 +419,27 @@ static void *hb_writer(void *unused)
 		if (!g_hb_head)
 			g_hb_tail = NULL;
 		last->next = NULL;
-		pthread_mutex_unlock(&g_hb_mu);
+		pthread_mutex_unlock(&t->mu);
 		hb_run_batch(batch);
 		for (hb_job *jb = batch, *nx; jb; jb = nx) {
 			nx = jb->next;
 			req_resume(jb->r);
 			free(jb);
 		}
-		pthread_mutex_lock(&g_hb_mu);
+		pthread_mutex_lock(&t->mu);
 	}
-	pthread_mutex_unlock(&g_hb_mu);
+	pthread_mutex_unlock(&t->mu);
 	db_close_thread();
-	return NULL;
 }
 
 int study_writer_start(void)
 {
-	g_hb_stop = 0;
-	if (pthread_create(&g_hb_thread, NULL, hb_writer, NULL) != 0)
-		return -1;
-	g_hb_running = 1;
-	return 0;
+	return dx_thread_start(&g_hb, hb_writer);
 }
 
 void study_writer_stop(void)
 {
-	if (!g_hb_running)
-		return;
-	pthread_mutex_lock(&g_hb_mu);
-	g_hb_stop = 1;
-	pthread_cond_signal(&g_hb_cv);
-	pthread_mutex_unlock(&g_hb_mu);
-	pthread_join(g_hb_thread, NULL);
-	g_hb_running = 0;
+	dx_thread_stop(&g_hb);
 }
 
 /* POST /api/v1/lectures/{id}/heartbeat {"session","position","playing","rate"} → 200
@@ -472,7 +456,7 @@ static int study_heartbeat(req *r)
 	if (body_int(r, "session", 1, 1, INT64_MAX, &sid) < 0 || body_num(r, "position", 1, 0, POS_MAX, &position) < 0 ||
 	    body_bool(r, "playing", 1, &playing) < 0 || body_num(r, "rate", 0, 0, 16, &rate) < 0)
 		return 0;
-	if (!g_hb_running)
+	if (!g_hb.running)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	hb_job *jb = xcalloc(1, sizeof *jb);
 	jb->r = r;
@@ -486,14 +470,14 @@ static int study_heartbeat(req *r)
 		free(jb);
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	}
-	pthread_mutex_lock(&g_hb_mu);
+	pthread_mutex_lock(&g_hb.mu);
 	if (g_hb_tail)
 		g_hb_tail->next = jb;
 	else
 		g_hb_head = jb;
 	g_hb_tail = jb;
-	pthread_cond_signal(&g_hb_cv);
-	pthread_mutex_unlock(&g_hb_mu);
+	pthread_cond_signal(&g_hb.cv);
+	pthread_mutex_unlock(&g_hb.mu);
 	return 0;
 }
 

@@ -49,24 +49,6 @@ typedef struct upctx {
 
 #define WBUF_SIZE (256 * 1024)
 
-/* Writes all of data; -1 with errno on failure. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writes what is gathered; -1 with errno on failure. */
 static int up_flush(upctx *c)
 {
@@ -738,10 +720,11 @@ int uploads_sweep(void)
 	int64_t cutoff = clock_secs() - cfg.upload_expire_s;
 	char ids[64][UID_LEN + 1];
 	int n = 0;
-	sqlite3_stmt *st = db_query("SELECT id FROM uploads WHERE updated_at < ? LIMIT 64", "i", cutoff);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT id FROM uploads WHERE updated_at < ? LIMIT 64", "i", cutoff);
 	while (db_step(st) == 1 && n < 64)
 		snprintf(ids[n++], sizeof ids[0], "%s", db_col_text(st, 0));
-	db_done(st);
+	db_finalize(&q);
 	int dropped = 0;
 	for (int i = 0; i < n; i++)
 		if (!is_locked(ids[i]) && uid_ok(ids[i])) {
@@ -783,38 +766,22 @@ static void sweep_orphans(void)
 	closedir(d);
 }
 
-static pthread_t g_sweeper;
-static int g_sweeper_on;
-static pthread_mutex_t g_sw_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_sw_cv = PTHREAD_COND_INITIALIZER;
-static int g_sw_stop;
+static dx_thread g_sweeper = DX_THREAD_INIT;
 
-static void *sweeper_main(void *arg)
+static void sweeper_main(dx_thread *t)
 {
-	(void)arg;
-	pthread_mutex_lock(&g_sw_mu);
-	while (!g_sw_stop) {
-		pthread_mutex_unlock(&g_sw_mu);
+	/* Every 2 s: cheap (an indexed-less scan of a tiny table); short so the test clock bites. */
+	do
 		uploads_sweep();
-		pthread_mutex_lock(&g_sw_mu);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 2; /* cheap (an indexed-less scan of a tiny table); short so the test clock bites */
-		if (!g_sw_stop)
-			pthread_cond_timedwait(&g_sw_cv, &g_sw_mu, &ts);
-	}
-	pthread_mutex_unlock(&g_sw_mu);
+	while (dx_thread_sleep(t, 2000));
 	db_close_thread();
-	return NULL;
 }
 
 int uploads_start(void)
 {
 	sweep_orphans();
-	g_sw_stop = 0;
-	if (pthread_create(&g_sweeper, NULL, sweeper_main, NULL) != 0)
+	if (dx_thread_start(&g_sweeper, sweeper_main) < 0)
 		return -1;
-	g_sweeper_on = 1;
 	atomic_store(&g_pq_stop, 0);
 	int n = cfg.probe_workers > 0 ? cfg.probe_workers : 1;
 	if (n > (int)ARRAY_LEN(g_probers))
@@ -835,14 +802,7 @@ void uploads_stop(void)
 	for (int i = 0; i < g_nprobers; i++)
 		pthread_join(g_probers[i], NULL);
 	g_nprobers = 0;
-	if (!g_sweeper_on)
-		return;
-	pthread_mutex_lock(&g_sw_mu);
-	g_sw_stop = 1;
-	pthread_cond_broadcast(&g_sw_cv);
-	pthread_mutex_unlock(&g_sw_mu);
-	pthread_join(g_sweeper, NULL);
-	g_sweeper_on = 0;
+	dx_thread_stop(&g_sweeper);
 }
 
 const route upload_routes[] = {

@@ -4,23 +4,23 @@
 
 #include <stddef.h>
 
-#define CSV_MAX_ROWS      1000000
-#define CSV_MAX_FIELDS    64
+#define CSV_MAX_ROWS 1000000
+#define CSV_MAX_FIELDS 64
 #define CSV_MAX_FIELD_LEN 4096
 
 typedef struct csv_row {
-    int line;            /* 1-based physical line number where the record starts */
-    int nfields;         /* -1 when the record is malformed (see error) */
-    char **fields;       /* NUL-terminated, unquoted, owned by the csv_doc; NULL when malformed */
-    char *error;         /* NULL for a good record, else a message such as
+	int line;      /* 1-based physical line number where the record starts */
+	int nfields;   /* -1 when the record is malformed (see error) */
+	char **fields; /* NUL-terminated, unquoted, owned by the csv_doc; NULL when malformed */
+	char *error;   /* NULL for a good record, else a message such as
                             "field 2: unterminated quoted field"; owned by the csv_doc */
 } csv_row;
 
 typedef struct csv_doc {
-    int nrows;
-    csv_row *rows;
-    char err[160];       /* set when csv_parse returns -1, else "" */
-    int err_line;        /* line of the record that hit a limit, else 0 */
+	int nrows;
+	csv_row *rows;
+	char err[160]; /* set when csv_parse returns -1, else "" */
+	int err_line;  /* line of the record that hit a limit, else 0 */
 } csv_doc;
 
 /* Parses buf[0..len) into *doc. Strips a leading UTF-8 BOM. Handles quoted fields with "" escapes,
@@ -39,11 +39,5 @@ int csv_parse(const char *buf, size_t len, csv_doc *doc);
 /* Frees every row csv_parse allocated and sets nrows = 0, rows = NULL (err is kept);
    safe to call twice. */
 void csv_free(csv_doc *doc);
-
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF), else 0. */
-int utf8_valid(const char *s, size_t len);
-
-/* Number of Unicode code points in a valid NUL-terminated UTF-8 string. */
-size_t utf8_len(const char *s);
 
 #endif

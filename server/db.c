@@ -12,24 +12,41 @@
 static char *g_path;
 
 /* Per-thread state: the connection and a small open-addressing cache of statements keyed by
-   the SQL pointer (literals have stable addresses; on a miss we also compare text). */
+   the address of the SQL text (pass literals: their addresses are stable; the text is not
+   compared). A cached statement serves one user at a time: db_query and the single-row helpers
+   borrow it (LENT) until db_done, a loop's db_prepare takes it (OWNED) until db_finalize; a
+   second user while it is taken gets a statement of its own, except that borrowing one still
+   LENT is a bug (its first user is still reading rows) and aborts unless NDEBUG. */
 #define STMT_CACHE 256
+enum { SLOT_FREE, SLOT_LENT, SLOT_OWNED };
 struct stmt_slot {
 	const char *sql;
 	sqlite3_stmt *st;
+	int busy;
 };
 static _Thread_local sqlite3 *t_db;
 /* Write transactions of this process take turns on a mutex instead of meeting SQLite's lock:
    SQLite's default busy handler sleeps 1, 2, 5, 10… ms between tries, which under many small
-   writers (heartbeats) made p99 latency hundreds of milliseconds. */
+   writers (heartbeats) made p99 latency hundreds of milliseconds. Every writer takes its turn:
+   db_begin for a transaction, and a writing statement in autocommit mode for its own run (from
+   the bind to db_done/db_finalize). */
 static pthread_mutex_t g_write_mu = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local int t_in_write;
+static _Thread_local int t_in_write;   /* inside db_begin … db_commit/db_rollback */
+static _Thread_local int t_auto_write; /* an autocommit write statement holds the mutex */
 /* With the background checkpointer running, connections do not checkpoint on commit. */
 static int g_bg_checkpoint;
 static _Thread_local struct stmt_slot *t_cache;
-#define ONEOFF_MAX 16
-static _Thread_local sqlite3_stmt *t_oneoff[ONEOFF_MAX];
-static _Thread_local int t_noneoff;
+/* Statements handed out and not yet given back: the slot they came from (NULL: prepared for this
+   user alone, finalized when given back) and whether they hold the write mutex. */
+#define OUT_MAX 32
+struct out_stmt {
+	sqlite3_stmt *st;
+	struct stmt_slot *slot;
+	int locked, owned;
+};
+static _Thread_local struct out_stmt t_out[OUT_MAX];
+static _Thread_local int t_nout;
+static void give_back(sqlite3_stmt *st, int owned);
 /* A key whose destructor closes a thread's connection when the thread ends (libmicrohttpd's pool
    threads at shutdown, finished workers), so nothing is left open or leaked. */
 static pthread_key_t g_close_key;
@@ -93,6 +110,8 @@ void db_close_thread(void)
 {
 	if (!t_db)
 		return;
+	while (t_nout > 0)
+		give_back(t_out[t_nout - 1].st, t_out[t_nout - 1].owned);
 	for (int i = 0; i < STMT_CACHE; i++)
 		if (t_cache[i].st)
 			sqlite3_finalize(t_cache[i].st);
@@ -107,46 +126,98 @@ const char *db_errmsg(void)
 	return sqlite3_errmsg(db());
 }
 
-static sqlite3_stmt *prepare(const char *sql)
+static sqlite3_stmt *prepare_alone(sqlite3 *c, const char *sql)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK)
+		dx_fatal("SQL prepare failed: %s\n  in: %s", sqlite3_errmsg(c), sql);
+	return st;
+}
+
+/* The statement for sql, taken for one user (how: SLOT_LENT or SLOT_OWNED) and recorded as out. */
+static sqlite3_stmt *take(const char *sql, int how)
 {
 	sqlite3 *c = db();
+	if (t_nout == OUT_MAX)
+		dx_fatal("more than %d statements open at once (a missing db_done or db_finalize?)", OUT_MAX);
+	struct out_stmt *o = &t_out[t_nout];
+	*o = (struct out_stmt){.owned = how == SLOT_OWNED};
 	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
 	for (int probe = 0; probe < 8; probe++) {
 		struct stmt_slot *s = &t_cache[(h + probe) % STMT_CACHE];
-		if (s->sql == sql)
-			return s->st;
 		if (!s->sql) {
 			if (sqlite3_prepare_v3(c, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK)
 				dx_fatal("SQL prepare failed: %s\n  in: %s", sqlite3_errmsg(c), sql);
 			s->sql = sql;
-			return s->st;
+		} else if (s->sql != sql) {
+			continue;
 		}
+		if (s->busy == SLOT_LENT && how == SLOT_LENT) {
+#ifndef NDEBUG
+			dx_fatal("a cached statement is used again while it is still being stepped "
+				 "(a loop wants db_prepare/db_finalize)\n  in: %s", sql);
+#endif
+		} else if (s->busy == SLOT_FREE) {
+			s->busy = how;
+			o->slot = s;
+			o->st = s->st;
+		}
+		break;
 	}
-	/* Cache neighbourhood full: a one-off statement, remembered so that db_done finalizes it. */
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) != SQLITE_OK)
-		dx_fatal("SQL prepare failed: %s\n  in: %s", sqlite3_errmsg(c), sql);
-	if (t_noneoff == ONEOFF_MAX)
-		dx_fatal("more than %d uncached statements open at once", ONEOFF_MAX);
-	t_oneoff[t_noneoff++] = st;
-	return st;
+	/* Taken, or the cache neighbourhood is full: a statement of this user's own. */
+	if (!o->st)
+		o->st = prepare_alone(c, sql);
+	t_nout++;
+	return o->st;
 }
 
-/* 1 when st is one of the rare one-off statements (and forgets it). Cached ones are the norm,
-   so this looks through a short list, not the whole cache. */
-static int take_oneoff(sqlite3_stmt *st)
+/* Gives back a statement from take(): resets a cached one, finalizes one of its own, and ends the
+   autocommit write's turn on the mutex. */
+static void give_back(sqlite3_stmt *st, int owned)
 {
-	for (int i = 0; i < t_noneoff; i++)
-		if (t_oneoff[i] == st) {
-			t_oneoff[i] = t_oneoff[--t_noneoff];
-			return 1;
+	for (int i = t_nout - 1; i >= 0; i--) {
+		struct out_stmt *o = &t_out[i];
+		if (o->st != st)
+			continue;
+		if (o->owned != owned)
+			dx_fatal("%s of a statement from %s", owned ? "db_finalize" : "db_done",
+				 o->owned ? "db_prepare" : "db_query");
+		if (o->slot) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			o->slot->busy = SLOT_FREE;
+		} else {
+			sqlite3_finalize(st);
 		}
-	return 0;
+		if (o->locked) {
+			t_auto_write = 0;
+			pthread_mutex_unlock(&g_write_mu);
+		}
+		t_out[i] = t_out[--t_nout];
+		return;
+	}
+	dx_fatal("%s of a statement that is not open", owned ? "db_finalize" : "db_done");
 }
 
-static sqlite3_stmt *vbind(const char *sql, const char *types, va_list ap)
+/* A statement that writes takes its turn on the write mutex: inside db_begin the thread has it;
+   in autocommit mode it is taken until the statement is given back. A write inside a transaction
+   opened some other way (a plain BEGIN) would wait for the mutex while holding SQLite's lock:
+   a bug, caught here. */
+static void write_turn(void)
 {
-	sqlite3_stmt *st = prepare(sql);
+	struct out_stmt *o = &t_out[t_nout - 1];
+	if (t_in_write || t_auto_write || sqlite3_stmt_readonly(o->st))
+		return;
+	if (!sqlite3_get_autocommit(db()))
+		dx_fatal("a write inside a transaction not begun by db_begin\n  in: %s", sqlite3_sql(o->st));
+	pthread_mutex_lock(&g_write_mu);
+	t_auto_write = 1;
+	o->locked = 1;
+}
+
+static sqlite3_stmt *vbind(const char *sql, int how, const char *types, va_list ap)
+{
+	sqlite3_stmt *st = take(sql, how);
 	int n = types ? (int)strlen(types) : 0;
 	if (n != sqlite3_bind_parameter_count(st))
 		dx_fatal("SQL bind count %d != %d in: %s", n, sqlite3_bind_parameter_count(st), sql);
@@ -173,6 +244,7 @@ static sqlite3_stmt *vbind(const char *sql, const char *types, va_list ap)
 			dx_fatal("bad SQL bind type '%c'", types[i]);
 		}
 	}
+	write_turn();
 	return st;
 }
 
@@ -180,7 +252,7 @@ sqlite3_stmt *db_query(const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = vbind(sql, types, ap);
+	sqlite3_stmt *st = vbind(sql, SLOT_LENT, types, ap);
 	va_end(ap);
 	return st;
 }
@@ -199,21 +271,41 @@ int db_step(sqlite3_stmt *st)
 
 void db_done(sqlite3_stmt *st)
 {
-	if (!st)
-		return;
-	if (take_oneoff(st)) {
-		sqlite3_finalize(st);
-	} else {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
+	if (st)
+		give_back(st, 0);
+}
+
+sqlite3_stmt *db_prepare(db_stmt *q, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	q->st = vbind(sql, SLOT_OWNED, types, ap);
+	va_end(ap);
+	return q->st;
+}
+
+int db_step_s(db_stmt *q)
+{
+	return db_step(q->st);
+}
+
+void db_finalize(db_stmt *q)
+{
+	if (q->st)
+		give_back(q->st, 1);
+	q->st = NULL;
+}
+
+int db_holds_write(void)
+{
+	return t_in_write || t_auto_write;
 }
 
 int db_exec(const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = vbind(sql, types, ap);
+	sqlite3_stmt *st = vbind(sql, SLOT_LENT, types, ap);
 	va_end(ap);
 	int rc;
 	while ((rc = db_step(st)) == 1)
@@ -226,7 +318,7 @@ int64_t db_int(int64_t dflt, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = vbind(sql, types, ap);
+	sqlite3_stmt *st = vbind(sql, SLOT_LENT, types, ap);
 	va_end(ap);
 	int64_t v = dflt;
 	if (db_step(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -239,7 +331,7 @@ double db_double(double dflt, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = vbind(sql, types, ap);
+	sqlite3_stmt *st = vbind(sql, SLOT_LENT, types, ap);
 	va_end(ap);
 	double v = dflt;
 	if (db_step(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -252,7 +344,7 @@ char *db_text(const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = vbind(sql, types, ap);
+	sqlite3_stmt *st = vbind(sql, SLOT_LENT, types, ap);
 	va_end(ap);
 	char *v = NULL;
 	if (db_step(st) == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -265,7 +357,7 @@ int db_exists(const char *sql, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	sqlite3_stmt *st = vbind(sql, types, ap);
+	sqlite3_stmt *st = vbind(sql, SLOT_LENT, types, ap);
 	va_end(ap);
 	int v = db_step(st) == 1;
 	db_done(st);
@@ -296,7 +388,7 @@ int db_exec_raw(const char *sql)
 
 int db_begin(void)
 {
-	if (t_in_write)
+	if (t_in_write || t_auto_write)
 		dx_fatal("db_begin inside a write transaction");
 	pthread_mutex_lock(&g_write_mu);
 	t_in_write = 1;
@@ -334,33 +426,26 @@ void db_rollback(void)
 
 /* ---- background checkpoints ---- */
 
-static pthread_t g_ckpt_thread;
-static volatile int g_ckpt_stop;
+static dx_thread g_ckpt = DX_THREAD_INIT;
 
-static void *checkpointer(void *unused)
+static void checkpointer(dx_thread *t)
 {
-	(void)unused;
-	while (!g_ckpt_stop) {
-		usleep(200 * 1000);
-		/* PASSIVE: copies what it can without waiting for readers or blocking writers. */
+	/* PASSIVE: copies what it can without waiting for readers or blocking writers. */
+	while (dx_thread_sleep(t, 200))
 		sqlite3_wal_checkpoint_v2(db(), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	}
 	db_close_thread();
-	return NULL;
 }
 
 int db_checkpointer_start(void)
 {
 	g_bg_checkpoint = 1;
-	g_ckpt_stop = 0;
-	return pthread_create(&g_ckpt_thread, NULL, checkpointer, NULL) == 0 ? 0 : -1;
+	return dx_thread_start(&g_ckpt, checkpointer);
 }
 
 void db_checkpointer_stop(void)
 {
 	if (!g_bg_checkpoint)
 		return;
-	g_ckpt_stop = 1;
-	pthread_join(g_ckpt_thread, NULL);
+	dx_thread_stop(&g_ckpt);
 	g_bg_checkpoint = 0;
 }

@@ -3,7 +3,10 @@
  * Every query binds its parameters through a type string, one letter per '?':
  *   'i' int64_t   'd' double   's' const char * (NULL binds NULL)   'n' NULL (no argument)
  * so the safe call is the short one:  db_exec("UPDATE users SET name=? WHERE id=?", "si", name, id);
- * Statements are cached per thread, keyed by the SQL text, so pass string literals.
+ * Statements are cached per thread, keyed by the address of the SQL text, so pass string literals.
+ * A loop owns its statement (db_prepare … db_finalize), so loops nest freely, even over the same
+ * SQL; db_query and the single-row helpers borrow the cached one, and borrowing one that is still
+ * being stepped aborts (unless NDEBUG).
  */
 #ifndef DX_DB_H
 #define DX_DB_H
@@ -23,11 +26,31 @@ int db_migrate(void);
 int db_migrate_upto(int want);
 int db_schema_version(void);
 
-/* Prepared, bound statement from the cache; step it with db_step, then db_done. */
+/* A statement a loop owns, as Fossil's Stmt:
+ *   db_stmt q;
+ *   sqlite3_stmt *st = db_prepare(&q, "SELECT id, name FROM t WHERE org = ?", "i", org);
+ *   while (db_step(st) == 1)   (or db_step_s(&q))
+ *           … sqlite3_column_int64(st, 0) … db_col_text(st, 1) …
+ *   db_finalize(&q);
+ * Nothing else uses it until db_finalize: a nested loop or helper over the same SQL gets a
+ * statement of its own. (It is the cached statement when that one is free, so a loop costs no
+ * prepare in the common case.) */
+typedef struct db_stmt {
+	sqlite3_stmt *st;
+} db_stmt;
+/* Prepares and binds q; returns q->st for the column reads. */
+sqlite3_stmt *db_prepare(db_stmt *q, const char *sql, const char *types, ...);
+/* db_step of q->st. */
+int db_step_s(db_stmt *q);
+/* Gives q's statement back (the cache's is reset, one of its own finalized); q->st becomes NULL. */
+void db_finalize(db_stmt *q);
+/* A single-row read: the cached statement, bound, lent until db_done; step it once or twice with
+   db_step, read the columns, then db_done. Not for loops (use db_prepare): while it is lent,
+   using the same SQL again (a nested call) is a bug that aborts unless NDEBUG. */
 sqlite3_stmt *db_query(const char *sql, const char *types, ...);
-/* SQLITE_ROW → 1, SQLITE_DONE → 0, error → -1 (logged). */
+/* SQLITE_ROW → 1, SQLITE_DONE → 0, error → -1 (logged), constraint violation → -2. */
 int db_step(sqlite3_stmt *st);
-/* Resets a cached statement for reuse (always call when finished with a db_query result). */
+/* Gives back a db_query statement (always call when finished with it). */
 void db_done(sqlite3_stmt *st);
 /* Executes a statement to completion. Returns the number of changed rows, or -1 on error
    (-2 on a constraint violation, so callers can answer 409). */
@@ -41,10 +64,16 @@ int64_t db_last_id(void);
 /* Column helpers that never return NULL for text. */
 const char *db_col_text(sqlite3_stmt *st, int i);
 /* Write transactions: BEGIN IMMEDIATE, taken in turns on a process-wide mutex (so writers of this
-   process queue without sleeping); every db_begin ends in db_commit or db_rollback. */
-int db_begin(void);
-int db_commit(void);
+   process queue without sleeping). db_begin returns 0, or -1 with nothing begun (the database
+   stayed locked by another process for ~10 s, or an I/O error): the caller must not write and
+   must not call db_commit/db_rollback then. Every successful db_begin ends in db_commit or
+   db_rollback; db_commit returns 0, or -1 after rolling everything back itself. A writing
+   statement outside db_begin (autocommit) takes its turn on the same mutex for its own run. */
+int db_begin(void) __attribute__((warn_unused_result));
+int db_commit(void) __attribute__((warn_unused_result));
 void db_rollback(void);
+/* 1 while this thread has the write turn (inside db_begin, or an autocommit write is open). */
+int db_holds_write(void);
 /* A thread that checkpoints the WAL every 200 ms, so that no request pays for a checkpoint;
    connections opened after the start stop checkpointing on commit. 0 or -1. */
 int db_checkpointer_start(void);

@@ -208,6 +208,10 @@ static int cmd_import(int argc, char **argv)
 	}
 	json_t *res = import_members(text, len);
 	free(text);
+	if (!res) {
+		fprintf(stderr, "dangxiao: the database is busy or failing; nothing was imported\n");
+		return 1;
+	}
 	json_t *errs = json_object_get(res, "errors");
 	size_t i;
 	json_t *e;

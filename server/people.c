@@ -241,7 +241,7 @@ json_t *import_members(const char *text, size_t len)
 		}
 		int bad = 0;
 		for (int f = 0; f < row->nfields; f++)
-			if (!utf8_valid(row->fields[f], strlen(row->fields[f])))
+			if (!utf8_ok(row->fields[f], strlen(row->fields[f])))
 				bad = 1;
 		if (bad) {
 			add_err(errs, row->line, "%s", tr("err.csv_utf8"));
@@ -296,7 +296,14 @@ json_t *import_members(const char *text, size_t len)
 		return NULL;
 	}
 
-	db_begin();
+	if (db_begin() < 0) {
+		for (int i = 0; i < n; i++)
+			free(v[i].username);
+		free(v);
+		csv_free(&doc);
+		json_decref(errs);
+		return NULL;
+	}
 	for (int i = 0; i < n; i++) {
 		struct imp_line *l = &v[i];
 		int64_t org = org_resolve_path(l->org, 1);
@@ -330,11 +337,15 @@ json_t *import_members(const char *text, size_t len)
 			add_err(errs, l->line, "%s", tr("err.internal"));
 		}
 	}
-	db_commit();
+	int stored = db_commit();
 	for (int i = 0; i < n; i++)
 		free(v[i].username);
 	free(v);
 	csv_free(&doc);
+	if (stored < 0) {
+		json_decref(errs);
+		return NULL;
+	}
 	/* Errors in line order, whichever pass found them. */
 	size_t ne = json_array_size(errs);
 	for (size_t i = 1; i < ne; i++)
@@ -381,10 +392,11 @@ static int orgs_list(req *r)
 {
 	const char *prefix = r->u->role == ROLE_ADMIN ? "/" : r->u->org_path;
 	char *like = arena_printf(r->a, "%s%%", prefix);
-	sqlite3_stmt *st = db_query("SELECT o.id, o.name, o.parent_id, o.path,"
-				    " (SELECT count(*) FROM users u WHERE u.org_id = o.id)"
-				    " FROM orgs o WHERE o.path LIKE ? ORDER BY o.path",
-				    "s", like);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT o.id, o.name, o.parent_id, o.path,"
+					  " (SELECT count(*) FROM users u WHERE u.org_id = o.id)"
+					  " FROM orgs o WHERE o.path LIKE ? ORDER BY o.path",
+					  "s", like);
 	json_t *arr = json_array();
 	while (db_step(st) == 1) {
 		json_t *o = json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0), "name",
@@ -395,7 +407,7 @@ static int orgs_list(req *r)
 									     : json_integer(sqlite3_column_int64(st, 2)));
 		json_array_append_new(arr, o);
 	}
-	db_done(st);
+	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:o}", "orgs", arr));
 }
 
@@ -536,10 +548,11 @@ static int users_list(req *r)
 	int64_t off = req_page(r, 100, 100, NULL, &per_page);
 	char *like = arena_printf(r->a, "%s%%", o->path);
 	char *ql = arena_printf(r->a, "%%%s%%", q ? q : "");
-	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.name FROM users u"
-				    " JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
-				    " AND (u.username LIKE ? OR u.name LIKE ?) ORDER BY u.id LIMIT ? OFFSET ?",
-				    "sssii", like, ql, ql, per_page, off);
+	db_stmt sq;
+	sqlite3_stmt *st = db_prepare(&sq, "SELECT u.id, u.username, u.name, u.role, u.org_id, o.name FROM users u"
+					   " JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
+					   " AND (u.username LIKE ? OR u.name LIKE ?) ORDER BY u.id LIMIT ? OFFSET ?",
+					   "sssii", like, ql, ql, per_page, off);
 	json_t *arr = json_array();
 	while (db_step(st) == 1)
 		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s}", "id",
@@ -547,7 +560,7 @@ static int users_list(req *r)
 						     db_col_text(st, 1), "name", db_col_text(st, 2), "role",
 						     db_col_text(st, 3), "org_id", (json_int_t)sqlite3_column_int64(st, 4),
 						     "org_name", db_col_text(st, 5)));
-	db_done(st);
+	db_finalize(&sq);
 	int64_t total = db_int(0, "SELECT count(*) FROM users u JOIN orgs o ON o.id = u.org_id WHERE o.path LIKE ?"
 				  " AND (u.username LIKE ? OR u.name LIKE ?)",
 			       "sss", like, ql, ql);

@@ -30,7 +30,8 @@ int64_t user_create(const char *username, const char *name, const char *role, in
 /* Imports members from CSV text (columns username,name,org,role,password; a header line is
    recognised and skipped). Good lines are kept, bad lines reported with their numbers.
    Returns {"created","updated","errors":[{"line","message"}]}, or NULL (nothing changed) when the
-   server began to shut down while passwords were being hashed. */
+   server began to shut down while passwords were being hashed or the database could not take the
+   write. */
 json_t *import_members(const char *csv, size_t len);
 /* An organisation subtree in the caller's scope (resource kind org_scope): id 0 means the caller's
    whole scope (an admin's: every organisation). 404 when it does not exist or lies outside the

@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void dx_fatal(const char *fmt, ...)
@@ -310,6 +312,11 @@ int64_t page_clamp(const char *page_arg, const char *per_arg, int64_t default_pe
 	return (p - 1) * pp;
 }
 
+size_t utf8_bom(const char *s, size_t len)
+{
+	return len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 size_t utf8_chars(const char *s)
 {
 	size_t n = 0;
@@ -361,6 +368,107 @@ char *read_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = b.len;
 	return buf_steal(&b);
+}
+
+int write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	/* A name of this writer's own: two threads replacing the same file never share one. */
+	static atomic_uint seq;
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.%d-%u.tmp", path, (int)getpid(), atomic_fetch_add(&seq, 1)) < 0)
+		dx_fatal("out of memory");
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	int rc = fd < 0 ? -1 : write_all(fd, data, len);
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = rename(tmp, path);
+	if (rc < 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+	}
+	free(tmp);
+	return rc;
+}
+
+void fmt_duration(char *out, size_t n, double seconds)
+{
+	long t = seconds > 0 ? (long)(seconds + 0.5) : 0;
+	if (t >= 3600)
+		snprintf(out, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void *thread_main(void *arg)
+{
+	dx_thread *t = arg;
+	t->fn(t);
+	return NULL;
+}
+
+int dx_thread_start(dx_thread *t, void (*fn)(dx_thread *t))
+{
+	t->stop = 0;
+	t->fn = fn;
+	if (pthread_create(&t->th, NULL, thread_main, t) != 0)
+		return -1;
+	t->running = 1;
+	return 0;
+}
+
+int dx_thread_sleep(dx_thread *t, int ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+	pthread_mutex_lock(&t->mu);
+	if (!t->stop)
+		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+	int go = !t->stop;
+	pthread_mutex_unlock(&t->mu);
+	return go;
+}
+
+void dx_thread_wake(dx_thread *t)
+{
+	pthread_mutex_lock(&t->mu);
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void dx_thread_stop(dx_thread *t)
+{
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stop = 1;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->th, NULL);
+	t->running = 0;
 }
 
 int mkdir_p(const char *path, int mode)

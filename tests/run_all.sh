@@ -3,6 +3,7 @@
 #   unit:    build/unit/test_* (cmocka, ASan + UBSan)
 #   e2e:     build/e2e/e2e against bin/dangxiao-san (ASan + UBSan), real HTTP
 #   browser: tests/browser/*.mjs with playwright-core and Debian's chromium
+#   clang:   the server built by clang too (make check-clang), one counted step
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp
@@ -48,6 +49,16 @@ if ls tests/browser/*.mjs >/dev/null 2>&1; then
 	[ $rc -ne 0 ] && [ "$f" = 0 ] && f=1
 	passed=$((passed + p)); failed=$((failed + f))
 fi
+# CI builds with both compilers: the gcc build is above, this is clang's (-Werror as well).
+if make --no-print-directory check-clang >"$log/clang.out" 2>&1; then
+	echo "clang build: 1 passed, 0 failed"
+	passed=$((passed + 1))
+else
+	tail -30 "$log/clang.out"
+	echo "clang build: 0 passed, 1 failed"
+	failed=$((failed + 1))
+fi
+
 rm -rf "$log"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

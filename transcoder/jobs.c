@@ -22,13 +22,12 @@
 #include <unistd.h>
 
 typedef struct worker {
-	pthread_t th;
+	dx_thread t;          /* first: worker_main is handed &t */
 	int64_t job;          /* the job being run, 0 when idle (guarded by g_mu) */
 	volatile int cancel;  /* polled by ffrun */
 } worker;
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cv = PTHREAD_COND_INITIALIZER;
 static worker *g_workers;
 static int g_nworkers;
 static volatile int g_stop;
@@ -110,8 +109,9 @@ static int cancel_open(int64_t lecture, const char *why, char ***drop, int64_t *
 	*drop = NULL;
 	*running = NULL;
 	*nrun = 0;
-	sqlite3_stmt *st = db_query("SELECT id, state, source FROM jobs WHERE lecture_id = ? AND state IN ('queued','running')",
-				    "i", lecture);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT id, state, source FROM jobs WHERE lecture_id = ? AND state IN ('queued','running')",
+					  "i", lecture);
 	while (db_step(st) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		if (!strcmp(db_col_text(st, 1), "queued")) {
@@ -124,7 +124,7 @@ static int cancel_open(int64_t lecture, const char *why, char ***drop, int64_t *
 		}
 		n++;
 	}
-	db_done(st);
+	db_finalize(&q);
 	if (n)
 		db_exec("UPDATE jobs SET state = 'cancelled', error = ?, finished_at = ? "
 			"WHERE lecture_id = ? AND state IN ('queued','running')",
@@ -182,7 +182,8 @@ int64_t jobs_enqueue(int64_t lecture, const char *source_rel)
 	}
 	after_cancel(drop, running, nrun);
 	pthread_mutex_lock(&g_mu);
-	pthread_cond_broadcast(&g_cv);
+	for (int i = 0; i < g_nworkers; i++)
+		dx_thread_wake(&g_workers[i].t);
 	pthread_mutex_unlock(&g_mu);
 	return id;
 }
@@ -259,19 +260,7 @@ static int tag_playlist(const char *path, int64_t version)
 			buf_printf(&b, "%s\n", line);
 	}
 	free(s);
-	char tmp[1500];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	int rc = -1;
-	if (f) {
-		rc = fwrite(b.p, 1, b.len, f) == b.len ? 0 : -1;
-		if (fclose(f) != 0)
-			rc = -1;
-		if (rc == 0)
-			rc = rename(tmp, path);
-		if (rc < 0)
-			unlink(tmp);
-	}
+	int rc = write_file_atomic(path, b.p, b.len, 0644);
 	buf_free(&b);
 	return rc;
 }
@@ -441,24 +430,34 @@ static void run_job(worker *w, const job *j)
 			tmpdir[0] = 0;
 			if (sink()->prepare)
 				sink()->prepare(j->lecture, j->version, info);
-			db_begin();
-			int64_t old = sink()->served_version ? sink()->served_version(j->lecture) : 0;
-			if (db_exec("UPDATE jobs SET state = 'done', progress = 1, finished_at = ?, error = NULL "
-				    "WHERE id = ? AND state = 'running'",
-				    "ii", now, j->id) == 1) {
+			int began = db_begin() == 0;
+			/* The version served until now: removed once the new one is. */
+			int64_t old = began && sink()->served_version ? sink()->served_version(j->lecture) : 0;
+			if (!began) {
+				/* Not recorded: tried again like a failed attempt (the stream is published again). */
+				snprintf(err, sizeof err, "cannot record the result: %s", db_errmsg());
+				oc = RETRY;
+			} else if (db_exec("UPDATE jobs SET state = 'done', progress = 1, finished_at = ?, error = NULL "
+					   "WHERE id = ? AND state = 'running'",
+					   "ii", now, j->id) == 1) {
 				if (sink()->ready)
 					sink()->ready(j->lecture, j->version, info);
-				db_commit();
-				if (old > 0 && old != j->version)
-					storage_remove(j->lecture, old);
-				logf_("job %lld: lecture %lld ready (version %lld)", (long long)j->id, (long long)j->lecture,
-				      (long long)j->version);
+				if (db_commit() < 0) {
+					snprintf(err, sizeof err, "cannot record the result: %s", db_errmsg());
+					oc = RETRY;
+				} else {
+					if (old > 0 && old != j->version)
+						storage_remove(j->lecture, old);
+					logf_("job %lld: lecture %lld ready (version %lld)", (long long)j->id,
+					      (long long)j->lecture, (long long)j->version);
+				}
 			} else {
-				db_commit();
+				db_rollback(); /* nothing was written */
 				storage_remove(j->lecture, j->version); /* cancelled at the last moment */
 				oc = CANCELLED;
 			}
-			unlink_source(j->source);
+			if (oc != RETRY)
+				unlink_source(j->source);
 		}
 		free(is);
 	}
@@ -486,20 +485,28 @@ static void run_job(worker *w, const job *j)
 			backoff *= 3;
 		logf_("job %lld: attempt %d failed: %s; retrying in %lld s", (long long)j->id, j->attempts, err,
 		      (long long)backoff);
-		db_begin();
-		if (db_exec("UPDATE jobs SET state = 'queued', not_before = ?, error = ?, progress = 0 WHERE id = ? AND state = 'running'",
-			    "isi", now + backoff, err, j->id) == 1 &&
-		    sink()->requeued)
-			sink()->requeued(j->lecture);
-		db_commit();
+		if (db_begin() < 0) {
+			logf_("job %lld: cannot record the retry: %s", (long long)j->id, db_errmsg());
+		} else {
+			if (db_exec("UPDATE jobs SET state = 'queued', not_before = ?, error = ?, progress = 0 WHERE id = ? AND state = 'running'",
+				    "isi", now + backoff, err, j->id) == 1 &&
+			    sink()->requeued)
+				sink()->requeued(j->lecture);
+			if (db_commit() < 0)
+				logf_("job %lld: cannot record the retry: %s", (long long)j->id, db_errmsg());
+		}
 	} else if (oc == RETRY || oc == PERMANENT) {
 		logf_("job %lld: failed after %d attempt(s): %s", (long long)j->id, j->attempts, err);
-		db_begin();
-		if (db_exec("UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ? AND state = 'running'",
-			    "sii", err, now, j->id) == 1 &&
-		    sink()->failed)
-			sink()->failed(j->lecture, err);
-		db_commit();
+		if (db_begin() < 0) {
+			logf_("job %lld: cannot record the failure: %s", (long long)j->id, db_errmsg());
+		} else {
+			if (db_exec("UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ? AND state = 'running'",
+				    "sii", err, now, j->id) == 1 &&
+			    sink()->failed)
+				sink()->failed(j->lecture, err);
+			if (db_commit() < 0)
+				logf_("job %lld: cannot record the failure: %s", (long long)j->id, db_errmsg());
+		}
 		unlink_source(j->source);
 	}
 	pthread_mutex_lock(&g_mu);
@@ -508,9 +515,9 @@ static void run_job(worker *w, const job *j)
 	pthread_mutex_unlock(&g_mu);
 }
 
-static void *worker_main(void *arg)
+static void worker_main(dx_thread *t)
 {
-	worker *w = arg;
+	worker *w = (worker *)t;
 	while (!g_stop) {
 		job j;
 		if (claim(&j)) {
@@ -518,16 +525,9 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		/* Idle: wake on a new job, or every second (retries become due by the clock). */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_mutex_lock(&g_mu);
-		if (!g_stop)
-			pthread_cond_timedwait(&g_cv, &g_mu, &ts);
-		pthread_mutex_unlock(&g_mu);
+		dx_thread_sleep(t, 1000);
 	}
 	db_close_thread();
-	return NULL;
 }
 
 int jobs_start(int workers)
@@ -540,29 +540,26 @@ int jobs_start(int workers)
 	   subjects (and any a crash left marked as transcoding) are told so. */
 	if (db_begin() < 0)
 		return -1;
-	int64_t *subj = NULL;
-	size_t ns = 0;
-	sqlite3_stmt *st = db_query("SELECT DISTINCT lecture_id FROM jobs WHERE state IN ('queued','running')", "");
-	while (db_step(st) == 1) {
-		subj = xrealloc(subj, sizeof *subj * (ns + 1));
-		subj[ns++] = sqlite3_column_int64(st, 0);
-	}
-	db_done(st);
 	db_exec("UPDATE jobs SET state = 'queued', progress = 0 WHERE state = 'running'", "");
-	for (size_t i = 0; i < ns && sink()->requeued; i++)
-		sink()->requeued(subj[i]);
-	free(subj);
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q, "SELECT DISTINCT lecture_id FROM jobs WHERE state = 'queued'", "");
+	while (db_step(st) == 1)
+		if (sink()->requeued)
+			sink()->requeued(sqlite3_column_int64(st, 0));
+	db_finalize(&q);
 	if (db_commit() < 0)
 		return -1;
 	g_stop = 0;
 	g_nworkers = workers;
 	g_workers = xcalloc((size_t)(workers > 0 ? workers : 1), sizeof *g_workers);
-	for (int i = 0; i < workers; i++)
-		if (pthread_create(&g_workers[i].th, NULL, worker_main, &g_workers[i]) != 0) {
+	for (int i = 0; i < workers; i++) {
+		g_workers[i].t = (dx_thread)DX_THREAD_INIT;
+		if (dx_thread_start(&g_workers[i].t, worker_main) != 0) {
 			g_nworkers = i;
 			jobs_stop();
 			return -1;
 		}
+	}
 	return 0;
 }
 
@@ -572,10 +569,9 @@ void jobs_stop(void)
 	g_stop = 1;
 	for (int i = 0; i < g_nworkers; i++)
 		g_workers[i].cancel = 1;
-	pthread_cond_broadcast(&g_cv);
 	pthread_mutex_unlock(&g_mu);
 	for (int i = 0; i < g_nworkers; i++)
-		pthread_join(g_workers[i].th, NULL);
+		dx_thread_stop(&g_workers[i].t);
 	free(g_workers);
 	g_workers = NULL;
 	g_nworkers = 0;

@@ -1,5 +1,6 @@
 /* ladder.c — plan the HLS renditions and build the single-process ffmpeg command lines for them. */
 #include "transcoder/ladder.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,14 +28,6 @@ static const struct {
 #define AUDIO_ONLY_KBPS 128
 #define KEYFRAME_S 2
 #define SEGMENT_S 4
-
-static void *xrealloc_(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p)
-		abort();
-	return p;
-}
 
 static int even_down(double x)
 {
@@ -113,7 +106,7 @@ static void av_add(argvb *b, const char *fmt, ...)
 		abort();
 	if (b->n + 2 > b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 64;
-		b->v = xrealloc_(b->v, b->cap * sizeof *b->v);
+		b->v = xrealloc(b->v, b->cap * sizeof *b->v);
 	}
 	b->v[b->n++] = s;
 	b->v[b->n] = NULL;
@@ -136,7 +129,7 @@ static void sb_add(sbuf *s, const char *fmt, ...)
 		abort();
 	if (s->len + (size_t)need + 1 > s->cap) {
 		s->cap = (s->len + (size_t)need + 1) * 2;
-		s->p = xrealloc_(s->p, s->cap);
+		s->p = xrealloc(s->p, s->cap);
 	}
 	va_start(ap, fmt);
 	vsnprintf(s->p + s->len, s->cap - s->len, fmt, ap);
@@ -480,7 +473,7 @@ static int variant_stats(const char *dir, long *peak, long *avg, char *first, si
 
 int ladder_write_master(const char *outdir, const media_info *mi, const rung *r, int n)
 {
-	char tmp[PATHLEN], dst[PATHLEN], dir[PATHLEN], first[PATHLEN], codec[32];
+	char dst[PATHLEN], dir[PATHLEN], first[PATHLEN], codec[32];
 	int video = mi->has_video && n > 0 && r[0].width > 0;
 	int audio = mi->has_audio && (!video || r[0].a_kbps > 0);
 	if (n < 1 || (!video && !audio)) {
@@ -512,34 +505,9 @@ int ladder_write_master(const char *outdir, const media_info *mi, const rung *r,
 		}
 		sb_add(&m, "\nv%d/index.m3u8\n", i);
 	}
-	int fd = -1;
-	if (pathf(tmp, sizeof tmp, "%s/.master.m3u8.tmp", outdir) == 0 && pathf(dst, sizeof dst, "%s/master.m3u8", outdir) == 0)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		free(m.p);
-		return -1;
-	}
-	size_t off = 0;
-	while (off < m.len) {
-		ssize_t w = write(fd, m.p + off, m.len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			free(m.p);
-			errno = e ? e : EIO;
-			return -1;
-		}
-		off += (size_t)w;
-	}
+	int rc = pathf(dst, sizeof dst, "%s/master.m3u8", outdir) == 0 ? write_file_atomic(dst, m.p, m.len, 0644) : -1;
+	int e = errno;
 	free(m.p);
-	if (close(fd) != 0 || rename(tmp, dst) != 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
+	errno = e;
+	return rc;
 }

@@ -91,7 +91,7 @@ int storage_path(int64_t lecture, int64_t version, const char *relpath, char *ou
 
 int storage_put_file(int64_t lecture, int64_t version, const char *relpath, const void *data, size_t len)
 {
-	char path[900], tmp[960], d[900];
+	char path[900], d[900];
 	if (storage_path(lecture, version, relpath, path, sizeof path) < 0) {
 		errno = EINVAL;
 		return -1;
@@ -100,32 +100,7 @@ int storage_put_file(int64_t lecture, int64_t version, const char *relpath, cons
 	*strrchr(d, '/') = 0;
 	if (mkdir_p(d, 0750) < 0)
 		return -1;
-	snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -1;
-	const char *p = data;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, p + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			unlink(tmp);
-			errno = e;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
+	return write_file_atomic(path, data, len, 0640);
 }
 
 char *storage_get_file(int64_t lecture, int64_t version, const char *relpath, size_t *len)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "util.h"
 
 /* Parses a NUL-terminated literal and asserts success. */
 static void parse_ok(const char *s, csv_doc *doc)
@@ -76,8 +77,8 @@ static void test_chinese_fields(void **state)
     ROW(&d, 0, 1, "姓名", "所属支部", "职务");
     ROW(&d, 1, 2, "李四", "省委/组织部/一支部", "书记");
     const char *b = d.rows[1].fields[1];
-    assert_true(utf8_valid(b, strlen(b)));
-    assert_int_equal(utf8_len(b), 10);
+    assert_true(utf8_ok(b, strlen(b)));
+    assert_int_equal(utf8_chars(b), 10);
     csv_free(&d);
 }
 
@@ -359,11 +360,11 @@ static void test_too_many_rows(void **state)
     free(s);
 }
 
-static void test_utf8_valid(void **state)
+static void test_utf8_ok(void **state)
 {
     (void)state;
-#define OK(lit) assert_int_equal(utf8_valid(lit, sizeof lit - 1), 1)
-#define BAD(lit) assert_int_equal(utf8_valid(lit, sizeof lit - 1), 0)
+#define OK(lit) assert_int_equal(utf8_ok(lit, sizeof lit - 1), 1)
+#define BAD(lit) assert_int_equal(utf8_ok(lit, sizeof lit - 1), 0)
     OK("");
     OK("plain ascii, 123");
     OK("省委/组织部/一支部");
@@ -395,18 +396,18 @@ static void test_utf8_valid(void **state)
 #undef OK
 #undef BAD
     /* length is honoured: the valid prefix of a truncated sequence */
-    assert_int_equal(utf8_valid("中\xE4\xB8", 3), 1);
-    assert_int_equal(utf8_valid("中\xE4\xB8", 5), 0);
+    assert_int_equal(utf8_ok("中\xE4\xB8", 3), 1);
+    assert_int_equal(utf8_ok("中\xE4\xB8", 5), 0);
 }
 
-static void test_utf8_len(void **state)
+static void test_utf8_chars(void **state)
 {
     (void)state;
-    assert_int_equal(utf8_len(""), 0);
-    assert_int_equal(utf8_len("abc"), 3);
-    assert_int_equal(utf8_len("张三"), 2);
-    assert_int_equal(utf8_len("省委/组织部/一支部"), 10);
-    assert_int_equal(utf8_len("a\xC2\x80\xF0\x9F\x98\x80z"), 4);
+    assert_int_equal(utf8_chars(""), 0);
+    assert_int_equal(utf8_chars("abc"), 3);
+    assert_int_equal(utf8_chars("张三"), 2);
+    assert_int_equal(utf8_chars("省委/组织部/一支部"), 10);
+    assert_int_equal(utf8_chars("a\xC2\x80\xF0\x9F\x98\x80z"), 4);
 }
 
 int main(void)
@@ -427,8 +428,8 @@ int main(void)
         cmocka_unit_test(test_field_too_long),
         cmocka_unit_test(test_too_many_fields),
         cmocka_unit_test(test_too_many_rows),
-        cmocka_unit_test(test_utf8_valid),
-        cmocka_unit_test(test_utf8_len),
+        cmocka_unit_test(test_utf8_ok),
+        cmocka_unit_test(test_utf8_chars),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
