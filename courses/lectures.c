@@ -318,7 +318,7 @@ static int lecture_cancel(req *r)
 }
 
 /* 1 when the text is a WebVTT file: optional BOM, "WEBVTT", then a space, tab or line end. */
-static int vtt_ok(const char *s, size_t len)
+int vtt_ok(const char *s, size_t len)
 {
 	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		s += 3, len -= 3;

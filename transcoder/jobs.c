@@ -182,7 +182,7 @@ int jobs_cancel(int64_t lecture)
 
 /* The captions file as served: the instructor's WebVTT with an X-TIMESTAMP-MAP header that maps
    cue time 0 to the first MPEG-TS timestamp of the segments (so players align them with the video). */
-static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
+void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 {
 	if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
 		src += 3, len -= 3;
@@ -199,8 +199,9 @@ static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 			break;
 		}
 	int has_map = 0;
-	for (const char *p = src; p < (hdr_end ? hdr_end : src + len); p++)
-		if (!strncmp(p, "X-TIMESTAMP-MAP=", 16)) {
+	const char *scan_end = hdr_end ? hdr_end : src + len;
+	for (const char *p = src; p + 16 <= scan_end; p++)
+		if (!memcmp(p, "X-TIMESTAMP-MAP=", 16)) {
 			has_map = 1;
 			break;
 		}
