@@ -264,8 +264,10 @@ const char *mime_of(const char *path)
 static uint64_t range_num(const char *s, const char **end)
 {
 	uint64_t v = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
-		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(*s - '0');
+	for (; *s >= '0' && *s <= '9'; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
 	*end = s;
 	return v;
 }

@@ -53,6 +53,10 @@ static void test_range_ok(void **state)
 	assert_int_equal(rp("bytes=1-99999999999999999999999", 1000, &off, &len), RANGE_OK);
 	assert_int_equal(off, 1);
 	assert_int_equal(len, 999);
+	/* exact near 2^64 (a file that large does not exist, but the arithmetic must not saturate early) */
+	assert_int_equal(rp("bytes=18446744073709551612-18446744073709551613", UINT64_MAX, &off, &len), RANGE_OK);
+	assert_true(off == 18446744073709551612u);
+	assert_int_equal(len, 2);
 }
 
 static void test_range_unsatisfiable(void **state)
