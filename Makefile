@@ -20,6 +20,8 @@ SLIBOBJ := $(LIBSRC:%.c=build/san/%.o)
 UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNIT:tests/unit/%.c=build/unit/%)
 E2ESRC  := $(sort $(wildcard tests/e2e/*.c))
+FUZZSRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZBIN := $(FUZZSRC:tests/fuzz/%.c=build/fuzz-replay/%)
 HDRS    := $(wildcard $(addsuffix /*.h,$(MODULES)) tests/e2e/*.h)
 VENDOR  := web/vendor/hls.min.js web/vendor/tus.min.js
 # Static assets are served precompressed: FILE.gz always, FILE.br when the brotli tool is there.
@@ -30,7 +32,7 @@ PRECOMP := $(ASSETS:=.gz) $(if $(BROTLI),$(ASSETS:=.br))
 DATA    ?= data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps deps-test run test unit e2e browser bench fuzz proof clean san vendor precompress format check-clang
+.PHONY: all deps deps-test run test unit e2e browser bench fuzz fuzz-replay proof clean san vendor precompress format check-clang
 all: bin/dangxiao vendor precompress
 
 deps:
@@ -84,6 +86,13 @@ build/bench/%: bench/%.c $(filter-out build/rel/server/main.o,$(OBJ)) $(HDRS)
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(filter-out build/rel/server/main.o,$(OBJ)) $(LIBS)
 
+# Each fuzz target without libFuzzer (gcc, ASan + UBSan), replaying its kept corpus and crash inputs.
+build/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(SLIBOBJ) $(HDRS)
+	@mkdir -p build/fuzz-replay
+	@echo "  FUZZ    $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -O1 -o $@ $< tests/fuzz/replay.c $(SLIBOBJ) $(LIBS)
+fuzz-replay: $(FUZZBIN)
+
 build/e2e/e2e: $(E2ESRC) $(HDRS)
 	@mkdir -p build/e2e
 	@echo "  TEST    $@"
@@ -110,7 +119,7 @@ run: deps
 
 # Every test: unit (cmocka, ASan+UBSan), end-to-end against the real server, browser.
 test: deps-test
-	@$(MAKE) --no-print-directory all bin/dangxiao-san $(UNITBIN) build/e2e/e2e
+	@$(MAKE) --no-print-directory all bin/dangxiao-san $(UNITBIN) $(FUZZBIN) build/e2e/e2e
 	@sh tests/run_all.sh
 
 unit: $(UNITBIN)

@@ -13,7 +13,7 @@
 
 /* The captions file as served: the instructor's WebVTT with an X-TIMESTAMP-MAP header that maps
    cue time 0 to the first MPEG-TS timestamp of the segments (so players align them with the video). */
-static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
+void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 {
 	size_t bom = utf8_bom(src, len);
 	src += bom, len -= bom;
@@ -30,8 +30,9 @@ static void vtt_for_hls(buf *out, const char *src, size_t len, int64_t ts_start)
 			break;
 		}
 	int has_map = 0;
-	for (const char *p = src; p < (hdr_end ? hdr_end : src + len); p++)
-		if (!strncmp(p, "X-TIMESTAMP-MAP=", 16)) {
+	const char *scan_end = hdr_end ? hdr_end : src + len;
+	for (const char *p = src; p + 16 <= scan_end; p++)
+		if (!memcmp(p, "X-TIMESTAMP-MAP=", 16)) {
 			has_map = 1;
 			break;
 		}

@@ -244,7 +244,7 @@ static int lecture_cancel(req *r)
 }
 
 /* 1 when the text is a WebVTT file: optional BOM, "WEBVTT", then a space, tab or line end. */
-static int vtt_ok(const char *s, size_t len)
+int vtt_ok(const char *s, size_t len)
 {
 	size_t bom = utf8_bom(s, len);
 	s += bom, len -= bom;

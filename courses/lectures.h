@@ -68,4 +68,7 @@ int import_host_refused(const char *host);
 int imports_start(void);
 /* Stops every running import and waits for the threads (shutdown). */
 void imports_stop(void);
+/* lectures.c: 1 when the text is a WebVTT file (optional BOM, "WEBVTT", then a space, tab or line
+   end): what PUT /api/v1/lectures/{id}/captions accepts. */
+int vtt_ok(const char *s, size_t len);
 #endif

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "courses/access.h"
 #include "courses/lectures.h"
+#include "courses/upload.h"
 #include "db.h"
 #include "transcoder/jobs.h"
 #include "http.h"
@@ -340,8 +341,21 @@ static void drop_upload(const char *uid)
 	db_exec("DELETE FROM uploads WHERE id = ?", "s", uid);
 }
 
-/* Upload-Metadata: "key base64,key base64"; copies the decoded value of key into out. */
-static int meta_get(const char *meta, const char *key, char *out, size_t outlen)
+int tus_uint(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int tus_meta_get(const char *meta, const char *key, char *out, size_t outlen)
 {
 	size_t kl = strlen(key);
 	for (const char *p = meta; p && *p;) {
@@ -386,9 +400,8 @@ static int tus_create(req *r)
 	if (req_header(r, "Upload-Defer-Length"))
 		return reply_error(r, 400, "defer_unsupported", "%s", tr("err.tus_defer"));
 	const char *ls = req_header(r, "Upload-Length");
-	char *e = NULL;
-	unsigned long long len = ls && *ls >= '0' && *ls <= '9' ? strtoull(ls, &e, 10) : 0;
-	if (!ls || !e || *e)
+	uint64_t len;
+	if (tus_uint(ls, &len) < 0)
 		return reply_error(r, 400, "bad_length", "%s", tr("err.tus_length"));
 	if (len > (unsigned long long)cfg.upload_max)
 		return too_large(r);
@@ -396,7 +409,7 @@ static int tus_create(req *r)
 		return reply_error(r, 422, "empty_file", "%s", tr("err.media_empty"));
 	const char *meta = req_header(r, "Upload-Metadata");
 	char lid[32];
-	if (!meta || meta_get(meta, "lecture_id", lid, sizeof lid) < 0 || parse_id(lid) <= 0)
+	if (!meta || tus_meta_get(meta, "lecture_id", lid, sizeof lid) < 0 || parse_id(lid) <= 0)
 		return reply_error(r, 400, "bad_metadata", "%s", tr("err.tus_metadata"));
 	int64_t lecture = parse_id(lid);
 	void *lres; /* the lecture is named in a header, not the URL: the same rule, called here */
@@ -469,9 +482,8 @@ static upctx *patch_start(req *r)
 	if (!ct || strcasecmp(ct, "application/offset+octet-stream"))
 		return reply_error(r, 415, "wrong_type", "%s", tr("err.tus_type")), NULL;
 	const char *os = req_header(r, "Upload-Offset");
-	char *e = NULL;
-	unsigned long long want = os && *os >= '0' && *os <= '9' ? strtoull(os, &e, 10) : 0;
-	if (!os || !e || *e)
+	uint64_t want;
+	if (tus_uint(os, &want) < 0)
 		return reply_error(r, 400, "bad_offset", "%s", tr("err.tus_offset_header")), NULL;
 	load_upload(r, c);
 	if (lock_uid(c->uid) < 0) {
@@ -489,8 +501,8 @@ static upctx *patch_start(req *r)
 		snprintf(off, sizeof off, "%llu", (unsigned long long)c->offset);
 		reply_header(r, "Upload-Offset", off);
 		patch_release(c);
-		return reply_error(r, 409, "offset_mismatch", "%s（%llu ≠ %llu）", tr("err.tus_offset"), want,
-				   (unsigned long long)c->offset),
+		return reply_error(r, 409, "offset_mismatch", "%s（%llu ≠ %llu）", tr("err.tus_offset"),
+				   (unsigned long long)want, (unsigned long long)c->offset),
 		       NULL;
 	}
 	const char *cl = req_header(r, "Content-Length");

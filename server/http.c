@@ -252,6 +252,49 @@ const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
+/* Digits only (no sign, no space), saturating at UINT64_MAX; the end of the digits in *end. */
+static uint64_t range_num(const char *s, const char **end)
+{
+	uint64_t v = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		uint64_t d = (uint64_t)(*s - '0');
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
+	*end = s;
+	return v;
+}
+
+int range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len)
+{
+	if (!hdr || strncmp(hdr, "bytes=", 6) || strchr(hdr, ','))
+		return RANGE_IGNORE;
+	const char *s = hdr + 6, *e;
+	uint64_t a, b = size ? size - 1 : 0;
+	if (*s == '-') {
+		uint64_t suf = range_num(s + 1, &e);
+		if (e == s + 1 || *e || suf == 0)
+			return RANGE_IGNORE;
+		a = suf >= size ? 0 : size - suf;
+	} else {
+		a = range_num(s, &e);
+		if (e == s || *e != '-')
+			return RANGE_IGNORE;
+		if (e[1]) {
+			const char *e2;
+			b = range_num(e + 1, &e2);
+			if (e2 == e + 1 || *e2)
+				return RANGE_IGNORE;
+			if (b >= size)
+				b = size ? size - 1 : 0;
+		}
+	}
+	if (a >= size || a > b)
+		return RANGE_UNSATISFIABLE;
+	*off = a;
+	*len = b - a + 1;
+	return RANGE_OK;
+}
+
 int reply_file(req *r, const char *path, const char *ctype, const char *cache_control)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -276,47 +319,21 @@ int reply_file(req *r, const char *path, const char *ctype, const char *cache_co
 	}
 	uint64_t size = (uint64_t)st.st_size, off = 0, len = size;
 	int status = 200;
-	const char *range = req_header(r, "Range");
 	const char *ifr = req_header(r, "If-Range");
-	if (range && (!ifr || !strcmp(ifr, etag)) && !strncmp(range, "bytes=", 6) && !strchr(range, ',')) {
-		const char *s = range + 6;
-		char *e;
-		unsigned long long a = 0, b = size ? size - 1 : 0;
-		int ok = 1;
-		if (*s == '-') {
-			unsigned long long suf = strtoull(s + 1, &e, 10);
-			if (e == s + 1 || *e || suf == 0)
-				ok = 0;
-			else
-				a = suf >= size ? 0 : size - suf;
-		} else {
-			a = strtoull(s, &e, 10);
-			if (e == s || *e != '-')
-				ok = 0;
-			else if (e[1]) {
-				char *e2;
-				b = strtoull(e + 1, &e2, 10);
-				if (*e2)
-					ok = 0;
-				if (b >= size)
-					b = size ? size - 1 : 0;
-			}
-		}
-		if (ok && (a >= size || a > b)) {
-			close(fd);
-			char cr[64];
-			snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
-			reply_header(r, "Content-Range", cr);
-			return reply_error(r, 416, "range_not_satisfiable", "%s", tr("err.range"));
-		}
-		if (ok) {
-			off = a;
-			len = b - a + 1;
-			status = 206;
-			char cr[96];
-			snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", a, b, (unsigned long long)size);
-			reply_header(r, "Content-Range", cr);
-		}
+	int rs = !ifr || !strcmp(ifr, etag) ? range_parse(req_header(r, "Range"), size, &off, &len) : RANGE_IGNORE;
+	if (rs == RANGE_UNSATISFIABLE) {
+		close(fd);
+		char cr[64];
+		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
+		reply_header(r, "Content-Range", cr);
+		return reply_error(r, 416, "range_not_satisfiable", "%s", tr("err.range"));
+	}
+	if (rs == RANGE_OK) {
+		status = 206;
+		char cr[96];
+		snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)off,
+			 (unsigned long long)(off + len - 1), (unsigned long long)size);
+		reply_header(r, "Content-Range", cr);
 	}
 	if (r->done) {
 		close(fd);
@@ -767,6 +784,11 @@ static void parse_json(req *r)
 		reply_error(r, 400, "malformed", "%s：%s", tr("err.json_malformed"), r->json ? "not an object" : e.text);
 		return;
 	}
+}
+
+void http_parse_json(req *r)
+{
+	parse_json(r);
 }
 
 /* ---- connection deadlines ----

@@ -173,6 +173,11 @@ int reply_error(req *r, int status, const char *code, const char *fmt, ...) DX_P
 int reply_empty(req *r, int status);
 int reply_buf(req *r, int status, const char *ctype, buf *b); /* steals b's storage */
 int reply_redirect(req *r, const char *location);
+/* A Range header against a representation of size bytes: RANGE_OK with *off and *len (one range,
+   clamped to the end), RANGE_UNSATISFIABLE (416), or RANGE_IGNORE (absent, not "bytes=", several
+   ranges, or malformed: serve the whole file). Pure (tests/unit, tests/fuzz). */
+enum { RANGE_IGNORE = 0, RANGE_OK = 1, RANGE_UNSATISFIABLE = 2 };
+int range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len);
 /* Serves a file with sendfile, ETag/If-None-Match, single Range (206/416). */
 int reply_file(req *r, const char *path, const char *ctype, const char *cache_control);
 void reply_header(req *r, const char *name, const char *value);
@@ -203,6 +208,10 @@ int body_str(req *r, const char *key, int required, size_t max_chars, const char
 int body_int(req *r, const char *key, int required, int64_t lo, int64_t hi, int64_t *out);
 int body_num(req *r, const char *key, int required, double lo, double hi, double *out);
 int body_bool(req *r, const char *key, int required, int *out);
+
+/* The guard's parse of a RF_JSON body (r->body → r->json, or a 400/422 reply). Test seam for
+   tests/fuzz: needs only r->a, r->url and r->body, no connection. */
+void http_parse_json(req *r);
 
 /* Matches url against a route pattern, filling r->ids/params/rest; 1 on match (the router). */
 int http_match(req *r, const char *pattern, const char *url);

@@ -287,16 +287,9 @@ json_t *import_members(const char *text, size_t len)
 	}
 	for (int t = 0; t < nth; t++)
 		pthread_join(th[t], NULL);
-	if (http_stopping()) { /* the server stops: change nothing, the caller answers 503 */
-		for (int i = 0; i < n; i++)
-			free(v[i].username);
-		free(v);
-		csv_free(&doc);
-		json_decref(errs);
-		return NULL;
-	}
-
-	if (db_begin() < 0) {
+	/* The server stops, or the database cannot take the write: change nothing, the caller
+	   answers 503. */
+	if (http_stopping() || db_begin() < 0) {
 		for (int i = 0; i < n; i++)
 			free(v[i].username);
 		free(v);

@@ -2,6 +2,8 @@
 # Runs every test suite and ends with one line: "N passed, N failed".
 #   unit:    build/unit/test_* (cmocka, ASan + UBSan)
 #   e2e:     build/e2e/e2e against bin/dangxiao-san (ASan + UBSan), real HTTP
+#   fuzz:    build/fuzz-replay/fuzz_* (each libFuzzer target built without libFuzzer, ASan + UBSan)
+#            over tests/fuzz/corpus/TARGET/ and tests/fuzz/regress/TARGET/; one passed/failed each
 #   browser: tests/browser/*.mjs with playwright-core and Debian's chromium
 #   clang:   the server built by clang too (make check-clang), one counted step
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
@@ -26,6 +28,25 @@ for t in build/unit/test_*; do
 	echo "unit $name: $p passed, $f failed"
 	[ "$f" != 0 ] && cat "$log/$name.out"
 	passed=$((passed + p)); failed=$((failed + f))
+done
+
+for t in build/fuzz-replay/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=${t##*/fuzz_}
+	set --
+	for d in tests/fuzz/corpus/$name tests/fuzz/regress/$name; do
+		[ -d "$d" ] && set -- "$@" "$d"
+	done
+	"$t" "$@" >"$log/fuzz_$name.out" 2>&1; rc=$?
+	n=$(sed -n 's/^replay: \([0-9]*\) inputs$/\1/p' "$log/fuzz_$name.out")
+	if [ $rc -ne 0 ] || [ -z "$n" ] || grep -qE "$SAN_RE" "$log/fuzz_$name.out"; then
+		echo "fuzz $name: failed (input: $(sed -n 's/^replay: \(.*\/.*\)$/\1/p' "$log/fuzz_$name.out" | tail -1))"
+		tail -40 "$log/fuzz_$name.out"
+		failed=$((failed + 1))
+	else
+		echo "fuzz $name: $n inputs replayed"
+		passed=$((passed + 1))
+	fi
 done
 
 build/e2e/e2e >"$log/e2e.out" 2>&1; rc=$?

@@ -66,7 +66,7 @@ export default async function (t) {
   t.check(offset > 0, `resumed from byte ${offset}, not from 0`);
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   const card2 = page.locator(`#lec-${id}`);
-  await card2.locator('.msg.ok', { hasText: '上传完成' }).waitFor({ timeout: 30000 });
+  await card2.locator('.msg.ok', { hasText: '上传完成' }).waitFor({ timeout: 90000 });
   // Transcoding progress arrives by polling, without a reload.
   await card2.locator('.lec-state:not([hidden])').waitFor({ timeout: 10000 }).catch(() => {});
   await t.shot(page, 'lectures-transcoding-1280');
