@@ -925,6 +925,31 @@ void req_resume(req *r)
 	MHD_resume_connection(r->conn);
 }
 
+/* libmicrohttpd's percent-decoding of the path and the query, except that %00 stays the three
+   characters it is: a decoded NUL would end the C string early, so /api/v1/courses/1%00/anything was
+   served (and logged) as /api/v1/courses/1. Kept literal, it matches no route, id or file. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls, (void)conn;
+	char *o = s;
+	for (const char *p = s; *p;) {
+		int hi, lo;
+		if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo)) {
+			*o++ = (char)(hi * 16 + lo);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = 0;
+	return (size_t)(o - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *data_size, void **con_cls)
@@ -1118,7 +1143,8 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 		(unsigned)(o->conn_timeout_s > 0 ? o->conn_timeout_s : 60), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)(o->conn_memory_kb > 0 ? o->conn_memory_kb : 32) * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)(o->per_ip_conns > 0 ? o->per_ip_conns : 0), MHD_OPTION_END);
+		(unsigned)(o->per_ip_conns > 0 ? o->per_ip_conns : 0), MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
+		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "dangxiao: cannot listen on %s: %s\n", o->listen, strerror(errno));
 		return -1;
