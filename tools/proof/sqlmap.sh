@@ -23,13 +23,25 @@ COURSE=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses?per_page=1" | jq -r 
 LECTURE=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses/$COURSE" | jq -r '.lectures[0].id // empty')
 [ -n "$LECTURE" ] || LECTURE=$(curl -fsS -H "$(auth "$ADMIN")" -H 'Content-Type: application/json' \
 	-d '{"title":"sqlmap"}' "$B/api/v1/courses/$COURSE/lectures" | jq -r .id)
+# A lecture with a stream (the demo lecture, transcoded by seed) for the media route.
+MEDIA=
+for c in $(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses?per_page=50" | jq -r '.courses[].id'); do
+	MEDIA=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses/$c" | jq -r '[.lectures[] | select(.status == "ready")][0].id // empty')
+	[ -n "$MEDIA" ] && break
+done
+[ -n "$MEDIA" ] || MEDIA=$LECTURE
 ORG=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/orgs" | jq -r '.orgs[-1].id')
 USER=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/users?q=zhangsan" | jq -r '.users[0].id')
 ASSIGN=$(curl -fsS -H "$(auth "$ADMIN")" -H 'Content-Type: application/json' \
 	-d "{\"course_id\":$COURSE,\"org_id\":$ORG,\"year\":2026}" "$B/api/v1/assignments" | jq -r .id)
 curl -fsS -o /dev/null -X POST -H "$(auth "$MEMBER")" "$B/api/v1/courses/$COURSE/enroll"
 PLAY=$(curl -sS -X POST -H "$(auth "$MEMBER")" "$B/api/v1/lectures/$LECTURE/play" | jq -r '.session // 1')
-echo "proof sqlmap: server $B, course $COURSE, lecture $LECTURE, org $ORG, user $USER, assignment $ASSIGN"
+# A real tus upload, for GET /api/v1/uploads/{uid}.
+UID_=$(curl -sS -D - -o /dev/null -X POST -H "$(auth "$ADMIN")" -H 'Tus-Resumable: 1.0.0' -H 'Upload-Length: 1000' \
+	-H "Upload-Metadata: lecture_id $(printf %s "$LECTURE" | base64)" "$B/api/v1/uploads" |
+	tr -d '\r' | sed -n 's|^[Ll]ocation: .*/api/v1/uploads/||p')
+[ -n "$UID_" ] || UID_=0123456789abcdef0123456789abcdef
+echo "proof sqlmap: server $B, course $COURSE, lecture $LECTURE, media lecture $MEDIA, upload $UID_, org $ORG, user $USER, assignment $ASSIGN"
 
 # One target a line: TOKEN-NAME METHOD PATH [JSON-BODY]. '*' marks a path segment to inject into.
 cat >"$PROOF_TMP/targets" <<T
@@ -59,8 +71,8 @@ MEMBER GET /lectures/$LECTURE*
 ADMIN GET /teach/courses/$COURSE*
 ADMIN GET /teach/courses/$COURSE*/lectures
 ADMIN GET /images/1*
-MEMBER GET /media/$LECTURE*/master.m3u8
-ADMIN GET /api/v1/uploads/0123456789abcdef0123456789abcdef*
+ADMIN GET /media/$MEDIA*/master.m3u8
+ADMIN GET /api/v1/uploads/$UID_*
 MEMBER POST /api/v1/courses/$COURSE*/enroll
 MEMBER POST /api/v1/lectures/$LECTURE*/play
 ADMIN POST /api/v1/courses/$COURSE*/publish
@@ -79,7 +91,7 @@ while read -r who method path body; do
 	total=$((total + 1))
 	case $who in ADMIN) tok=$ADMIN ;; TEACH) tok=$TEACH ;; MEMBER) tok=$MEMBER ;; *) tok= ;; esac
 	set -- -u "$B$path" --method "$method" --batch --level "$lvl" --risk "$risk" --dbms SQLite \
-		--technique "$tech" --time-sec 2 --threads 4 --timeout 10 --retries 1 \
+		--technique "$tech" --time-sec 2 --threads 4 --timeout 10 --retries 1 --ignore-code 401,404,429 \
 		--flush-session --disable-coloring --output-dir "$PROOF_TMP/sqlmap"
 	[ -n "$tok" ] && set -- "$@" --headers "Authorization: Bearer $tok"
 	[ -n "$body" ] && set -- "$@" --data "$body"
