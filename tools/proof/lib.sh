@@ -65,3 +65,18 @@ proof_login() {
 proof_done() {
 	echo "proof $1: $2 in $(( $(date +%s) - PROOF_T0 )) s"
 }
+
+# proof_wait_media TOKEN [SECONDS]: prints the id of a lecture with a stream, waiting for the demo
+# lecture's transcode (the server runs it after its first start); nothing after SECONDS (180).
+proof_wait_media() {
+	_i=0
+	while [ $_i -lt "${2:-180}" ]; do
+		for _c in $(curl -fsS -H "Authorization: Bearer $1" "$PROOF_BASE/api/v1/courses?per_page=50" | jq -r '.courses[].id'); do
+			_m=$(curl -fsS -H "Authorization: Bearer $1" "$PROOF_BASE/api/v1/courses/$_c" |
+				jq -r '[.lectures[] | select(.status == "ready")][0].id // empty')
+			[ -n "$_m" ] && { echo "$_m"; return 0; }
+		done
+		sleep 1
+		_i=$((_i + 1))
+	done
+}

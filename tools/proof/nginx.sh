@@ -100,17 +100,10 @@ r=1; [ "$code" = 204 ] && [ "$off" = 600 ] && r=0
 check "tus PATCH" $r "POST → $(head -1 "$N/h4" | tr -d '\r') $loc, PATCH 600 bytes → $code, Upload-Offset $off"
 
 # 6. Range on /media: the demo lecture's first segment, bytes 0-187 (one TS packet)
-# The demo lecture is transcoded by the server after its first start: wait for it (at most 180 s).
-MEDIA=
-i=0
-while [ -z "$MEDIA" ] && [ $i -lt 180 ]; do
-for c in $($C -H "Authorization: Bearer $TOKEN" "$H/api/v1/courses?per_page=50" | jq -r '.courses[].id'); do
-	MEDIA=$($C -H "Authorization: Bearer $TOKEN" "$H/api/v1/courses/$c" | jq -r '[.lectures[] | select(.status == "ready")][0].id // empty')
-	[ -n "$MEDIA" ] && break
-done
-[ -n "$MEDIA" ] || sleep 1
-i=$((i + 1))
-done
+# The demo lecture is transcoded by the server after its first start: wait for it.
+t0=$(date +%s)
+MEDIA=$(proof_wait_media "$TOKEN")
+i=$(( $(date +%s) - t0 ))
 echo "  (the demo lecture's stream was ready after ${i} s of polling)"
 if [ -n "$MEDIA" ]; then
 	var=$($C -b "dx_session=$TOKEN" "$H/media/$MEDIA/master.m3u8" | grep -v '^#' | grep m3u8 | head -1)

@@ -23,12 +23,8 @@ COURSE=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses?per_page=1" | jq -r 
 LECTURE=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses/$COURSE" | jq -r '.lectures[0].id // empty')
 [ -n "$LECTURE" ] || LECTURE=$(curl -fsS -H "$(auth "$ADMIN")" -H 'Content-Type: application/json' \
 	-d '{"title":"sqlmap"}' "$B/api/v1/courses/$COURSE/lectures" | jq -r .id)
-# A lecture with a stream (the demo lecture, transcoded by seed) for the media route.
-MEDIA=
-for c in $(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses?per_page=50" | jq -r '.courses[].id'); do
-	MEDIA=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/courses/$c" | jq -r '[.lectures[] | select(.status == "ready")][0].id // empty')
-	[ -n "$MEDIA" ] && break
-done
+# A lecture with a stream (the demo lecture, transcoded after the server's first start).
+MEDIA=$(proof_wait_media "$ADMIN")
 [ -n "$MEDIA" ] || MEDIA=$LECTURE
 ORG=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/orgs" | jq -r '.orgs[-1].id')
 USER=$(curl -fsS -H "$(auth "$ADMIN")" "$B/api/v1/users?q=zhangsan" | jq -r '.users[0].id')
