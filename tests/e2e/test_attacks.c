@@ -584,3 +584,50 @@ E2E_TEST(attacks_logout_and_deactivation_end_tokens_at_once)
 	free(second);
 	free(csrf);
 }
+
+/* ---- the login throttle under a distributed guess, behind a reverse proxy ---- */
+
+static long login_from(const char *user, const char *pw, const char *real_ip)
+{
+	char body[256], h[96];
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+	snprintf(h, sizeof h, "X-Real-IP: %s", real_ip);
+	const char *const hh[] = {h, NULL};
+	resp r = e2e_req_h("POST", "/api/v1/session", NULL, body, strlen(body), NULL, hh);
+	long st = r.status;
+	resp_free(&r);
+	return st;
+}
+
+E2E_TEST(attacks_login_throttle_behind_a_proxy)
+{
+	/* Behind nginx every connection comes from 127.0.0.1: with trusted_proxy the throttle counts the
+	   address nginx names in X-Real-IP, so one guesser does not lock everyone out. */
+	CHECK(e2e_start("--set trusted_proxy=127.0.0.1") == 0, "start with trusted_proxy");
+	for (int i = 0; i < 20; i++) {
+		char u[32];
+		snprintf(u, sizeof u, "ghost%d", i);
+		long st = login_from(u, "wrong-password", "198.51.100.7");
+		CHECK(st == 401, "guess %d: %ld", i, st);
+	}
+	CHECK(login_from("ghost99", "wrong-password", "198.51.100.7") == 429, "the guesser's address is not slowed");
+	CHECK(login_from("admin", E2E_PW, "198.51.100.7") == 429, "the guesser's address may log in during its wait");
+	CHECK(login_from("admin", E2E_PW, "198.51.100.8") == 200, "another client is locked out by one guesser");
+	CHECK(login_from("lisi", E2E_PW, "2001:db8::1") == 200, "an IPv6 client is locked out");
+	/* a header that is not an address is ignored: the proxy's own address counts */
+	CHECK(login_from("lisi", E2E_PW, "198.51.100.7, 1.2.3.4") == 200, "a malformed X-Real-IP was used");
+
+	/* Without trusted_proxy the header is the client's to choose, so it is ignored: spoofing it does
+	   not escape the throttle. */
+	CHECK(e2e_start(NULL) == 0, "start without trusted_proxy");
+	for (int i = 0; i < 20; i++) {
+		char u[32], ip[32];
+		snprintf(u, sizeof u, "ghost%d", i);
+		snprintf(ip, sizeof ip, "203.0.113.%d", i + 1);
+		long st = login_from(u, "wrong-password", ip);
+		CHECK(st == 401, "guess %d: %ld", i, st);
+	}
+	CHECK(login_from("admin", E2E_PW, "203.0.113.200") == 429, "a spoofed X-Real-IP escaped the throttle");
+	/* the next tests get a server with fresh counters (they live in memory) */
+	CHECK(e2e_restart() == 0, "restart");
+}

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 . tools/proof/lib.sh
 proof_need nginx-light nginx
 proof_need openssl openssl
-proof_serve --set per_ip_conns=0 --set secure_cookie=1
+proof_serve --set per_ip_conns=0 --set secure_cookie=1 --set trusted_proxy=127.0.0.1
 N=$PROOF_TMP/nginx
 mkdir -p "$N/cache" "$N/tmp" "$N/logs"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
@@ -120,6 +120,18 @@ if [ -n "$MEDIA" ]; then
 else
 	check "Range on /media" 1 "no lecture with a stream in the demo academy"
 fi
+# 7. the login throttle counts nginx's X-Real-IP: 20 wrong passwords from 127.0.0.3 slow that
+#    address only; a login from 127.0.0.1 through the same nginx still works
+for i in $(seq 1 20); do
+	$C -o /dev/null --interface 127.0.0.3 -H 'Content-Type: application/json' \
+		-d "{\"username\":\"ghost$i\",\"password\":\"wrong\"}" "$H/api/v1/session"
+done
+g=$($C -o /dev/null -w '%{http_code}' --interface 127.0.0.3 -H 'Content-Type: application/json' \
+	-d '{"username":"admin","password":"dangxiao2026"}' "$H/api/v1/session")
+o=$($C -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	-d '{"username":"admin","password":"dangxiao2026"}' "$H/api/v1/session")
+r=1; [ "$g" = 429 ] && [ "$o" = 200 ] && r=0
+check "login throttle per client behind nginx" $r "after 20 wrong passwords from 127.0.0.3: its login $g, a login from 127.0.0.1 $o"
 grep -E '\[(emerg|alert|crit|error)\]' "$N/logs/error.log" | head -5
 echo "proof nginx: $pass passed, $fail failed ($(nginx -v 2>&1 | sed 's/.*: //'), TLS on 127.0.0.1:$TLS → dangxiao on 127.0.0.1:$PROOF_PORT)"
 proof_done nginx "$([ $fail = 0 ] && echo PASS || echo FAIL)"
