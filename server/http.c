@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -751,8 +754,10 @@ static void parse_json(req *r)
    few seconds keeps its connection forever. Each connection is tracked from its start (the notify
    callback) with the phase it is in; the serving loop closes (shutdown) one whose request head is
    not complete within head_timeout_s of the connection's start or of its previous reply, or whose
-   body advanced by fewer than body_stall_bytes in body_stall_s. Handlers, suspended requests and
-   replies being sent are not timed here (the idle timeout covers a stalled reader). */
+   body advanced by fewer than body_stall_bytes in body_stall_s, or whose client reads what was sent
+   (bytes acknowledged by its TCP stack) slower than body_stall_bytes per body_stall_s: a slow reader
+   is never idle, so the idle timeout never closes it. Handlers and suspended requests are not timed
+   here. */
 enum { CT_HEAD, CT_BODY, CT_BUSY };
 typedef struct conn_track {
 	struct conn_track *prev, *next;
@@ -761,6 +766,8 @@ typedef struct conn_track {
 	int closing;
 	double since;          /* monotonic seconds: start of the head wait, or of the body window */
 	uint64_t bytes, win_bytes;
+	double send_since;     /* start of the current reply-reading window; 0: nothing waits to be read */
+	uint64_t send_acked;   /* bytes the client had acknowledged then */
 } conn_track;
 static pthread_mutex_t g_ct_mu = PTHREAD_MUTEX_INITIALIZER;
 static conn_track *g_ct;
@@ -831,9 +838,22 @@ static void track_set(struct MHD_Connection *conn, int phase, size_t more)
 	pthread_mutex_unlock(&g_ct_mu);
 }
 
+/* Bytes of what we sent that the peer's TCP stack has acknowledged (Linux TCP_INFO). */
+static uint64_t tcp_acked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof ti;
+	memset(&ti, 0, sizeof ti);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) != 0)
+		return 0;
+	return ti.tcpi_bytes_acked;
+}
+
 /* The serving loop's check of every connection's deadline. */
 static void deadlines_check(void)
 {
+	static unsigned sweep;
+	sweep++;
 	double now = mono_now();
 	int closed = 0;
 	pthread_mutex_lock(&g_ct_mu);
@@ -848,6 +868,30 @@ static void deadlines_check(void)
 				late = 1;
 			ct->since = now;
 			ct->win_bytes = ct->bytes;
+		}
+		/* Once a second: while sent bytes wait in the socket for the client to read them (a reply
+		   being written, or one handed to the kernel whole), the client must acknowledge
+		   body_stall_bytes per body_stall_s. */
+		int outq = 0;
+		if (!late && g_body_stall_bytes && sweep % 10 == 0 && ioctl(ct->fd, SIOCOUTQ, &outq) == 0) {
+			if (outq <= 0) {
+				ct->send_since = 0;
+			} else if (ct->send_since == 0) {
+				ct->send_since = now;
+				ct->send_acked = tcp_acked(ct->fd);
+			} else if (now - ct->send_since >= g_body_stall) {
+				uint64_t acked = tcp_acked(ct->fd);
+				if (acked - ct->send_acked < g_body_stall_bytes) {
+					/* Drop what waits unsent with a reset now (connect to AF_UNSPEC
+					   disconnects a TCP socket, the fd stays libmicrohttpd's), or the
+					   kernel would keep feeding the slow reader after the close. */
+					struct sockaddr un = {.sa_family = AF_UNSPEC};
+					connect(ct->fd, &un, sizeof un);
+					late = 1;
+				}
+				ct->send_since = now;
+				ct->send_acked = acked;
+			}
 		}
 		if (late) {
 			/* libmicrohttpd then reads end-of-file and closes the connection in its own thread. */

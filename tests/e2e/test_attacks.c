@@ -5,6 +5,7 @@
 #include "e2e.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <strings.h>
 
 /* ---- the rows of server/authz.tsv ---- */
@@ -630,4 +631,60 @@ E2E_TEST(attacks_login_throttle_behind_a_proxy)
 	CHECK(login_from("admin", E2E_PW, "203.0.113.200") == 429, "a spoofed X-Real-IP escaped the throttle");
 	/* the next tests get a server with fresh counters (they live in memory) */
 	CHECK(e2e_restart() == 0, "restart");
+}
+
+/* ---- slow read: a client that reads its answer a few bytes at a time ---- */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+E2E_TEST(attacks_slow_reader_is_closed)
+{
+	CHECK(e2e_start("--set body_stall_s=2 --set body_stall_bytes=4096 --set per_ip_conns=0") == 0, "start");
+	int port = atoi(strrchr(e2e_base, ':') + 1);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int small = 2048;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "connect");
+	const char req[] = "GET /static/vendor/hls.min.js HTTP/1.1\r\nHost: x\r\n\r\n";
+	CHECK(send(fd, req, sizeof req - 1, 0) == (ssize_t)(sizeof req - 1), "send");
+	/* 64 bytes every 100 ms: 640 B/s, below 4096 bytes per 2 s. (The reset reaches this reader
+	   only after it has read what was already in its socket.) */
+	double t0 = mono_s(), closed_at = 0;
+	size_t total = 0;
+	while (mono_s() - t0 < 20) {
+		char b[64];
+		ssize_t n = recv(fd, b, sizeof b, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			closed_at = mono_s() - t0;
+			break;
+		}
+		if (n > 0)
+			total += (size_t)n;
+		usleep(100 * 1000);
+	}
+	close(fd);
+	CHECK(closed_at > 0, "a slow reader kept its connection for 20 s (%zu bytes read)", total);
+	CHECK(total < 600000, "the slow reader got the whole file (%zu bytes)", total);
+	CHECK(e2e_sh("grep -q 'past the request deadline' %s", e2e_log) == 0, "the server did not close it");
+	CHECK(closed_at == 0 || closed_at > 1.5, "closed too early (%.1f s)", closed_at);
+	fprintf(stderr, "    slow reader closed after %.1f s, %zu bytes read\n", closed_at, total);
+	/* a client that reads at once gets the whole file */
+	resp r = e2e_req("GET", "/static/vendor/hls.min.js", NULL, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	CHECK(r.len > 100000, "only %zu bytes", r.len);
+	resp_free(&r);
+	/* the next tests get the default limits */
+	CHECK(e2e_start(NULL) == 0, "restart");
 }
