@@ -132,6 +132,17 @@ fuzz: deps-test
 	@command -v clang >/dev/null || apt-get install -y -q clang >/dev/null
 	@sh tests/fuzz/run.sh
 
+# The long proofs: every tools/proof/*.sh (sqlmap, slowhttptest, nginx + TLS, systemd unit, …),
+# each bounded, each printing its duration and result; `make proof PROOF=nginx` runs one.
+# They install their heavy Debian tools (sqlmap, slowhttptest) on first use. docs/security.md.
+proof: all
+	@fail=0; for s in tools/proof/$(or $(PROOF),*).sh; do \
+		[ "$$(basename $$s)" = lib.sh ] && continue; \
+		echo "== $$s"; t0=$$(date +%s); \
+		if sh $$s; then r=PASS; else r=FAIL; fail=1; fi; \
+		echo "== $$s: $$r in $$(( $$(date +%s) - t0 )) s"; \
+	done; exit $$fail
+
 clean:
 	rm -rf build bin web/vendor
 	rm -f web/js/*.gz web/js/*.br web/css/*.gz web/css/*.br web/i18n/*.gz web/i18n/*.br

@@ -335,6 +335,30 @@ void login_throttle_reset(void)
 	pthread_mutex_unlock(&g_thr_mu);
 }
 
+/* One /64 is one client: an IPv6 host owns all of its prefix. */
+static void addr_v6(struct in6_addr a, char out[64])
+{
+	memset(a.s6_addr + 8, 0, 8);
+	inet_ntop(AF_INET6, &a, out, 64);
+}
+
+/* 1 when addr is one of the comma-separated addresses of the trusted_proxy setting. */
+static int is_trusted_proxy(const char *addr)
+{
+	size_t al = strlen(addr);
+	for (const char *p = cfg.trusted_proxy; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t l = strcspn(p, ", ");
+		if (l && l == al && !strncmp(p, addr, l))
+			return 1;
+		p += l;
+	}
+	return 0;
+}
+
+/* The client's address: the TCP peer, or behind a proxy named by trusted_proxy, the address
+   that proxy puts in X-Real-IP (a header from anyone else is ignored: clients cannot choose it). */
 void client_address(req *r, char out[64])
 {
 	snprintf(out, 64, "unknown");
@@ -344,14 +368,19 @@ void client_address(req *r, char out[64])
 	if (!ci || !ci->client_addr)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET) {
+	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
-	} else if (sa->sa_family == AF_INET6) {
-		/* One /64 is one client: an IPv6 host owns all of its prefix. */
-		struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
-		memset(a.s6_addr + 8, 0, 8);
-		inet_ntop(AF_INET6, &a, out, 64);
-	}
+	else if (sa->sa_family == AF_INET6)
+		addr_v6(((const struct sockaddr_in6 *)sa)->sin6_addr, out);
+	if (!cfg.trusted_proxy[0] || !is_trusted_proxy(out))
+		return;
+	const char *real = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Real-IP");
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (real && inet_pton(AF_INET, real, &a4) == 1)
+		inet_ntop(AF_INET, &a4, out, 64);
+	else if (real && inet_pton(AF_INET6, real, &a6) == 1)
+		addr_v6(a6, out);
 }
 
 /* A catalog string with "{n}" replaced by n, in r's arena. */

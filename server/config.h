@@ -37,6 +37,7 @@ typedef struct config {
 	int login_addr_free_tries; /* wrong passwords per address (any usernames), and per username (any addresses) */
 	int login_delay_s;        /* the first wait after the free tries; it doubles with every further failure */
 	int login_delay_max_s;    /* the longest wait */
+	char trusted_proxy[256];  /* comma-separated reverse-proxy addresses whose X-Real-IP names the client */
 	char timezone[64];       /* the academy's day and year: an IANA zone name (clock.h) */
 } config;
 

@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -796,8 +799,10 @@ void http_parse_json(req *r)
    few seconds keeps its connection forever. Each connection is tracked from its start (the notify
    callback) with the phase it is in; the serving loop closes (shutdown) one whose request head is
    not complete within head_timeout_s of the connection's start or of its previous reply, or whose
-   body advanced by fewer than body_stall_bytes in body_stall_s. Handlers, suspended requests and
-   replies being sent are not timed here (the idle timeout covers a stalled reader). */
+   body advanced by fewer than body_stall_bytes in body_stall_s, or whose client reads what was sent
+   (bytes acknowledged by its TCP stack) slower than body_stall_bytes per body_stall_s: a slow reader
+   is never idle, so the idle timeout never closes it. Handlers and suspended requests are not timed
+   here. */
 enum { CT_HEAD, CT_BODY, CT_BUSY };
 typedef struct conn_track {
 	struct conn_track *prev, *next;
@@ -806,6 +811,8 @@ typedef struct conn_track {
 	int closing;
 	double since;          /* monotonic seconds: start of the head wait, or of the body window */
 	uint64_t bytes, win_bytes;
+	double send_since;     /* start of the current reply-reading window; 0: nothing waits to be read */
+	uint64_t send_acked;   /* bytes the client had acknowledged then */
 } conn_track;
 static pthread_mutex_t g_ct_mu = PTHREAD_MUTEX_INITIALIZER;
 static conn_track *g_ct;
@@ -876,9 +883,22 @@ static void track_set(struct MHD_Connection *conn, int phase, size_t more)
 	pthread_mutex_unlock(&g_ct_mu);
 }
 
+/* Bytes of what we sent that the peer's TCP stack has acknowledged (Linux TCP_INFO). */
+static uint64_t tcp_acked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof ti;
+	memset(&ti, 0, sizeof ti);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) != 0)
+		return 0;
+	return ti.tcpi_bytes_acked;
+}
+
 /* The serving loop's check of every connection's deadline. */
 static void deadlines_check(void)
 {
+	static unsigned sweep;
+	sweep++;
 	double now = mono_now();
 	int closed = 0;
 	pthread_mutex_lock(&g_ct_mu);
@@ -893,6 +913,30 @@ static void deadlines_check(void)
 				late = 1;
 			ct->since = now;
 			ct->win_bytes = ct->bytes;
+		}
+		/* Once a second: while sent bytes wait in the socket for the client to read them (a reply
+		   being written, or one handed to the kernel whole), the client must acknowledge
+		   body_stall_bytes per body_stall_s. */
+		int outq = 0;
+		if (!late && g_body_stall_bytes && sweep % 10 == 0 && ioctl(ct->fd, SIOCOUTQ, &outq) == 0) {
+			if (outq <= 0) {
+				ct->send_since = 0;
+			} else if (ct->send_since == 0) {
+				ct->send_since = now;
+				ct->send_acked = tcp_acked(ct->fd);
+			} else if (now - ct->send_since >= g_body_stall) {
+				uint64_t acked = tcp_acked(ct->fd);
+				if (acked - ct->send_acked < g_body_stall_bytes) {
+					/* Drop what waits unsent with a reset now (connect to AF_UNSPEC
+					   disconnects a TCP socket, the fd stays libmicrohttpd's), or the
+					   kernel would keep feeding the slow reader after the close. */
+					struct sockaddr un = {.sa_family = AF_UNSPEC};
+					connect(ct->fd, &un, sizeof un);
+					late = 1;
+				}
+				ct->send_since = now;
+				ct->send_acked = acked;
+			}
 		}
 		if (late) {
 			/* libmicrohttpd then reads end-of-file and closes the connection in its own thread. */
@@ -968,6 +1012,31 @@ void req_resume(req *r)
 {
 	/* MHD then calls on_request once more (final call), which sends the reply. */
 	MHD_resume_connection(r->conn);
+}
+
+/* libmicrohttpd's percent-decoding of the path and the query, except that %00 stays the three
+   characters it is: a decoded NUL would end the C string early, so /api/v1/courses/1%00/anything was
+   served (and logged) as /api/v1/courses/1. Kept literal, it matches no route, id or file. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls, (void)conn;
+	char *o = s;
+	for (const char *p = s; *p;) {
+		int hi, lo;
+		if (p[0] == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo)) {
+			*o++ = (char)(hi * 16 + lo);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = 0;
+	return (size_t)(o - s);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -1163,7 +1232,8 @@ int http_serve(const http_opts *o, void (*on_ready)(void))
 		(unsigned)(o->conn_timeout_s > 0 ? o->conn_timeout_s : 60), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)(o->conn_memory_kb > 0 ? o->conn_memory_kb : 32) * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		(unsigned)(o->per_ip_conns > 0 ? o->per_ip_conns : 0), MHD_OPTION_END);
+		(unsigned)(o->per_ip_conns > 0 ? o->per_ip_conns : 0), MHD_OPTION_UNESCAPE_CALLBACK, unescape_keep_nul, NULL,
+		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "dangxiao: cannot listen on %s: %s\n", o->listen, strerror(errno));
 		return -1;
