@@ -75,6 +75,15 @@ int e2e_restart(void);        /* stop + start again on the same data folder */
 resp e2e_req(const char *method, const char *path, const char *token, const char *body, const char *ctype);
 resp e2e_req_h(const char *method, const char *path, const char *token, const char *body, size_t body_len,
 	       const char *ctype, const char *const *extra_headers);
+/* The same with options: the client's source address (another "client" on 127.0.0.0/8), the path
+   sent exactly as given (no dot-segment squashing, for traversal tests), a longer timeout. */
+typedef struct e2e_opts {
+	const char *from;  /* source address, e.g. "127.0.0.2"; NULL: the default */
+	int path_as_is;
+	long timeout_s;    /* 0: 120 s */
+} e2e_opts;
+resp e2e_req_opts(const e2e_opts *o, const char *method, const char *path, const char *token, const char *body,
+		  size_t body_len, const char *ctype, const char *const *extra_headers);
 /* Cookie-authenticated request (sends dx_session cookie, and X-CSRF-Token when csrf != NULL). */
 resp e2e_req_cookie(const char *method, const char *path, const char *cookie_token, const char *csrf,
 		    const char *body);

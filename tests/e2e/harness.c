@@ -258,13 +258,17 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 	return sz * n;
 }
 
-static resp do_req(const char *method, const char *path, const char *token, const char *cookie, const char *csrf,
-		   const char *body, size_t body_len, const char *ctype, const char *const *extra)
+static resp do_req(const e2e_opts *o, const char *method, const char *path, const char *token, const char *cookie,
+		   const char *csrf, const char *body, size_t body_len, const char *ctype, const char *const *extra)
 {
+	static const e2e_opts none;
+	if (!o)
+		o = &none;
 	resp r = {0};
 	CURL *c = curl_easy_init();
-	char url[2048];
-	snprintf(url, sizeof url, "%s%s", e2e_base, path);
+	size_t ul = strlen(e2e_base) + strlen(path) + 1;
+	char *url = malloc(ul);
+	snprintf(url, ul, "%s%s", e2e_base, path);
 	struct curl_slist *hl = NULL;
 	char tmp[512];
 	if (token) {
@@ -297,7 +301,11 @@ static resp do_req(const char *method, const char *path, const char *token, cons
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_s > 0 ? o->timeout_s : 120L);
+	if (o->path_as_is)
+		curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	if (o->from)
+		curl_easy_setopt(c, CURLOPT_INTERFACE, o->from);
 	char err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
 	CURLcode cc = curl_easy_perform(c);
@@ -313,6 +321,7 @@ static resp do_req(const char *method, const char *path, const char *token, cons
 	}
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	free(url);
 	if (r.body && r.len && (r.body[0] == '{' || r.body[0] == '['))
 		r.json = json_loadb(r.body, r.len, 0, NULL);
 	return r;
@@ -320,19 +329,25 @@ static resp do_req(const char *method, const char *path, const char *token, cons
 
 resp e2e_req(const char *method, const char *path, const char *token, const char *body, const char *ctype)
 {
-	return do_req(method, path, token, NULL, NULL, body, body ? strlen(body) : 0, ctype, NULL);
+	return do_req(NULL, method, path, token, NULL, NULL, body, body ? strlen(body) : 0, ctype, NULL);
 }
 
 resp e2e_req_h(const char *method, const char *path, const char *token, const char *body, size_t body_len,
 	       const char *ctype, const char *const *extra)
 {
-	return do_req(method, path, token, NULL, NULL, body, body_len, ctype, extra);
+	return do_req(NULL, method, path, token, NULL, NULL, body, body_len, ctype, extra);
+}
+
+resp e2e_req_opts(const e2e_opts *o, const char *method, const char *path, const char *token, const char *body,
+		  size_t body_len, const char *ctype, const char *const *extra)
+{
+	return do_req(o, method, path, token, NULL, NULL, body, body_len, ctype, extra);
 }
 
 resp e2e_req_cookie(const char *method, const char *path, const char *cookie_token, const char *csrf,
 		    const char *body)
 {
-	return do_req(method, path, NULL, cookie_token, csrf, body, body ? strlen(body) : 0, NULL, NULL);
+	return do_req(NULL, method, path, NULL, cookie_token, csrf, body, body ? strlen(body) : 0, NULL, NULL);
 }
 
 void resp_free(resp *r)

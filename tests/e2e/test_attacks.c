@@ -4,7 +4,6 @@
  * at once. The slow tools (sqlmap, slowhttptest, nginx) live in tools/proof/ (`make proof`). */
 #include "e2e.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <strings.h>
 
@@ -49,63 +48,12 @@ static int load_rows(row *rows, int max)
 }
 
 /* ---- a raw request: the path is sent exactly as given (no dot-segment squashing) ---- */
-static size_t raw_data(char *p, size_t sz, size_t n, void *ud)
-{
-	resp *r = ud;
-	r->body = realloc(r->body, r->len + sz * n + 1);
-	memcpy(r->body + r->len, p, sz * n);
-	r->len += sz * n;
-	r->body[r->len] = 0;
-	return sz * n;
-}
-
-static size_t raw_header(char *p, size_t sz, size_t n, void *ud)
-{
-	char **h = ud;
-	size_t old = *h ? strlen(*h) : 0;
-	*h = realloc(*h, old + sz * n + 1);
-	memcpy(*h + old, p, sz * n);
-	(*h)[old + sz * n] = 0;
-	return sz * n;
-}
-
 static resp raw_req(const char *method, const char *path, const char *token, const char *body)
 {
-	resp r = {0};
-	CURL *c = curl_easy_init();
-	size_t ul = strlen(e2e_base) + strlen(path) + 1;
-	char *url = malloc(ul);
-	snprintf(url, ul, "%s%s", e2e_base, path);
-	struct curl_slist *hl = NULL;
-	char tmp[300];
-	if (token) {
-		snprintf(tmp, sizeof tmp, "Authorization: Bearer %s", token);
-		hl = curl_slist_append(hl, tmp);
-	}
-	if (body && *body) {
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	}
-	hl = curl_slist_append(hl, "Expect:");
-	hl = curl_slist_append(hl, "Tus-Resumable: 1.0.0");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, raw_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, raw_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	CURLcode cc = curl_easy_perform(c);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	else
-		r.status = -1;
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	free(url);
-	return r;
+	static const char *const tus[] = {"Tus-Resumable: 1.0.0", NULL};
+	e2e_opts o = {.path_as_is = 1, .timeout_s = 60};
+	int has = body && *body;
+	return e2e_req_opts(&o, method, path, token, has ? body : NULL, has ? strlen(body) : 0, NULL, tus);
 }
 
 /* 1 when the body holds what a file outside the served folders would: /etc/passwd, the database,

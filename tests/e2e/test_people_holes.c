@@ -4,7 +4,6 @@
    threads. Clients from other addresses bind a source address of 127.0.0.0/8. */
 #include "e2e.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -44,64 +43,13 @@ static void buf_free(buf *b)
 	b->p = NULL;
 }
 
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	resp *r = ud;
-	r->body = realloc(r->body, r->len + sz * n + 1);
-	memcpy(r->body + r->len, p, sz * n);
-	r->len += sz * n;
-	r->body[r->len] = 0;
-	return sz * n;
-}
-
-static size_t on_hdr(char *p, size_t sz, size_t n, void *ud)
-{
-	char **h = ud;
-	size_t old = *h ? strlen(*h) : 0;
-	*h = realloc(*h, old + sz * n + 1);
-	memcpy(*h + old, p, sz * n);
-	(*h)[old + sz * n] = 0;
-	return sz * n;
-}
-
-/* A request from source address `from` (NULL: the default, 127.0.0.1). */
+/* A request from source address `from` (NULL: the default, 127.0.0.1); imports may take minutes
+   under load, hence the long timeout. */
 static resp req_from(const char *from, const char *method, const char *path, const char *token, const char *body,
 		     const char *ctype)
 {
-	resp r = {0};
-	CURL *c = curl_easy_init();
-	char url[4096], auth[200], ct[200];
-	snprintf(url, sizeof url, "%s%s", e2e_base, path);
-	struct curl_slist *hl = NULL;
-	if (token) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		hl = curl_slist_append(hl, auth);
-	}
-	if (body) {
-		snprintf(ct, sizeof ct, "Content-Type: %s", ctype ? ctype : "application/json");
-		hl = curl_slist_append(hl, ct);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 600L);
-	if (from)
-		curl_easy_setopt(c, CURLOPT_INTERFACE, from);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	else
-		r.status = -1;
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (r.body)
-		r.json = json_loads(r.body, 0, NULL);
-	return r;
+	e2e_opts o = {.from = from, .timeout_s = 600};
+	return e2e_req_opts(&o, method, path, token, body, body ? strlen(body) : 0, ctype, NULL);
 }
 
 static resp login_from(const char *from, const char *user, const char *pw)
