@@ -5,22 +5,12 @@
 #include <math.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s, or 0 when the byte starts none. */
-static size_t seq_len(const char *s, size_t left)
-{
-	unsigned char c = (unsigned char)*s;
-	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-	if (!n || n > left || !utf8_ok(s, n))
-		return 0;
-	return n;
-}
-
 /* Escapes s[0..len) for XML text and double- or single-quoted attributes. */
 static void esc_n(buf *out, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
-		size_t n = seq_len(s + i, len - i);
+		size_t n = utf8_char_len(s + i, len - i);
 		if (!n) {
 			buf_puts(out, "\xEF\xBF\xBD");
 			i++;
@@ -55,7 +45,7 @@ void svg_escape_cut(buf *out, const char *s, size_t max)
 	size_t len = strlen(s), chars = 0, i = 0, cut = len;
 	/* Count characters; remember where character max-1 ends in case the text is too long. */
 	while (i < len) {
-		size_t n = seq_len(s + i, len - i);
+		size_t n = utf8_char_len(s + i, len - i);
 		i += n ? n : 1;
 		chars++;
 		if (max > 0 && chars == max - 1)
@@ -79,8 +69,8 @@ static void svg_open(buf *out, int w, int h, const char *title, const char *cls)
 	buf_puts(out, "</title>");
 }
 
-/* Percent with at most one decimal, "12.5" / "40". */
-static void put_pct(buf *out, double v)
+/* A number with at most one decimal, without a trailing ".0": "12.5" / "40" (percentages, hours). */
+static void put_1dp(buf *out, double v)
 {
 	double r = floor(v * 10 + 0.5) / 10;
 	if (r == floor(r))
@@ -111,7 +101,7 @@ void chart_share_bars(buf *out, const char *title, const chart_item *items, size
 			buf_puts(out, "；");
 		svg_escape(out, items[i].label);
 		buf_puts(out, "：");
-		put_pct(out, clamp_pct(items[i].value));
+		put_1dp(out, clamp_pct(items[i].value));
 		buf_puts(out, "%");
 	}
 	buf_puts(out, "</desc>");
@@ -136,7 +126,7 @@ void chart_share_bars(buf *out, const char *title, const chart_item *items, size
 		buf_puts(out, "<g class=\"dx-bar\"><title>");
 		svg_escape(out, items[i].label);
 		buf_puts(out, "：");
-		put_pct(out, v);
+		put_1dp(out, v);
 		buf_puts(out, "%</title>");
 		buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"#222\" " FONT ">",
 			   LABEL_W - 8, y + ROW / 2 + 5);
@@ -146,7 +136,7 @@ void chart_share_bars(buf *out, const char *title, const chart_item *items, size
 			   LABEL_W, y + 5, BAR_W * v / 100, ROW - 10);
 		buf_printf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" fill=\"#222\" " FONT ">",
 			   LABEL_W + BAR_W * v / 100 + 4, y + ROW / 2 + 5);
-		put_pct(out, v);
+		put_1dp(out, v);
 		buf_puts(out, "%</text></g>");
 	}
 	buf_puts(out, "</svg>");
@@ -159,16 +149,6 @@ static double nice_ceil(double v)
 	double m = v / p;
 	double f = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
 	return f * p;
-}
-
-/* Hours with one decimal, without a trailing ".0". */
-static void put_hours(buf *out, double h)
-{
-	double r = floor(h * 10 + 0.5) / 10;
-	if (r == floor(r))
-		buf_printf(out, "%.0f", r);
-	else
-		buf_printf(out, "%.1f", r);
 }
 
 void chart_weekly_columns(buf *out, const char *title, const chart_item *items, size_t n)
@@ -192,7 +172,7 @@ void chart_weekly_columns(buf *out, const char *title, const chart_item *items, 
 			buf_puts(out, "；");
 		svg_escape(out, items[i].label);
 		buf_puts(out, "：");
-		put_hours(out, hrs);
+		put_1dp(out, hrs);
 		svg_escape(out, tr("scoring.chart.hours_unit"));
 	}
 	buf_puts(out, "</desc>");
@@ -202,7 +182,7 @@ void chart_weekly_columns(buf *out, const char *title, const chart_item *items, 
 			   LEFT, y, W - RIGHT, y);
 		buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#555\" " FONT ">",
 			   LEFT - 4, y + 4);
-		put_hours(out, scale * g / 4);
+		put_1dp(out, scale * g / 4);
 		buf_puts(out, "</text>");
 	}
 	/* The unit above the axis labels. */
@@ -228,7 +208,7 @@ void chart_weekly_columns(buf *out, const char *title, const chart_item *items, 
 		buf_puts(out, "<g class=\"dx-col\"><title>");
 		svg_escape(out, items[i].label);
 		buf_puts(out, "：");
-		put_hours(out, hrs);
+		put_1dp(out, hrs);
 		svg_escape(out, tr("scoring.chart.hours_unit"));
 		buf_puts(out, "</title>");
 		buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#c0392b\"/>",

@@ -48,16 +48,6 @@ void export_member_cells(const export_member *m, export_cell *c)
 	c[9] = (export_cell){ sk ? tr(sk) : m->status, 0 };
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte starts none. */
-static size_t utf8_seq(const char *s, size_t left)
-{
-	unsigned char c = (unsigned char)*s;
-	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-	if (!n || n > left || !utf8_ok(s, n))
-		return 0;
-	return n;
-}
-
 void csv_text_cell(buf *b, const char *s)
 {
 	if (!s)
@@ -67,7 +57,7 @@ void csv_text_cell(buf *b, const char *s)
 		buf_putc(b, '\'');
 	size_t len = strlen(s);
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(s + i, len - i);
+		size_t n = utf8_char_len(s + i, len - i);
 		if (!n) {
 			buf_puts(b, "\xEF\xBF\xBD");
 			i++;
@@ -150,7 +140,7 @@ static const char *xlsx_text(const char *s, buf *tmp)
 		return s;
 	tmp->len = 0;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(s + i, len - i);
+		size_t n = utf8_char_len(s + i, len - i);
 		const char *piece = n ? s + i : "\xEF\xBF\xBD";
 		size_t plen = n ? n : 3;
 		if (tmp->len + plen >= XLSX_STR_MAX)

@@ -14,8 +14,8 @@ static void put_clean(buf *b, const char *s)
 	size_t len = s ? strlen(s) : 0;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-		if (!n || n > len - i || !utf8_ok(s + i, n)) {
+		size_t n = utf8_char_len(s + i, len - i);
+		if (!n) {
 			buf_puts(b, "\xEF\xBF\xBD");
 			i++;
 			continue;

@@ -202,10 +202,11 @@ char *arena_printf(arena *a, const char *fmt, ...)
 	return p;
 }
 
-/* Length in bytes of the valid UTF-8 character (no NUL) at s[0..len), or 0 when the bytes there
-   are not one. */
-static size_t utf8_char_len(const unsigned char *s, size_t len)
+size_t utf8_char_len(const char *str, size_t len)
 {
+	const unsigned char *s = (const unsigned char *)str;
+	if (!len)
+		return 0;
 	unsigned c = s[0];
 	if (c == 0)
 		return 0;
@@ -239,7 +240,7 @@ int utf8_ok(const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
-		size_t n = utf8_char_len(s + i, len - i);
+		size_t n = utf8_char_len((const char *)s + i, len - i);
 		if (!n)
 			return 0;
 		i += n;
@@ -252,7 +253,7 @@ void utf8_clean(buf *b, const char *str, size_t max_bytes)
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	size_t len = strlen((const char *)s), used = 0;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_char_len(s + i, len - i);
+		size_t n = utf8_char_len((const char *)s + i, len - i);
 		const char *out = n ? (const char *)s + i : "\xEF\xBF\xBD"; /* U+FFFD */
 		size_t on = n ? n : 3;
 		if (used + on > max_bytes) {
@@ -271,7 +272,7 @@ void log_clean(buf *b, const char *str, size_t max_bytes)
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	size_t len = strlen((const char *)s), start = b->len;
 	for (size_t i = 0; i < len && b->len - start < max_bytes;) {
-		size_t n = utf8_char_len(s + i, len - i);
+		size_t n = utf8_char_len((const char *)s + i, len - i);
 		if (n == 1 && s[i] > 0x20 && s[i] < 0x7F && s[i] != '\\') {
 			buf_putc(b, (char)s[i]);
 		} else if (n > 1) {

@@ -46,6 +46,9 @@ char *arena_printf(arena *a, const char *fmt, ...) DX_PRINTF(2, 3);
 /* 1 when s[0..len) is valid UTF-8 (RFC 3629: no overlongs, surrogates, code points above U+10FFFF,
    stray or missing continuation bytes) without NULs. */
 int utf8_ok(const char *s, size_t len);
+/* Length in bytes (1..4) of the valid UTF-8 character (not NUL) at s[0..len), or 0 when the bytes
+   there are not one. */
+size_t utf8_char_len(const char *s, size_t len);
 /* Appends s as valid UTF-8: each byte that does not start a valid character becomes U+FFFD; when more than
    max_bytes would be appended, the text is cut on a character boundary and ends in "…". */
 void utf8_clean(buf *b, const char *s, size_t max_bytes);
