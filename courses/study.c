@@ -13,6 +13,7 @@
 #include "courses/access.h"
 #include "courses/credit.h"
 #include "db.h"
+#include "events.h"
 #include "i18n.h"
 
 #include <math.h>
@@ -107,9 +108,11 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 		return -1;
 	if (n == 0)
 		return 0; /* complete already, or not enrolled */
-	if (db_exec("INSERT OR IGNORE INTO events(user_id, kind, ref, at, data) "
-		    "VALUES (?, 'course_completed', ?, ?, NULL)",
-		    "iii", user_id, course_id, now) < 0)
+	char data[64];
+	snprintf(data, sizeof data, "{\"credit_hours\":%.2f}",
+		 db_double(0, "SELECT credit_hours FROM courses WHERE id=?", "i", course_id));
+	dx_event ev = {.user_id = user_id, .kind = "course_completed", .ref = course_id, .at = now, .data = data};
+	if (event_emit(&ev) < 0)
 		return -1;
 	return 1;
 }
@@ -342,11 +345,16 @@ static int hb_apply(hb_job *jb)
 		bad = db_exec("INSERT INTO study_daily(user_id, lecture_id, day, study_s) VALUES (?, ?, ?, ?) "
 			      "ON CONFLICT(user_id, lecture_id, day) DO UPDATE SET study_s=study_s+excluded.study_s",
 			      "iisd", uid, lid, day, o.credited_s) < 0;
+	if (!bad && o.credited_s > 0) {
+		dx_event ev = {.user_id = uid, .kind = "study", .ref = lid, .at = secs, .amount = o.credited_s};
+		bad = event_notify(&ev) < 0;
+	}
 	int course_done = 0;
 	if (!bad && newly) {
-		bad = db_exec("INSERT OR IGNORE INTO events(user_id, kind, ref, at, data) "
-			      "VALUES (?, 'lecture_completed', ?, ?, json_object('course_id', ?))",
-			      "iiii", uid, lid, secs, h.course_id) < 0;
+		char data[48];
+		snprintf(data, sizeof data, "{\"course_id\":%lld}", (long long)h.course_id);
+		dx_event ev = {.user_id = uid, .kind = "lecture_completed", .ref = lid, .at = secs, .data = data};
+		bad = event_emit(&ev) < 0;
 		if (!bad) {
 			course_done = study_course_check(uid, h.course_id, secs);
 			bad = course_done < 0;

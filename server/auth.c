@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "i18n.h"
 #include "people.h"
 
@@ -463,8 +464,22 @@ static int session_create(req *r)
 	token_hash(tok, h);
 	token_new(csrf);
 	db_exec("DELETE FROM sessions WHERE expires_at < ?", "i", clock_secs());
-	db_exec("INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES (?,?,?,?,?)", "sisii",
-		h, uid, csrf, clock_secs(), clock_secs() + SESSION_TTL);
+	/* The session and the day's "login" event (scoring's daily-login points) in one transaction. */
+	int64_t now = clock_secs();
+	char day[11];
+	day_of(now, day);
+	dx_event ev = {.user_id = uid, .kind = "login", .ref = atoll(day) * 10000 + atoll(day + 5) * 100 + atoll(day + 8),
+		       .at = now};
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.internal"));
+	if (db_exec("INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES (?,?,?,?,?)", "sisii",
+		    h, uid, csrf, now, now + SESSION_TTL) < 0 ||
+	    event_emit(&ev) < 0) {
+		db_rollback();
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	}
+	if (db_commit() < 0)
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	char cookie[200];
 	snprintf(cookie, sizeof cookie, "dx_session=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", tok,
 		 SESSION_TTL, g_secure ? "; Secure" : "");

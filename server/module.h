@@ -6,6 +6,7 @@
  */
 #ifndef DX_MODULE_H
 #define DX_MODULE_H
+#include "events.h"
 #include "http.h"
 
 /* A command of the `dangxiao` program: `dangxiao NAME ARGS… [flags]`. */
@@ -50,6 +51,9 @@ typedef struct module {
 	/* Demo content made outside the transaction (slow: runs ffmpeg); failures only warn. */
 	int (*seed_late)(const char *data_dir);
 	const migration *migrations;            /* ended by {NULL} */
+	/* A domain event (server/events.h), inside the transaction that caused it: 0, or -1 to fail
+	   it (the caller rolls back). Ignore kinds you do not know. */
+	int (*on_event)(const dx_event *e);
 } module;
 
 /* The registry (modules.c): the core first, then every module, NULL-terminated. */
