@@ -44,4 +44,14 @@ const module core_module = {
 	.stop = db_checkpointer_stop,
 	.nav = (const nav_entry[]){{"/admin", "nav.admin", ROLE_ADMIN, 90}, {.href = NULL}},
 	.seed = seed_people,
+	.migrations = (const migration[]){
+		/* 1: the audit log (server/audit.h); rows are never updated or deleted. */
+		{"CREATE TABLE audit_log(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_id INTEGER REFERENCES users(id),"
+		 "  action TEXT NOT NULL, target_kind TEXT NOT NULL, target_id INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '{}');"
+		 "CREATE INDEX audit_log_actor ON audit_log(actor_id, at);"
+		 "CREATE INDEX audit_log_at ON audit_log(at);"
+		 "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+		 "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"},
+		{.sql = NULL},
+	},
 };
