@@ -1,6 +1,7 @@
 /* catalog.c — the catalog: search (FTS5 trigram, LIKE for 1–2 characters), filters, sorting,
- * pagination, "my courses"; GET /api/v1/courses and the home page `/`. */
+ * pagination, "my courses"; GET /api/v1/courses (the home page `/` that shows it: home.c). */
 #include "courses.h"
+#include "courses/catalog.h"
 #include "courses/access.h"
 #include "clock.h"
 #include "config.h"
@@ -34,32 +35,6 @@
    "my courses" and the catalog, and renders from C structs rather than JSON.
    Order everywhere: required first, then (sort=popular) enrolled count, then first publication
    (creation for a course never published), newest first, then id, highest first. */
-
-/* One course of a catalog answer; text lives in the request's arena. */
-typedef struct cat_row {
-	int64_t id, owner_id, enrolled_count, sort_at, cover;
-	int has_cover, required, enrolled, published;
-	double progress, credit_hours;
-	const char *status, *title, *summary, *category, *owner_name;
-} cat_row;
-
-typedef struct cat_rows {
-	cat_row *v;
-	size_t n, cap;
-} cat_rows;
-
-typedef struct ids {
-	int64_t *v;
-	size_t n, cap;
-} ids;
-
-/* Who is asking: visibility (0 published only, 1 + own drafts, 2 all) and R (sorted, unique). */
-typedef struct cat_user {
-	const user *u;
-	int64_t uid;
-	int vis; /* which drafts the walk merges: 2 all (admin), 1 the user's own (instructor), 0 none */
-	ids req;
-} cat_user;
 
 static void ids_push(ids *s, int64_t x)
 {
@@ -115,10 +90,7 @@ static cat_row *rows_push(cat_rows *s)
 	return c;
 }
 
-/* Text is written straight into buffers (html_printf and buf_printf parse a format per call). */
-#define PUT(b, lit) buf_add((b), (lit), sizeof(lit) - 1)
-
-static void put_int(buf *b, long long v)
+void cat_put_int(buf *b, long long v)
 {
 	char t[24], *e = t + sizeof t, *p = e;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
@@ -132,14 +104,14 @@ static void put_int(buf *b, long long v)
 
 /* The catalog's many small reads share one read transaction: one snapshot (the total agrees with
    the rows) and one round of WAL locks instead of one per statement. Returns 1 when it began one. */
-static int read_begin(void)
+int cat_read_begin(void)
 {
 	if (!sqlite3_get_autocommit(db()))
 		return 0;
 	return db_exec("BEGIN", "") >= 0;
 }
 
-static void read_end(int began)
+void cat_read_end(int began)
 {
 	if (began)
 		db_exec("COMMIT", "");
@@ -150,7 +122,7 @@ static void push_required(int64_t id, void *ud)
 	ids_push(ud, id);
 }
 
-static void cat_user_init(req *r, cat_user *u)
+void cat_user_init(req *r, cat_user *u)
 {
 	memset(u, 0, sizeof *u);
 	u->u = r->u;
@@ -168,7 +140,7 @@ static int visible(const cat_user *u, const cat_row *m)
 
 /* What filtering and sorting need of course id, from the index keyed by id; 0 when the course is
    missing, hidden from the user, or not of category (when one is given). */
-static int meta_get(const cat_user *u, int64_t id, const char *category, cat_row *m)
+static int cat_row_get(const cat_user *u, int64_t id, const char *category, cat_row *m)
 {
 	sqlite3_stmt *st = db_query("SELECT status = 'published', category, owner_id, enrolled_count,"
 				    " ifnull(published_at, created_at) FROM courses INDEXED BY courses_meta WHERE id = ?",
@@ -195,15 +167,15 @@ static void json_ids(buf *b, const int64_t *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_putc(b, ',');
-		put_int(b, v[i]);
+		cat_put_int(b, v[i]);
 	}
 	buf_putc(b, ']');
 }
 
-/* meta_get for many ids in one statement: appends the courses the user sees to out. */
+/* cat_row_get for many ids in one statement: appends the courses the user sees to out. */
 /* keep: courses shown even when hidden otherwise (a member's own enrolments in "my courses": what
    they earned stays visible after a course is withdrawn), or NULL. */
-static void metas_get(const cat_user *u, const ids *in, const char *category, const ids *keep, cat_rows *out)
+static void cat_rows_get(const cat_user *u, const ids *in, const char *category, const ids *keep, cat_rows *out)
 {
 	if (!in->n)
 		return;
@@ -351,7 +323,7 @@ static void by_candidates(const cat_user *u, const catalog_args *a, const char *
 			c = h;
 		}
 	}
-	metas_get(u, &c, a->category, a->mine ? &enr : NULL, all);
+	cat_rows_get(u, &c, a->category, a->mine ? &enr : NULL, all);
 	free(c.v);
 	free(enr.v);
 	if (a->type) {
@@ -383,7 +355,7 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 {
 	/* The required part, sorted. */
 	cat_rows rq = {0};
-	metas_get(u, &u->req, a->category, NULL, &rq);
+	cat_rows_get(u, &u->req, a->category, NULL, &rq);
 	rows_sort(&rq, a->popular);
 	/* Drafts the user sees (an instructor's own, an admin's all): counted, and merged into the
 	   walk unless required. */
@@ -439,7 +411,7 @@ static void by_walk(const cat_user *u, const catalog_args *a, int64_t off, int64
 					continue;
 				/* Comparing with a draft needs the sort keys; the page's rows get the rest later. */
 				if (j < dr.n) {
-					if (!meta_get(u, id, NULL, &w))
+					if (!cat_row_get(u, id, NULL, &w))
 						continue;
 				} else {
 					memset(&w, 0, sizeof w);
@@ -482,7 +454,7 @@ static void fill_rows(req *r, const cat_user *u, cat_rows *page)
 		c->status = c->title = c->summary = c->category = c->owner_name = "";
 		if (i)
 			buf_putc(&list, ',');
-		put_int(&list, c->id);
+		cat_put_int(&list, c->id);
 	}
 	buf_putc(&list, ']');
 	db_stmt q;
@@ -518,7 +490,7 @@ static void fill_rows(req *r, const cat_user *u, cat_rows *page)
 }
 
 /* The page of the catalog a asks for into page (malloc'd rows), and the number of matches. */
-static void catalog_fetch(req *r, const cat_user *u, const catalog_args *a, cat_rows *page, int64_t *total)
+void catalog_fetch(req *r, const cat_user *u, const catalog_args *a, cat_rows *page, int64_t *total)
 {
 	int fts = 0;
 	const char *term = search_term(r->a, a->q, &fts);
@@ -554,13 +526,13 @@ static json_t *row_json(req *r, const cat_row *c)
 
 json_t *catalog_query(req *r, const catalog_args *a)
 {
-	int began = read_begin();
+	int began = cat_read_begin();
 	cat_user u;
 	cat_user_init(r, &u);
 	cat_rows page;
 	int64_t total = 0;
 	catalog_fetch(r, &u, a, &page, &total);
-	read_end(began);
+	cat_read_end(began);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < page.n; i++)
 		json_array_append_new(arr, row_json(r, &page.v[i]));
@@ -578,272 +550,6 @@ static int courses_list(req *r)
 	if (a.q && utf8_chars(a.q) > 100)
 		return reply_error(r, 422, "too_long", "%s：q（100）", tr("err.field_too_long"));
 	return reply_json(r, 200, catalog_query(r, &a));
-}
-
-/* ---- the home page ---- */
-
-#define HOME_PER_PAGE 12
-
-/* The cards are written straight into the buffer: text goes through html_escape, UI strings are
-   escaped once per page. */
-/* As printf's %g. */
-static void put_g(buf *b, double v)
-{
-	if (v >= 0 && v < 1e6 && v == (double)(long long)v && !(v == 0 && signbit(v))) {
-		put_int(b, (long long)v);
-		return;
-	}
-	char t[32];
-	snprintf(t, sizeof t, "%g", v);
-	buf_puts(b, t);
-}
-
-/* The UI strings of the page, escaped. */
-typedef struct home_text {
-	const char *required, *elective, *draft, *hours, *enrolled_count, *enrolled, *progress, *not_enrolled;
-} home_text;
-
-static const char *esc(req *r, const char *s)
-{
-	buf t;
-	buf_init(&t);
-	html_escape(&t, s);
-	char *out = arena_strdup(r->a, t.p ? t.p : "");
-	buf_free(&t);
-	return out;
-}
-
-static void home_text_init(req *r, home_text *t)
-{
-	t->required = esc(r, tr("course.required"));
-	t->elective = esc(r, tr("course.elective"));
-	t->draft = esc(r, tr("course.status_draft"));
-	t->hours = esc(r, tr("course.hours_unit"));
-	t->enrolled_count = esc(r, tr("course.enrolled_count"));
-	t->enrolled = esc(r, tr("course.enrolled"));
-	t->progress = esc(r, tr("course.progress"));
-	t->not_enrolled = esc(r, tr("course.not_enrolled"));
-}
-
-static void progress_bar(buf *b, double p, const home_text *t)
-{
-	int pct = (int)(p * 100 + 0.5);
-	PUT(b, "<div class=\"progress-row\"><progress max=\"100\" value=\"");
-	put_int(b, pct);
-	PUT(b, "\" aria-label=\"");
-	buf_puts(b, t->progress);
-	PUT(b, "\">");
-	put_int(b, pct);
-	PUT(b, "%</progress><span class=\"pct\">");
-	put_int(b, pct);
-	PUT(b, "%</span></div>");
-}
-
-/* One course of the catalog grid. */
-static void course_card(buf *b, const cat_row *c, const home_text *t)
-{
-	PUT(b, "<li class=\"course-card\" data-id=\"");
-	put_int(b, c->id);
-	PUT(b, "\"><a class=\"cover\" href=\"/courses/");
-	put_int(b, c->id);
-	PUT(b, "\" tabindex=\"-1\">");
-	if (c->has_cover) {
-		PUT(b, "<img src=\"/images/");
-		put_int(b, c->cover);
-		PUT(b, "\" alt=\"\" loading=\"lazy\">");
-	} else {
-		PUT(b, "<span class=\"cover-text\">");
-		html_escape(b, c->category);
-		PUT(b, "</span>");
-	}
-	PUT(b, "</a><div class=\"card-body\"><h3><a href=\"/courses/");
-	put_int(b, c->id);
-	PUT(b, "\">");
-	html_escape(b, c->title);
-	PUT(b, "</a></h3><p class=\"meta\">");
-	if (c->required) {
-		PUT(b, "<span class=\"badge required\">");
-		buf_puts(b, t->required);
-	} else {
-		PUT(b, "<span class=\"badge\">");
-		buf_puts(b, t->elective);
-	}
-	PUT(b, "</span> ");
-	if (strcmp(c->status, "published")) {
-		PUT(b, "<span class=\"badge warn\">");
-		buf_puts(b, t->draft);
-		PUT(b, "</span> ");
-	}
-	PUT(b, "<span class=\"badge cat\">");
-	html_escape(b, c->category);
-	PUT(b, "</span> <span class=\"hours\">");
-	put_g(b, c->credit_hours);
-	PUT(b, " ");
-	buf_puts(b, t->hours);
-	PUT(b, "</span></p><p class=\"summary\">");
-	html_escape(b, c->summary);
-	PUT(b, "</p><p class=\"stats muted\">");
-	html_escape(b, c->owner_name);
-	PUT(b, " · ");
-	put_int(b, c->enrolled_count);
-	PUT(b, " ");
-	buf_puts(b, t->enrolled_count);
-	if (c->enrolled) {
-		PUT(b, " · <span class=\"ok\">");
-		buf_puts(b, t->enrolled);
-		PUT(b, "</span>");
-	}
-	PUT(b, "</p>");
-	if (c->enrolled)
-		progress_bar(b, c->progress, t);
-	PUT(b, "</div></li>");
-}
-
-/* One course of "my courses". */
-static void my_course(buf *b, const cat_row *c, const home_text *t)
-{
-	PUT(b, "<li><div class=\"my-title\"><a href=\"/courses/");
-	put_int(b, c->id);
-	PUT(b, "\">");
-	html_escape(b, c->title);
-	PUT(b, "</a> ");
-	if (c->required) {
-		PUT(b, "<span class=\"badge required\">");
-		buf_puts(b, t->required);
-		PUT(b, "</span>");
-	}
-	if (!c->enrolled) {
-		PUT(b, " <span class=\"badge warn\">");
-		buf_puts(b, t->not_enrolled);
-		PUT(b, "</span>");
-	}
-	PUT(b, "</div>");
-	progress_bar(b, c->progress, t);
-	PUT(b, "</li>");
-}
-
-/* A link back to `/` keeping the filters, with another page number. */
-static void page_link(buf *b, const catalog_args *a, int64_t page, const char *cls, const char *text)
-{
-	buf u;
-	buf_init(&u);
-	buf_printf(&u, "/?page=%lld", (long long)page);
-	if (a->q && *a->q) {
-		buf_puts(&u, "&q=");
-		url_escape(&u, a->q);
-	}
-	if (a->category) {
-		buf_puts(&u, "&category=");
-		url_escape(&u, a->category);
-	}
-	if (a->type)
-		buf_puts(&u, a->type == 1 ? "&type=required" : "&type=elective");
-	if (a->popular)
-		buf_puts(&u, "&sort=popular");
-	if (a->per_page != HOME_PER_PAGE)
-		buf_printf(&u, "&per_page=%lld", (long long)a->per_page);
-	html_printf(b, "<a class=\"%s\" href=\"%s\">%s</a>", cls, u.p, text);
-	buf_free(&u);
-}
-
-static void select_option(buf *b, const char *value, const char *label, int selected)
-{
-	PUT(b, "<option value=\"");
-	html_escape(b, value);
-	if (selected)
-		PUT(b, "\" selected>");
-	else
-		PUT(b, "\">");
-	html_escape(b, label);
-	PUT(b, "</option>");
-}
-
-/* GET / — my courses (enrolled or required, with progress) and the catalog with its filters. */
-static int page_home(req *r)
-{
-	catalog_args a;
-	catalog_args_from(r, &a, HOME_PER_PAGE);
-	a.mine = 0;
-	if (a.q && utf8_chars(a.q) > 100)
-		a.q = NULL;
-	int searching = (a.q && *a.q) || a.category || a.type || a.page > 1;
-	int began = read_begin();
-	cat_user u;
-	cat_user_init(r, &u); /* R once for both lists */
-	home_text t;
-	home_text_init(r, &t);
-	buf b;
-	buf_init(&b);
-	page_begin(r, &b, "home", tr("home.title"));
-
-	if (!searching) {
-		catalog_args m = {.mine = 1, .page = 1, .per_page = 50};
-		cat_rows mine;
-		int64_t n;
-		catalog_fetch(r, &u, &m, &mine, &n);
-		html_printf(&b, "<section class=\"card my-courses\" id=\"my-courses\"><h2>%s</h2>", tr("home.mine"));
-		if (!mine.n)
-			html_printf(&b, "<p class=\"muted\">%s</p>", tr("home.mine_empty"));
-		else
-			html_raw(&b, "<ul class=\"my-list\">");
-		for (size_t i = 0; i < mine.n; i++)
-			my_course(&b, &mine.v[i], &t);
-		if (mine.n)
-			html_raw(&b, "</ul>");
-		html_raw(&b, "</section>");
-		free(mine.v);
-	}
-
-	/* Filters: a plain GET form, so the page works before (and without) its script. */
-	html_printf(&b,
-		    "<section class=\"catalog\" id=\"catalog\"><h1>%s</h1>"
-		    "<form class=\"filters\" id=\"catalog-form\" method=\"get\" action=\"/\" role=\"search\">"
-		    "<label class=\"q\">%s<input type=\"search\" name=\"q\" value=\"%s\" maxlength=\"100\" placeholder=\"%s\"></label>"
-		    "<label>%s<select name=\"category\">",
-		    tr("home.catalog"), tr("home.search"), a.q ? a.q : "", tr("home.search_placeholder"),
-		    tr("course.category"));
-	select_option(&b, "", tr("home.all"), !a.category);
-	char cat[256];
-	for (int i = 0; category_at(i, cat, sizeof cat); i++)
-		select_option(&b, cat, cat, a.category && !strcmp(a.category, cat));
-	html_printf(&b, "</select></label><label>%s<select name=\"type\">", tr("home.type"));
-	select_option(&b, "", tr("home.all"), a.type == 0);
-	select_option(&b, "required", tr("course.required"), a.type == 1);
-	select_option(&b, "elective", tr("course.elective"), a.type == 2);
-	html_printf(&b, "</select></label><label>%s<select name=\"sort\">", tr("home.sort"));
-	select_option(&b, "newest", tr("home.sort_newest"), !a.popular);
-	select_option(&b, "popular", tr("home.sort_popular"), a.popular);
-	html_printf(&b, "</select></label><button type=\"submit\" class=\"primary\">%s</button></form>",
-		    tr("home.search_submit"));
-
-	cat_rows list;
-	int64_t total = 0;
-	catalog_fetch(r, &u, &a, &list, &total);
-	read_end(began);
-	html_printf(&b, "<p class=\"muted count\" id=\"catalog-count\">%s %lld %s</p>", tr("home.total_pre"),
-		    (long long)total, tr("home.total_post"));
-	if (!list.n)
-		html_printf(&b, "<p class=\"empty\">%s</p>", tr("home.no_results"));
-	else
-		html_raw(&b, "<ul class=\"course-grid\" id=\"course-list\">");
-	for (size_t i = 0; i < list.n; i++)
-		course_card(&b, &list.v[i], &t);
-	if (list.n)
-		html_raw(&b, "</ul>");
-	int64_t pages = (total + a.per_page - 1) / a.per_page;
-	if (pages > 1) {
-		html_raw(&b, "<nav class=\"pager\" aria-label=\"pages\">");
-		if (a.page > 1)
-			page_link(&b, &a, a.page - 1, "prev", tr("home.prev"));
-		html_printf(&b, "<span>%lld / %lld</span>", (long long)a.page, (long long)pages);
-		if (a.page < pages)
-			page_link(&b, &a, a.page + 1, "next", tr("home.next"));
-		html_raw(&b, "</nav>");
-	}
-	html_raw(&b, "</section>");
-	free(list.v);
-	free(u.req.v);
-	return page_reply(r, &b);
 }
 
 int catalog_reindex(void)
@@ -872,6 +578,5 @@ int catalog_reindex(void)
 
 const route catalog_routes[] = {
 	{.method = "GET", .pattern = "/api/v1/courses", .fn = courses_list, .roles = R_ANY},
-	{.method = "GET", .pattern = "/", .fn = page_home, .roles = R_ANY, .flags = RF_PAGE},
 	ROUTES_END,
 };

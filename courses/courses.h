@@ -63,5 +63,5 @@ int catalog_reindex(void);
 /* Demo courses for the seed (owner `teacher`, one required for 市委组织部/第一党委 this year). */
 int seed_courses(const char *data_dir);
 
-extern const route course_routes[], catalog_routes[], course_page_routes[];
+extern const route course_routes[], catalog_routes[], home_routes[], course_page_routes[];
 #endif

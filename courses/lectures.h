@@ -1,5 +1,5 @@
 /* lectures.h — lectures: who may see and change them, their JSON, and the ways a source arrives
- * (PUT and tus uploads in upload.c, URL import in import.c); media serving is media.c. */
+ * (PUT uploads in upload.c, tus uploads in tus.c, URL import in import.c); media serving is media.c. */
 #ifndef DX_LECTURES_H
 #define DX_LECTURES_H
 #include <jansson.h>
@@ -50,10 +50,11 @@ void lecture_jobs_init(void);
    start. Without a course it does nothing. 0 or -1. */
 int seed_lectures(const char *data_dir);
 
-/* upload.c: the tus sweeper (stale partial uploads expire after cfg.upload_expire_s). */
+/* upload.c: the probe workers and the tus sweeper (stale partial uploads expire after
+   cfg.upload_expire_s). */
 int uploads_start(void);
 void uploads_stop(void);
-/* Removes expired partial uploads now; returns how many. */
+/* tus.c: removes expired partial uploads now; returns how many. */
 int uploads_sweep(void);
 
 /* import.c: the URL import's state for a lecture ({"state","received","total","error"}) or NULL. */

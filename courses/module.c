@@ -7,8 +7,8 @@
 #include "module.h"
 
 extern const route study_routes[], player_routes[];
-extern const route course_routes[], catalog_routes[], course_page_routes[];
-extern const route lecture_routes[], upload_routes[], import_routes[], media_routes[];
+extern const route course_routes[], catalog_routes[], home_routes[], course_page_routes[];
+extern const route lecture_routes[], upload_routes[], tus_routes[], import_routes[], media_routes[];
 
 /* The search index of courses migrated from before it held the readable text, then the heartbeat
    writer (group commit), URL imports (libcurl), the tus upload sweeper. */
@@ -29,8 +29,8 @@ static void courses_stop(void)
 const module courses_module = {
 	.name = "courses",
 	.init = lecture_jobs_init,
-	.routes = (const route *const[]){study_routes, player_routes, course_routes, catalog_routes,
-					 course_page_routes, lecture_routes, upload_routes, import_routes,
+	.routes = (const route *const[]){study_routes, player_routes, course_routes, catalog_routes, home_routes,
+					 course_page_routes, lecture_routes, upload_routes, tus_routes, import_routes,
 					 media_routes, NULL},
 	.resources = (const resource_kind *const[]){&course_view, &course_edit, &lecture_view, &lecture_edit,
 						    &lecture_study, &lecture_progress, &lecture_known, &image_view, &upload_mine,

@@ -1,4 +1,4 @@
-/* upload.h — the pure parsers of tus request headers (courses/upload.c; tests/unit, tests/fuzz). */
+/* upload.h — the pure parsers of tus request headers (courses/tus.c; tests/unit, tests/fuzz). */
 #ifndef DX_UPLOAD_H
 #define DX_UPLOAD_H
 #include <stddef.h>
@@ -10,5 +10,5 @@ int tus_uint(const char *s, uint64_t *out);
 /* Upload-Metadata: "key base64,key base64"; copies the decoded value of key into out (outlen ≥ 1,
    NUL-terminated, at most outlen - 1 bytes) → 0; -1 when key is absent, its value is not base64 or
    does not fit. */
-int tus_meta_get(const char *meta, const char *key, char *out, size_t outlen);
+int tus_metadata_value(const char *meta, const char *key, char *out, size_t outlen);
 #endif

@@ -1,4 +1,4 @@
-/* fuzz_range.c — libFuzzer target: the Range header parser (range_parse in server/http.c).
+/* fuzz_range.c — libFuzzer target: the Range header parser (range_parse in server/reply.c).
  * Input: 8 bytes of representation size (little-endian; small sizes are made common), then the header.
  * Invariants: an accepted range lies inside the file and is not empty; a header that is not one
  * "bytes=" range is ignored; the answer agrees with a plain re-derivation from the RFC 9110 grammar. */

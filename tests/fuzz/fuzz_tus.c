@@ -1,5 +1,5 @@
-/* fuzz_tus.c — libFuzzer target: the tus request headers (courses/upload.c): Upload-Length and
- * Upload-Offset (tus_uint) and Upload-Metadata (tus_meta_get).
+/* fuzz_tus.c — libFuzzer target: the tus request headers (courses/tus.c): Upload-Length and
+ * Upload-Offset (tus_uint) and Upload-Metadata (tus_metadata_value).
  * Input: one byte of output size, then the header text.
  * Invariants: a number is accepted exactly when the text is 1+ digits within uint64 and prints back
  * to itself (leading zeros aside); a decoded value fits the buffer and NUL-terminates it; a value
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(out, 'x', outlen);
 	static const char *keys[] = {"lecture_id", "filename", "", " ", "a"};
 	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
-		if (tus_meta_get(s, keys[k], out, outlen) == 0 && strnlen(out, outlen) >= outlen)
+		if (tus_metadata_value(s, keys[k], out, outlen) == 0 && strnlen(out, outlen) >= outlen)
 			__builtin_trap();
 	}
 
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(meta, b64max + 64, "filename Zm9v,lecture_id %s, other", b64);
 		if (vl == 0)
 			continue; /* "lecture_id " with an empty value is not a pair */
-		if (tus_meta_get(meta, "lecture_id", out, outlen) != 0 || memcmp(out, s, vl) || out[vl])
+		if (tus_metadata_value(meta, "lecture_id", out, outlen) != 0 || memcmp(out, s, vl) || out[vl])
 			__builtin_trap();
 	}
 	free(b64);

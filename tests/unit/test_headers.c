@@ -1,5 +1,5 @@
 /* test_headers.c — the pure parsers of outside request headers and captions (cmocka): Range
- * (range_parse), tus Upload-Length/Upload-Offset (tus_uint) and Upload-Metadata (tus_meta_get),
+ * (range_parse), tus Upload-Length/Upload-Offset (tus_uint) and Upload-Metadata (tus_metadata_value),
  * WebVTT (vtt_ok, vtt_for_hls). Fuzzed by tests/fuzz/fuzz_{range,tus,vtt}.c. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,20 +115,20 @@ static void test_tus_meta(void **state)
 	(void)state;
 	char out[32];
 	/* "42" = NDI=, "a.mp4" = YS5tcDQ= */
-	assert_int_equal(tus_meta_get("filename YS5tcDQ=,lecture_id NDI=", "lecture_id", out, sizeof out), 0);
+	assert_int_equal(tus_metadata_value("filename YS5tcDQ=,lecture_id NDI=", "lecture_id", out, sizeof out), 0);
 	assert_string_equal(out, "42");
-	assert_int_equal(tus_meta_get("lecture_id NDI", "lecture_id", out, sizeof out), 0); /* unpadded */
+	assert_int_equal(tus_metadata_value("lecture_id NDI", "lecture_id", out, sizeof out), 0); /* unpadded */
 	assert_string_equal(out, "42");
-	assert_int_equal(tus_meta_get(" , lecture_id NDI=, filename YS5tcDQ=", "filename", out, sizeof out), 0);
+	assert_int_equal(tus_metadata_value(" , lecture_id NDI=, filename YS5tcDQ=", "filename", out, sizeof out), 0);
 	assert_string_equal(out, "a.mp4");
-	assert_int_equal(tus_meta_get("lecture_id NDI=", "filename", out, sizeof out), -1);  /* absent */
-	assert_int_equal(tus_meta_get("lecture_idx NDI=", "lecture_id", out, sizeof out), -1);
-	assert_int_equal(tus_meta_get("lecture_id", "lecture_id", out, sizeof out), -1);     /* no value */
-	assert_int_equal(tus_meta_get("lecture_id N!I=", "lecture_id", out, sizeof out), -1); /* not base64 */
-	assert_int_equal(tus_meta_get("", "lecture_id", out, sizeof out), -1);
+	assert_int_equal(tus_metadata_value("lecture_id NDI=", "filename", out, sizeof out), -1);  /* absent */
+	assert_int_equal(tus_metadata_value("lecture_idx NDI=", "lecture_id", out, sizeof out), -1);
+	assert_int_equal(tus_metadata_value("lecture_id", "lecture_id", out, sizeof out), -1);     /* no value */
+	assert_int_equal(tus_metadata_value("lecture_id N!I=", "lecture_id", out, sizeof out), -1); /* not base64 */
+	assert_int_equal(tus_metadata_value("", "lecture_id", out, sizeof out), -1);
 	/* a value longer than the buffer is refused, not cut */
-	assert_int_equal(tus_meta_get("lecture_id YS5tcDQ=", "lecture_id", out, 5), -1);
-	assert_int_equal(tus_meta_get("lecture_id YS5tcDQ=", "lecture_id", out, 6), 0);
+	assert_int_equal(tus_metadata_value("lecture_id YS5tcDQ=", "lecture_id", out, 5), -1);
+	assert_int_equal(tus_metadata_value("lecture_id YS5tcDQ=", "lecture_id", out, 6), 0);
 	assert_string_equal(out, "a.mp4");
 }
 

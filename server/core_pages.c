@@ -1,4 +1,4 @@
-/* pages.c — the login page, the admin page, static files and the test clock. */
+/* core_pages.c — the login page, the admin page, static files and the test clock. */
 #include "auth.h"
 #include "clock.h"
 #include "db.h"

@@ -1,4 +1,4 @@
-/* pages.c — the course page /courses/{id}, the instructor's list /teach and the course editor
+/* course_pages.c — the course page /courses/{id}, the instructor's list /teach and the course editor
  * /teach/courses/{id}. Pages are rendered from the same JSON objects the API returns. */
 #include "courses.h"
 #include "courses/access.h"
@@ -9,12 +9,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* An HTML error page (404/403) linking back home. */
-static int page_error(req *r, int status, const char *msg)
-{
-	return page_error_reply(r, status, msg, "/", tr("common.back_home"));
-}
 
 static const char *jstr_(json_t *o, const char *k)
 {
@@ -28,7 +22,7 @@ static int page_course(req *r)
 	int64_t id = req_id(r, 0);
 	json_t *c = course_json(r, id);
 	if (!c)
-		return page_error(r, 404, tr("err.course_missing"));
+		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));
 	int published = !strcmp(jstr_(c, "status"), "published");
 	int enrolled = json_is_true(json_object_get(c, "enrolled"));
 	int can_edit = json_is_true(json_object_get(c, "can_edit"));
@@ -181,7 +175,7 @@ static int page_teach_edit(req *r)
 	int64_t id = req_id(r, 0);
 	json_t *c = course_json(r, id);
 	if (!c)
-		return page_error(r, 404, tr("err.course_missing"));
+		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));
 	int pub = !strcmp(jstr_(c, "status"), "published");
 	buf b;
 	buf_init(&b);
