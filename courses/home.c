@@ -73,7 +73,7 @@ static void course_card(buf *b, const cat_row *c, const home_text *t)
 	cat_put_int(b, c->id);
 	PUT(b, "\"><a class=\"cover\" href=\"/courses/");
 	cat_put_int(b, c->id);
-	PUT(b, "\" tabindex=\"-1\">");
+	PUT(b, "\" tabindex=\"-1\" aria-hidden=\"true\">");
 	if (c->has_cover) {
 		PUT(b, "<img src=\"/images/");
 		cat_put_int(b, c->cover);
