@@ -260,8 +260,7 @@ static int expired_open(int64_t user_id)
 			 "ii", user_id, clock_secs() - QUIZ_GRACE_S);
 }
 
-/* Grades the user's expired attempts in a transaction of its own, when there are any. 0 or -1. */
-static int expire_mine(int64_t user_id)
+int quiz_expire_user(int64_t user_id)
 {
 	if (!expired_open(user_id))
 		return 0;
@@ -488,7 +487,7 @@ static int daily_get(req *r)
 {
 	char day[16];
 	day_of(clock_secs(), day);
-	if (expire_mine(r->u->id) < 0)
+	if (quiz_expire_user(r->u->id) < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	int64_t id = db_int(0, "SELECT id FROM attempts WHERE user_id = ? AND day = ?", "is", r->u->id, day);
 	json_t *att = json_null();
@@ -524,7 +523,7 @@ static int check_answers(req *r, const attempt *a, const json_t *answers)
 /* GET /api/v1/attempts/{id} (attempt_mine) */
 static int attempt_get(req *r)
 {
-	if (expire_mine(r->u->id) < 0)
+	if (quiz_expire_user(r->u->id) < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	return reply_attempt(r, 200, req_id(r, 0));
 }
@@ -632,7 +631,7 @@ static int attempt_submit(req *r)
 static int attempts_mine(req *r)
 {
 	const quiz_res *qz = r->res;
-	if (expire_mine(r->u->id) < 0)
+	if (quiz_expire_user(r->u->id) < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	json_t *list = json_array();
 	db_stmt q;

@@ -67,8 +67,7 @@ static json_t *question_json(const question *q, int used)
 	return j;
 }
 
-/* Inserts a valid question; its id, or -1. */
-static int64_t question_insert(int64_t course, const question *q, int64_t now)
+int64_t bank_insert(int64_t course, const question *q, int64_t now)
 {
 	char *body = bank_body(q);
 	int rc = db_exec("INSERT INTO questions(course_id, type, body, created_at, updated_at) VALUES (?,?,?,?,?)",
@@ -111,7 +110,7 @@ static int question_create(req *r)
 		q_free(&q);
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	}
-	int64_t id = question_insert(req_id(r, 0), &q, clock_secs());
+	int64_t id = bank_insert(req_id(r, 0), &q, clock_secs());
 	q_free(&q);
 	if (id < 0 || audit_log(r->u->id, "question.create", "question", id, NULL) < 0) {
 		db_rollback();
@@ -161,7 +160,7 @@ static int question_put(req *r)
 		return reply_error(r, 409, "retired", "%s", tr("quiz.err.retired"));
 	}
 	if (used) {
-		id = question_insert(qr->course_id, &q, now);
+		id = bank_insert(qr->course_id, &q, now);
 		rc = id < 0 ? -1
 			    : db_exec("UPDATE questions SET retired = 1, replaced_by = ?, updated_at = ? WHERE id = ?",
 				      "iii", id, now, qr->id);
@@ -254,7 +253,7 @@ static int questions_import(req *r)
 		int64_t now = clock_secs();
 		int bad = 0;
 		for (int i = 0; i < res.nitems && !bad; i++) {
-			int64_t id = question_insert(req_id(r, 0), &res.items[i].q, now);
+			int64_t id = bank_insert(req_id(r, 0), &res.items[i].q, now);
 			if (id < 0)
 				bad = 1;
 			else

@@ -15,9 +15,11 @@ static void quiz_init(void)
 const module quiz_module = {
 	.name = "quiz",
 	.init = quiz_init,
-	.routes = (const route *const[]){bank_routes, attempt_routes, NULL},
+	.routes = (const route *const[]){bank_routes, attempt_routes, report_routes, quiz_page_routes, NULL},
 	.resources = (const resource_kind *const[]){&quiz_view, &quiz_take, &quiz_edit, &question_edit, &attempt_mine,
 						    NULL},
+	.nav = (const nav_entry[]){{"/daily", "nav.daily", ROLE_MEMBER, 15}, {.href = NULL}},
+	.seed = quiz_seed,
 	.migrations =
 		(const migration[]){
 			/* 1: the bank, exams, attempts. A question's body is its JSON (quiz/question.h q_to_json

@@ -52,6 +52,8 @@ int quiz_lookup(const user *u, int64_t quiz, quiz_res *out);
 
 /* Loads stored question id into *q (initialised here). 0, or -1 when it does not exist. */
 int bank_load(int64_t id, question *q);
+/* Stores a valid question in the course's bank: its id, or -1. Inside a transaction. */
+int64_t bank_insert(int64_t course, const question *q, int64_t now);
 /* The question's text as stored: q_to_json(q, 1) without its id. malloc'd. */
 char *bank_body(const question *q);
 
@@ -81,6 +83,8 @@ json_t *attempt_json(const attempt *a);
 /* Grades every open attempt of the user (0: every user) whose deadline + grace has passed, as they
    stood at the deadline. Inside the caller's transaction. 0 or -1. */
 int attempts_expire(int64_t user_id, int64_t quiz_id);
+/* attempts_expire(user_id, 0) in a transaction of its own, when there is anything to grade. 0 or -1. */
+int quiz_expire_user(int64_t user_id);
 /* Grades attempt a (full) with answers at time `at`, inside the caller's transaction: writes the
    score, the per-question results and the events, completes the course when this passed its exam.
    1 graded now, 0 graded before (nothing written), -1 error. */
@@ -92,5 +96,15 @@ json_t *quiz_course_exam(const user *u, int64_t course_id);
    "attempts_used","attempts_left" (null: unlimited),"best_score","open_attempt_id"}. New reference. */
 json_t *quiz_member_state(int64_t user_id, const quiz_res *q);
 
-extern const route bank_routes[], attempt_routes[];
+/* ---- statistics (quiz/report.c) ---- */
+
+/* The exam's item statistics over its submitted attempts (GET /api/v1/quizzes/{id}/stats). */
+json_t *quiz_stats_json(int64_t quiz);
+/* Grades the exam's attempts past their deadline + grace first, so that they count. 0 or -1. */
+int quiz_stats_settle(int64_t quiz);
+
+/* ---- demo (quiz/seed.c) ---- */
+int quiz_seed(const char *data_dir);
+
+extern const route bank_routes[], attempt_routes[], report_routes[], quiz_page_routes[];
 #endif

@@ -8,6 +8,7 @@
  * into the database as ready, of 20 s, so that a lecture completes with two heartbeats. */
 #include "e2e.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 
@@ -61,7 +62,7 @@ typedef struct qfx {
 
 /* A published course of teacher's with `lectures` ready lectures of 20 s, the five questions and
    an exam with the given settings; members enrolled as listed (NULL-terminated). */
-static qfx course_fx(int lectures, const char *quiz_body, const char *const *members)
+static qfx course_fx_q(int lectures, const char *quiz_body, const char *const *members, unsigned qmask)
 {
 	qfx f = {0};
 	char *t = e2e_login("teacher", E2E_PW);
@@ -79,6 +80,8 @@ static qfx course_fx(int lectures, const char *quiz_body, const char *const *mem
 			f.lec[i], f.course, i + 1, i);
 	}
 	for (int i = 0; i < NKNOWN; i++) {
+		if (!(qmask >> i & 1))
+			continue;
 		r = reqf("POST", t, KNOWN[i].json, "/api/v1/courses/%lld/questions", f.course);
 		CHECK_STATUS(r, 201);
 		f.q[i] = jint(r.json, "id");
@@ -102,6 +105,11 @@ static qfx course_fx(int lectures, const char *quiz_body, const char *const *mem
 	}
 	free(t);
 	return f;
+}
+
+static qfx course_fx(int lectures, const char *quiz_body, const char *const *members)
+{
+	return course_fx_q(lectures, quiz_body, members, 0x1f);
 }
 
 static const struct known *known_of(json_t *q)
@@ -166,9 +174,9 @@ static char *answers_body(json_t *attempt, unsigned right_mask, int count)
 /* Fails when a response before submission holds any answer or explanation. */
 static void no_secrets(const resp *r, const char *what)
 {
-	CHECK(r->body && !strstr(r->body, "EXPL-") && !strstr(r->body, "\"answer\"") &&
-		      !strstr(r->body, "\"explanation\"") && !strstr(r->body, "\"results\"") &&
-		      !strstr(r->body, "\"correct\""),
+	const char *b = r->body ? r->body : "";
+	CHECK(!strstr(b, "EXPL-") && !strstr(b, "\"answer\"") && !strstr(b, "\"explanation\"") &&
+		      !strstr(b, "\"results\"") && !strstr(b, "\"correct\""),
 	      "%s shows answers before submission: %.400s", what, r->body ? r->body : "");
 }
 
@@ -815,6 +823,201 @@ E2E_TEST(quiz_used_questions_are_retired_not_deleted)
 	resp_free(&r);
 	free(all);
 	json_decref(att);
+	free(m);
+	free(t);
+}
+
+/* No page and no API reply shows an answer or an explanation before the submit; the result page
+   shows both after it. */
+E2E_TEST(quiz_pages_show_no_answer_before_submit)
+{
+	qfx f = course_fx(0, QUIZ_STD, Z);
+	char *m = e2e_login("zhangsan", E2E_PW), *t = e2e_login("teacher", E2E_PW);
+	char paths[6][96];
+	snprintf(paths[0], sizeof paths[0], "/quizzes/%lld", f.quiz);
+	snprintf(paths[1], sizeof paths[1], "/courses/%lld", f.course);
+	snprintf(paths[2], sizeof paths[2], "/api/v1/courses/%lld", f.course);
+	snprintf(paths[3], sizeof paths[3], "/api/v1/quizzes/%lld", f.quiz);
+	snprintf(paths[4], sizeof paths[4], "/api/v1/quizzes/%lld/attempts", f.quiz);
+	snprintf(paths[5], sizeof paths[5], "/daily");
+	for (int i = 0; i < 6; i++) {
+		resp r = e2e_req("GET", paths[i], m, NULL, NULL);
+		CHECK(r.status == 200, "%s: %ld", paths[i], r.status);
+		no_secrets(&r, paths[i]);
+		resp_free(&r);
+	}
+	resp r = reqf("POST", m, NULL, "/api/v1/quizzes/%lld/attempts", f.quiz);
+	json_t *att = json_incref(r.json);
+	long long at = jint(att, "attempt_id");
+	no_secrets(&r, "start");
+	resp_free(&r);
+	char *half = answers_body(att, 0x1f, 3);
+	r = reqf("PUT", m, half, "/api/v1/attempts/%lld/answers", at);
+	no_secrets(&r, "save");
+	resp_free(&r);
+	for (int i = 0; i < 6; i++) {
+		r = e2e_req("GET", paths[i], m, NULL, NULL);
+		no_secrets(&r, paths[i]);
+		if (i == 0)
+			CHECK(strstr(r.body, "quiz-take") && strstr(r.body, "data-attempt=\"") &&
+				      strstr(r.body, "quiz-start"),
+			      "the exam page resumes the open attempt: %.300s", r.body);
+		resp_free(&r);
+	}
+	r = reqf("GET", m, NULL, "/api/v1/attempts/%lld", at);
+	no_secrets(&r, "GET attempt");
+	resp_free(&r);
+	/* The result page of an open attempt is the exam page again. */
+	r = reqf("GET", m, NULL, "/attempts/%lld", at);
+	char *loc = resp_header(&r, "Location");
+	CHECK(r.status == 303 && loc && strstr(loc, "/quizzes/"), "open attempt page: %ld %s", r.status, loc ? loc : "");
+	no_secrets(&r, "attempt page");
+	free(loc);
+	resp_free(&r);
+	char *all = answers_body(att, 0x1f, 5);
+	r = reqf("POST", m, all, "/api/v1/attempts/%lld/submit", at);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = reqf("GET", m, NULL, "/attempts/%lld", at);
+	CHECK(r.status == 200 && strstr(r.body, "EXPL-S1") && strstr(r.body, "EXPL-F1") && strstr(r.body, "正确答案") &&
+		      strstr(r.body, "100"),
+	      "the result page: %.300s", r.body);
+	resp_free(&r);
+	r = reqf("GET", m, NULL, "/quizzes/%lld", f.quiz);
+	CHECK(strstr(r.body, "data-state=\"passed\"") && strstr(r.body, "attempt-list"), "passed, with history: %.300s",
+	      r.body);
+	resp_free(&r);
+	/* The instructor's pages; a member is refused them. */
+	r = reqf("GET", t, NULL, "/teach/courses/%lld/quiz", f.course);
+	CHECK(r.status == 200 && strstr(r.body, "bank-list") && strstr(r.body, "import-form"), "bank editor: %ld",
+	      r.status);
+	resp_free(&r);
+	r = reqf("GET", t, NULL, "/teach/quizzes/%lld/stats", f.quiz);
+	CHECK(r.status == 200 && strstr(r.body, "stats-items") && strstr(r.body, KNOWN[0].stem), "stats page: %ld",
+	      r.status);
+	resp_free(&r);
+	r = reqf("GET", m, NULL, "/teach/courses/%lld/quiz", f.course);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = reqf("GET", m, NULL, "/teach/quizzes/%lld/stats", f.quiz);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	free(half);
+	free(all);
+	json_decref(att);
+	free(m);
+	free(t);
+}
+
+static const json_t *by_id(json_t *arr, long long id)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o)
+		if (jint(o, "question_id") == id)
+			return o;
+	return NULL;
+}
+
+/* Item statistics against figures computed here by hand. Three questions A (S1), B (T1), C (S2),
+   six attempts by one member with these results (1 right):
+       attempt  1 2 3 4 5 6
+       A        1 1 1 0 0 0
+       B        1 1 0 1 0 0
+       C        0 0 0 1 1 1
+   scores round(100 × right / 3): 67 67 33 67 33 33. */
+E2E_TEST(quiz_stats_match_hand_computation)
+{
+	qfx f = course_fx_q(0, "{\"num_questions\":3,\"pass_score\":60,\"time_limit_s\":600,\"max_attempts\":0}", Z,
+			    1u << 0 | 1u << 2 | 1u << 4);
+	long long qa = f.q[0], qb = f.q[2], qc = f.q[4];
+	static const int pat[6][3] = {{1, 1, 0}, {1, 1, 0}, {1, 0, 0}, {0, 1, 1}, {0, 0, 1}, {0, 0, 1}};
+	char *m = e2e_login("zhangsan", E2E_PW), *t = e2e_login("teacher", E2E_PW);
+	for (int a = 0; a < 6; a++) {
+		resp r = reqf("POST", m, NULL, "/api/v1/quizzes/%lld/attempts", f.quiz);
+		json_t *att = json_incref(r.json);
+		resp_free(&r);
+		unsigned mask = 0;
+		size_t i;
+		json_t *q;
+		json_array_foreach (json_object_get(att, "questions"), i, q) {
+			long long id = jint(q, "id");
+			int k = id == qa ? 0 : id == qb ? 1 : 2;
+			if (pat[a][k])
+				mask |= 1u << i;
+		}
+		char *body = answers_body(att, mask, 3);
+		r = reqf("POST", m, body, "/api/v1/attempts/%lld/submit", jint(att, "attempt_id"));
+		int want = (200 * (pat[a][0] + pat[a][1] + pat[a][2]) + 3) / 6;
+		CHECK(r.status == 200 && jint(r.json, "score") == want, "attempt %d: %s", a, r.body);
+		resp_free(&r);
+		free(body);
+		json_decref(att);
+	}
+	/* The hand computation. */
+	double sc[6], mean = 0, var = 0;
+	for (int a = 0; a < 6; a++) {
+		sc[a] = (200 * (pat[a][0] + pat[a][1] + pat[a][2]) + 3) / 6;
+		mean += sc[a] / 6;
+	}
+	for (int a = 0; a < 6; a++)
+		var += (sc[a] - mean) * (sc[a] - mean) / 6;
+	double sd = sqrt(var), want_r[3], want_f[3];
+	for (int k = 0; k < 3; k++) {
+		double m1 = 0, m0 = 0;
+		int n1 = 0;
+		for (int a = 0; a < 6; a++)
+			if (pat[a][k])
+				m1 += sc[a], n1++;
+			else
+				m0 += sc[a];
+		m1 /= n1;
+		m0 /= 6 - n1;
+		want_f[k] = n1 / 6.0;
+		want_r[k] = (m1 - m0) / sd * sqrt(want_f[k] * (1 - want_f[k]));
+	}
+	/* Upper and lower groups: round(0.27 × 6) = 2 places each; three attempts tie on 67 (and on 33)
+	   for them, so each counts 2/3: D(A) = (2/3·2)/2 − (2/3·1)/2 = 1/3, D(B) = 1 − 0 = 1,
+	   D(C) = (2/3·1)/2 − (2/3·2)/2 = −1/3. */
+	const double want_d[3] = {1.0 / 3, 1.0, -1.0 / 3};
+	CHECK(fabs(want_r[0] - 1.0 / 3) < 0.01 && fabs(want_r[1] - 1) < 0.01 && fabs(want_r[2] + 1.0 / 3) < 0.01,
+	      "hand figures: %g %g %g", want_r[0], want_r[1], want_r[2]);
+	resp r = reqf("GET", t, NULL, "/api/v1/quizzes/%lld/stats", f.quiz);
+	CHECK(r.status == 200 && jint(r.json, "attempts") == 6 && fabs(jnum(r.json, "mean") - mean) < 0.01 &&
+		      fabs(jnum(r.json, "median") - 50) < 0.01 &&
+		      !strcmp(jstr(r.json, "discrimination_method"), "point_biserial"),
+	      "summary: %.300s", r.body);
+	json_t *dist = json_object_get(r.json, "distribution");
+	CHECK(jint(json_array_get(dist, 3), "count") == 3 && jint(json_array_get(dist, 6), "count") == 3 &&
+		      jint(json_array_get(dist, 0), "count") == 0,
+	      "distribution: 3 in 30–39, 3 in 60–69");
+	long long ids[3] = {qa, qb, qc};
+	for (int k = 0; k < 3; k++) {
+		const json_t *it = by_id(json_object_get(r.json, "questions"), ids[k]);
+		CHECK(it && jint((json_t *)it, "attempts") == 6 &&
+			      fabs(jnum((json_t *)it, "facility") - want_f[k]) < 0.001 &&
+			      fabs(jnum((json_t *)it, "discrimination") - want_r[k]) < 0.001 &&
+			      fabs(jnum((json_t *)it, "point_biserial") - want_r[k]) < 0.001 &&
+			      fabs(jnum((json_t *)it, "disc_index") - want_d[k]) < 0.001,
+		      "question %d: attempts %lld facility %g discrimination %g disc_index %g", k,
+		      jint((json_t *)it, "attempts"), jnum((json_t *)it, "facility"),
+		      jnum((json_t *)it, "discrimination"), jnum((json_t *)it, "disc_index"));
+		CHECK(it && json_is_true(json_object_get(it, "flagged")) == (k == 2), "flag of %d", k);
+	}
+	resp_free(&r);
+	/* The course's instructor and admins only. */
+	r = reqf("GET", m, NULL, "/api/v1/quizzes/%lld/stats", f.quiz);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	char *t2 = e2e_login("quiz_t2", E2E_PW);
+	r = reqf("GET", t2, NULL, "/api/v1/quizzes/%lld/stats", f.quiz);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = reqf("GET", t, NULL, "/teach/quizzes/%lld/stats", f.quiz);
+	CHECK(r.status == 200 && strstr(r.body, "class=\"flagged\"") && strstr(r.body, "需复查"), "flag shown: %ld",
+	      r.status);
+	resp_free(&r);
+	free(t2);
 	free(m);
 	free(t);
 }
