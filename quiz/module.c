@@ -15,7 +15,7 @@ static void quiz_init(void)
 const module quiz_module = {
 	.name = "quiz",
 	.init = quiz_init,
-	.routes = (const route *const[]){bank_routes, attempt_routes, report_routes, quiz_page_routes, NULL},
+	.routes = (const route *const[]){bank_routes, attempt_routes, quiz_stats_routes, quiz_page_routes, NULL},
 	.resources = (const resource_kind *const[]){&quiz_view, &quiz_take, &quiz_edit, &question_edit, &attempt_mine,
 						    NULL},
 	.nav = (const nav_entry[]){{"/daily", "nav.daily", ROLE_MEMBER, 15}, {.href = NULL}},

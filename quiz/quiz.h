@@ -106,5 +106,5 @@ int quiz_stats_settle(int64_t quiz);
 /* ---- demo (quiz/seed.c) ---- */
 int quiz_seed(const char *data_dir);
 
-extern const route bank_routes[], attempt_routes[], report_routes[], quiz_page_routes[];
+extern const route bank_routes[], attempt_routes[], quiz_stats_routes[], quiz_page_routes[];
 #endif

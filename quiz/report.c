@@ -140,7 +140,7 @@ static int quiz_stats(req *r)
 	return reply_json(r, 200, quiz_stats_json(qz->id));
 }
 
-const route report_routes[] = {
+const route quiz_stats_routes[] = {
 	{.method = "GET", .pattern = "/api/v1/quizzes/{id}/stats", .fn = quiz_stats, .roles = R_STAFF, .res = &quiz_edit},
 	ROUTES_END,
 };
