@@ -2,6 +2,7 @@
  * assignments, the instructor's list, and the demo courses of the seed. */
 #include "courses.h"
 #include "courses/access.h"
+#include "courses/study.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
@@ -185,7 +186,10 @@ json_t *course_json(req *r, int64_t id)
 						"playable", sqlite3_column_int(st, 5)));
 	db_finalize(&q);
 	json_object_set_new(c, "lectures", lectures);
-	json_object_set_new(c, "quiz_id", json_null()); /* the quiz module fills this in */
+	/* The course exam, from the quiz module (courses/study.h course_exam_ops). */
+	json_t *exam = course_exam_json(r->u, id);
+	json_object_set_new(c, "quiz_id", exam ? json_incref(json_object_get(exam, "quiz_id")) : json_null());
+	json_object_set_new(c, "exam", exam ? exam : json_null());
 	return c;
 }
 

@@ -14,9 +14,23 @@ extern const route study_routes[];
 /* GET /lectures/{id} (courses/player.c). */
 extern const route player_routes[];
 
-/* 1 when the member passed the course's quiz, or when the course has no quiz. The quiz module
-   does not exist yet, so every course counts as having none: always 1. */
+/* The course exam (结业测试), as the quiz module provides it. quiz comes after courses in the
+   registry and courses never include it, so quiz registers these in its init (as courses is the
+   transcoder's jobs_sink). Without a registration no course has an exam. */
+typedef struct course_exam_ops {
+	/* 1 when the member passed the course's exam, or the course has none; 0 otherwise. Runs inside
+	   the caller's transaction (reads only). */
+	int (*passed)(int64_t user_id, int64_t course_id);
+	/* The course's exam as the user sees it, for course_json's "exam" (a new reference with at
+	   least "quiz_id"), or NULL when the course has none. */
+	json_t *(*describe)(const user *u, int64_t course_id);
+} course_exam_ops;
+void course_exam_register(const course_exam_ops *ops);
+
+/* 1 when the member passed the course's exam, or when the course has none (course_exam_ops). */
 int course_quiz_passed(int64_t user_id, int64_t course_id);
+/* The "exam" object of a course for u (NULL: none), through course_exam_ops. */
+json_t *course_exam_json(const user *u, int64_t course_id);
 
 /* Re-evaluates one member's progress in a course: enrollments.progress = completed lectures /
    lectures (status 'ready'), and when every lecture is complete and course_quiz_passed(), sets

@@ -62,6 +62,24 @@ int e2e_sh(const char *fmt, ...)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+double e2e_sql(const char *fmt, ...)
+{
+	char sql[4096], cmd[5200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof cmd, "sqlite3 -cmd '.timeout 10000' %s/dangxiao.db \"%s\"", e2e_data, sql);
+	FILE *p = popen(cmd, "r");
+	char line[256] = "";
+	if (!p)
+		return -1;
+	if (!fgets(line, sizeof line, p))
+		line[0] = 0;
+	pclose(p);
+	return line[0] && line[0] != '\n' ? atof(line) : -1;
+}
+
 static int free_port(void)
 {
 	int s = socket(AF_INET, SOCK_STREAM, 0);

@@ -13,14 +13,19 @@ static struct {
 	const char *name;
 	char value[80];
 } fx[] = {
-	{"{other_course}", ""},        /* another instructor's published course … */
-	{"{other_lecture}", ""},       /* … and its lecture (no media) */
-	{"{other_draft}", ""},         /* another instructor's draft course … */
-	{"{other_draft_lecture}", ""}, /* … its lecture */
-	{"{other_image}", ""},         /* … and an image of it */
-	{"{other_upload}", ""},        /* another instructor's tus upload */
-	{"{other_org}", ""},           /* an organisation outside the instructor's, assessor's and member's */
-	{"{other_member}", ""},        /* a member of that organisation (wangwu) */
+	{"{other_course}", ""},           /* another instructor's published course … */
+	{"{other_lecture}", ""},          /* … and its lecture (no media) */
+	{"{other_draft}", ""},            /* another instructor's draft course … */
+	{"{other_draft_lecture}", ""},    /* … its lecture */
+	{"{other_image}", ""},            /* … and an image of it */
+	{"{other_upload}", ""},           /* another instructor's tus upload */
+	{"{other_org}", ""},              /* an organisation outside the instructor's, assessor's and member's */
+	{"{other_member}", ""},           /* a member of that organisation (wangwu) */
+	{"{other_quiz}", ""},             /* the exam of {other_course} … */
+	{"{other_question}", ""},         /* … a question of its bank … */
+	{"{other_retired_question}", ""}, /* … one retired after an attempt drew it … */
+	{"{other_attempt}", ""},          /* … and that attempt, another member's (lisi) */
+	{"{other_draft_quiz}", ""},       /* the exam of {other_draft} */
 	{"{other_class}", ""},         /* a topic class assigned to that organisation only */
 };
 #define NFX (sizeof fx / sizeof fx[0])
@@ -59,6 +64,41 @@ static void b64(const char *in, char *out)
 		out[o++] = i + 2 < n ? t[v & 63] : '=';
 	}
 	out[o] = 0;
+}
+
+/* The exam of authz_t2's published course c: a question that lisi's attempt drew and authz_t2
+   then deleted (so it is retired), an active question, the quiz and lisi's attempt. */
+static void make_quiz_fixtures(const char *t2, long long c)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/questions", c);
+	long long q1 = post_id(path, t2,
+			       "{\"type\":\"truefalse\",\"stem\":\"授权矩阵的判断题\",\"answer\":[0],\"explanation\":\"矩阵\"}");
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/quiz", c);
+	resp r = e2e_req("PUT", path, t2, "{\"num_questions\":1,\"max_attempts\":0}", NULL);
+	CHECK_STATUS(r, 200);
+	fx_set("{other_quiz}", "%lld", jint(r.json, "id"));
+	long long quiz = jint(r.json, "id");
+	resp_free(&r);
+	char *l = e2e_login("lisi", E2E_PW);
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/enroll", c);
+	r = e2e_req("POST", path, l, NULL, NULL);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/quizzes/%lld/attempts", quiz);
+	r = e2e_req("POST", path, l, NULL, NULL);
+	CHECK_STATUS(r, 201);
+	fx_set("{other_attempt}", "%lld", jint(r.json, "attempt_id"));
+	resp_free(&r);
+	free(l);
+	snprintf(path, sizeof path, "/api/v1/questions/%lld", q1);
+	r = e2e_req("DELETE", path, t2, NULL, NULL);
+	CHECK(r.status == 200 && strstr(r.body, "\"retired\":true"), "retire: %ld %s", r.status, r.body);
+	resp_free(&r);
+	fx_set("{other_retired_question}", "%lld", q1);
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/questions", c);
+	fx_set("{other_question}", "%lld",
+	       post_id(path, t2,
+		       "{\"type\":\"single\",\"stem\":\"授权矩阵的单选题\",\"options\":[\"甲\",\"乙\"],\"answer\":[1]}"));
 }
 
 /* A second instructor with a published course and lecture, a draft with a lecture and an image,
@@ -105,8 +145,14 @@ static int make_fixtures(void)
 	resp_free(&r);
 	fx_set("{other_course}", "%lld", c);
 	fx_set("{other_lecture}", "%lld", l);
+	make_quiz_fixtures(t2, c);
 
 	long long d = post_id("/api/v1/courses", t2, "{\"title\":\"授权矩阵：他人的草稿\",\"category\":\"综合素养\"}");
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/quiz", d);
+	r = e2e_req("PUT", path, t2, "{\"num_questions\":1}", NULL);
+	CHECK_STATUS(r, 200);
+	fx_set("{other_draft_quiz}", "%lld", jint(r.json, "id"));
+	resp_free(&r);
 	snprintf(path, sizeof path, "/api/v1/courses/%lld/lectures", d);
 	long long dl = post_id(path, t2, "{\"title\":\"草稿里的讲座\"}");
 	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};

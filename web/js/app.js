@@ -63,6 +63,47 @@
     return o;
   };
 
+  /* A quiz question as a member sees it (quiz pages and the bank editor's preview): q is
+     {id,type,stem,options,blanks}; given the saved answer (displayed positions, or texts for fill);
+     onChange(id, answer) after every change (none: read-only). Returns the <li>. */
+  DX.renderQuestion = function (q, index, given, onChange) {
+    var li = DX.el('li', { class: 'q', id: 'q-' + q.id, 'data-id': String(q.id) });
+    li.appendChild(DX.el('p', { class: 'stem' }, [DX.el('span', { class: 'badge', text: DX.t('quiz.type.' + q.type) }),
+      ' ' + (index + 1) + '. ' + q.stem]));
+    var box = DX.el('div', { class: 'opts', role: q.type === 'multiple' ? 'group' : 'radiogroup' });
+    var name = 'q-' + q.id + '-' + Math.random().toString(36).slice(2, 7);
+    given = given || [];
+    function read() {
+      if (q.type === 'fill') {
+        var texts = Array.prototype.map.call(box.querySelectorAll('input'), function (i) { return i.value; });
+        return texts.some(function (t) { return t.trim() !== ''; }) ? texts : [];
+      }
+      return Array.prototype.filter.call(box.querySelectorAll('input'), function (i) { return i.checked; })
+        .map(function (i) { return +i.value; });
+    }
+    if (q.type === 'fill') {
+      for (var b = 0; b < (q.blanks || 1); b++) {
+        var inp = DX.el('input', { type: 'text', 'data-blank': String(b), autocomplete: 'off' });
+        inp.value = given[b] || '';
+        if (!onChange) inp.disabled = true;
+        box.appendChild(DX.el('label', { class: 'blank' }, [DX.t('quiz.page.blank_n', { n: b + 1 }), inp]));
+      }
+    } else {
+      (q.options || []).forEach(function (text, d) {
+        var inp = DX.el('input', { type: q.type === 'multiple' ? 'checkbox' : 'radio', name: name, value: String(d) });
+        inp.checked = given.indexOf(d) >= 0;
+        if (!onChange) inp.disabled = true;
+        box.appendChild(DX.el('label', { class: 'opt' }, [inp, DX.el('span', { class: 'letter', text: String.fromCharCode(65 + d) + '.' }), ' ' + text]));
+      });
+    }
+    if (onChange) {
+      box.addEventListener('change', function () { onChange(q.id, read()); });
+      box.addEventListener('input', function (ev) { if (ev.target.type === 'text') onChange(q.id, read()); });
+    }
+    li.appendChild(box);
+    return li;
+  };
+
   var logout = document.getElementById('logout');
   if (logout) logout.addEventListener('click', function () {
     DX.api('DELETE', '/api/v1/session').then(function () { location.href = '/login'; });
