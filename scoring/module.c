@@ -2,8 +2,11 @@
 #include "module.h"
 #include "scoring/award.h"
 #include "scoring/ledger.h"
+#include "scoring/report_api.h"
 
 #include <stdio.h>
+
+extern const route report_routes[];
 
 /* dangxiao verify --data DIR */
 static int cmd_verify(int argc, char **argv, const cli_opts *o)
@@ -16,7 +19,8 @@ static int cmd_verify(int argc, char **argv, const cli_opts *o)
 
 const module scoring_module = {
 	.name = "scoring",
-	.routes = (const route *const[]){scoring_test_routes, NULL},
+	.routes = (const route *const[]){report_routes, scoring_test_routes, NULL},
+	.resources = (const resource_kind *const[]){&assess_scope, NULL},
 	.start = ledger_signer_start,
 	.stop = ledger_signer_stop,
 	.commands = (const cli_command[]){{"verify", "verify   check the points ledger's chains, signatures and yearly totals",

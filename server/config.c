@@ -37,6 +37,7 @@ config cfg = {
 	.login_delay_s = 30,
 	.login_delay_max_s = 900,
 	.timezone = ACADEMY_TZ_DEFAULT,
+	.academy_name = "中共市委党校网络学院",
 };
 
 static int set_int(const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -71,6 +72,8 @@ int config_set(const char *key, const char *v)
 	STR(ffmpeg)
 	STR(categories)
 	STR(trusted_proxy)
+	STR(public_url)
+	STR(academy_name)
 	INT(threads, 0, 256)
 	INT(workers, 0, 64)
 	INT(max_conns, 16, 100000)

@@ -39,6 +39,9 @@ typedef struct config {
 	int login_delay_max_s;    /* the longest wait */
 	char trusted_proxy[256];  /* comma-separated reverse-proxy addresses whose X-Real-IP names the client */
 	char timezone[64];       /* the academy's day and year: an IANA zone name (clock.h) */
+	char public_url[256];    /* the site as the public reaches it (certificates' QR codes), no trailing
+				    slash; "" → http://LISTEN */
+	char academy_name[128];  /* the issuer printed on certificates */
 } config;
 
 extern config cfg;

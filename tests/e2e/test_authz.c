@@ -21,6 +21,7 @@ static struct {
 	{"{other_upload}", ""},        /* another instructor's tus upload */
 	{"{other_org}", ""},           /* an organisation outside the instructor's, assessor's and member's */
 	{"{other_member}", ""},        /* a member of that organisation (wangwu) */
+	{"{other_class}", ""},         /* a topic class assigned to that organisation only */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -130,6 +131,20 @@ static int make_fixtures(void)
 	free(loc);
 	resp_free(&r);
 	free(t2);
+
+	adm = e2e_login("admin", E2E_PW);
+	snprintf(body, sizeof body,
+		 "{\"title\":\"授权矩阵：他人的专题班\",\"course_ids\":[%lld],\"mode\":\"assigned\","
+		 "\"opens_at\":\"2020-01-01T00:00:00Z\",\"closes_at\":\"2099-01-01T00:00:00Z\"}",
+		 c);
+	long long cls = post_id("/api/v1/classes", adm, body);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/assign", cls);
+	snprintf(body, sizeof body, "{\"org_id\":%lld}", other_org);
+	r = e2e_req("POST", path, adm, body, NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	fx_set("{other_class}", "%lld", cls);
+	free(adm);
 	for (size_t k = 0; k < NFX; k++)
 		if (!fx[k].value[0] || !strcmp(fx[k].value, "0")) {
 			CHECK(0, "fixture %s not made", fx[k].name);

