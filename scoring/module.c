@@ -3,6 +3,7 @@
 #include "scoring/award.h"
 #include "scoring/ledger.h"
 #include "scoring/report_api.h"
+#include "scoring/routes.h"
 
 #include <stdio.h>
 
@@ -19,7 +20,7 @@ static int cmd_verify(int argc, char **argv, const cli_opts *o)
 
 const module scoring_module = {
 	.name = "scoring",
-	.routes = (const route *const[]){report_routes, scoring_test_routes, NULL},
+	.routes = (const route *const[]){report_routes, rules_routes, me_routes, rating_routes, scoring_test_routes, NULL},
 	.resources = (const resource_kind *const[]){&assess_scope, NULL},
 	.start = ledger_signer_start,
 	.stop = ledger_signer_stop,
@@ -27,6 +28,7 @@ const module scoring_module = {
 					   1, cmd_verify},
 					  {.name = NULL}},
 	.on_event = scoring_on_event,
+	.nav = (const nav_entry[]){{"/me", "nav.me", R_ANY, 40}, {.href = NULL}},
 	.migrations = (const migration[]){
 		/* 1: yearly totals per member (kept up to date by the awards, in the events'
 		   transactions: reports read these, never heartbeats or the ledger) and the
