@@ -27,10 +27,11 @@ static void put_be32(unsigned char *p, uint32_t u)
 
 size_t chain_encode(const ledger_row *r, unsigned char **out, size_t *cap)
 {
-	static const char tag[] = "dxledger1";   /* domain separation and format version */
+	static const char tag[] = "dxledger2";   /* domain separation and format version */
 	const char *rule = r->rule ? r->rule : "", *ref = r->ref ? r->ref : "";
-	size_t lrule = strlen(rule), lref = strlen(ref);
-	size_t need = sizeof tag + 8 * 3 + 4 * 2 + lrule + lref + CHAIN_HASH_BYTES;
+	const char *detail = r->detail ? r->detail : "";
+	size_t lrule = strlen(rule), lref = strlen(ref), ldetail = strlen(detail);
+	size_t need = sizeof tag + 8 * 3 + 4 * 3 + lrule + lref + ldetail + CHAIN_HASH_BYTES;
 	if (*cap < need) {
 		*out = xrealloc(*out, need);
 		*cap = need;
@@ -45,6 +46,8 @@ size_t chain_encode(const ledger_row *r, unsigned char **out, size_t *cap)
 	put_be32(p, (uint32_t)lref), p += 4;
 	memcpy(p, ref, lref), p += lref;
 	put_be64(p, r->at), p += 8;
+	put_be32(p, (uint32_t)ldetail), p += 4;
+	memcpy(p, detail, ldetail), p += ldetail;
 	memcpy(p, r->prev, CHAIN_HASH_BYTES), p += CHAIN_HASH_BYTES;
 	return (size_t)(p - *out);
 }
@@ -54,7 +57,8 @@ void chain_row_hash(const ledger_row *r, unsigned char hash[CHAIN_HASH_BYTES])
 	unsigned char small[256], *enc = NULL;
 	size_t cap = 0, n;
 	const char *rule = r->rule ? r->rule : "", *ref = r->ref ? r->ref : "";
-	if (strlen(rule) + strlen(ref) + 100 <= sizeof small) {
+	const char *detail = r->detail ? r->detail : "";
+	if (strlen(rule) + strlen(ref) + strlen(detail) + 110 <= sizeof small) {
 		/* The common case hashes from the stack: verify walks millions of rows. */
 		unsigned char *p = small;
 		cap = sizeof small;

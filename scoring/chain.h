@@ -18,13 +18,15 @@ typedef struct ledger_row {
 	int64_t points;
 	const char *ref;
 	int64_t at;                              /* unix time of the award */
+	const char *detail;                      /* JSON object of the award's facts (a course's credit
+						    hours, a certificate's digest), or NULL */
 	unsigned char prev[CHAIN_HASH_BYTES];    /* hash of the member's previous row (zeros first) */
 	unsigned char hash[CHAIN_HASH_BYTES];    /* this row's stored hash */
 } ledger_row;
 
-/* Canonical encoding of a row: the tag "dxledger1", then member, points and at as 8-byte
-   big-endian two's complement, rule and ref as a 4-byte big-endian length followed by the bytes,
-   then the 32 bytes of prev. Every field has a fixed width or a length, so no two different rows
+/* Canonical encoding of a row: the tag "dxledger2", then member, points and at as 8-byte
+   big-endian two's complement, rule, ref and detail as a 4-byte big-endian length followed by the
+   bytes, in the order member, rule, points, ref, at, detail, then the 32 bytes of prev. Every field has a fixed width or a length, so no two different rows
    encode the same. Appends to out (xrealloc'd *out of *cap bytes), returns the length written
    from offset 0. NULL strings encode as empty. */
 size_t chain_encode(const ledger_row *r, unsigned char **out, size_t *cap);

@@ -1,13 +1,34 @@
 /* module.c — the scoring module's descriptor: its routes, services, commands and tables. */
 #include "module.h"
+#include "scoring/award.h"
+#include "scoring/ledger.h"
 #include "scoring/report_api.h"
+#include "scoring/routes.h"
+
+#include <stdio.h>
 
 extern const route report_routes[];
 
+/* dangxiao verify --data DIR */
+static int cmd_verify(int argc, char **argv, const cli_opts *o)
+{
+	(void)argv;
+	if (argc != 0)
+		return 2;
+	return ledger_verify(o->data, stdout, stderr);
+}
+
 const module scoring_module = {
 	.name = "scoring",
-	.routes = (const route *const[]){report_routes, NULL},
+	.routes = (const route *const[]){report_routes, rules_routes, me_routes, rating_routes, scoring_test_routes, NULL},
 	.resources = (const resource_kind *const[]){&assess_scope, NULL},
+	.start = ledger_signer_start,
+	.stop = ledger_signer_stop,
+	.commands = (const cli_command[]){{"verify", "verify   check the points ledger's chains, signatures and yearly totals",
+					   1, cmd_verify},
+					  {.name = NULL}},
+	.on_event = scoring_on_event,
+	.nav = (const nav_entry[]){{"/me", "nav.me", R_ANY, 40}, {.href = NULL}},
 	.migrations = (const migration[]){
 		/* 1: yearly totals per member (kept up to date by the awards, in the events'
 		   transactions: reports read these, never heartbeats or the ledger) and the
@@ -21,7 +42,36 @@ const module scoring_module = {
 		 "CREATE TABLE requirements(org_id INTEGER NOT NULL REFERENCES orgs(id), year INTEGER NOT NULL,"
 		 "  total_hours REAL NOT NULL, required_hours REAL NOT NULL, updated_at INTEGER NOT NULL,"
 		 "  updated_by INTEGER REFERENCES users(id), PRIMARY KEY(org_id, year)) WITHOUT ROWID;"},
-		/* 2: (reserved: the points rules, the ledger, its checkpoints, ratings) */
+		/* 2: the point rules' versions (the defaults of rules.c apply where a code has none); the
+		   ledger: each member's rows are a hash chain (seq 1, 2, …; prev = the previous row's
+		   hash), a unique (member, rule, ref) makes every award idempotent, and triggers keep
+		   it append-only (against mistakes: someone with the file can drop them, which the
+		   chain and the signed checkpoints detect); the chain heads; the signing runs and their
+		   checkpoints; a member's points per rule and day (daily caps; the day's study seconds
+		   in qty); course ratings. */
+		{"CREATE TABLE point_rules(id INTEGER PRIMARY KEY, code TEXT NOT NULL, points INTEGER NOT NULL,"
+		 "  unit TEXT NOT NULL, daily_cap INTEGER NOT NULL, effective_from INTEGER NOT NULL,"
+		 "  created_at INTEGER NOT NULL, created_by INTEGER REFERENCES users(id));"
+		 "CREATE INDEX point_rules_code ON point_rules(code, effective_from);"
+		 "CREATE TABLE ledger(user_id INTEGER NOT NULL REFERENCES users(id), seq INTEGER NOT NULL,"
+		 "  rule TEXT NOT NULL, points INTEGER NOT NULL, ref TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT,"
+		 "  prev BLOB NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(user_id, seq)) WITHOUT ROWID;"
+		 "CREATE UNIQUE INDEX ledger_award ON ledger(user_id, rule, ref);"
+		 "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+		 "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+		 "CREATE TABLE ledger_heads(user_id INTEGER PRIMARY KEY REFERENCES users(id), seq INTEGER NOT NULL,"
+		 "  hash BLOB NOT NULL, signed_seq INTEGER NOT NULL DEFAULT 0);"
+		 "CREATE TABLE ledger_batches(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, n INTEGER NOT NULL, sig BLOB NOT NULL);"
+		 "CREATE TABLE ledger_checkpoints(user_id INTEGER NOT NULL, count INTEGER NOT NULL, head BLOB NOT NULL,"
+		 "  at INTEGER NOT NULL, batch_id INTEGER NOT NULL, PRIMARY KEY(user_id, count)) WITHOUT ROWID;"
+		 "CREATE INDEX ledger_checkpoints_batch ON ledger_checkpoints(batch_id, user_id);"
+		 "CREATE TABLE score_daily(user_id INTEGER NOT NULL, day INTEGER NOT NULL, rule TEXT NOT NULL,"
+		 "  points INTEGER NOT NULL DEFAULT 0, qty REAL NOT NULL DEFAULT 0,"
+		 "  PRIMARY KEY(user_id, day, rule)) WITHOUT ROWID;"
+		 "CREATE TABLE course_ratings(course_id INTEGER NOT NULL, user_id INTEGER NOT NULL REFERENCES users(id),"
+		 "  stars INTEGER NOT NULL CHECK(stars BETWEEN 1 AND 5), comment TEXT NOT NULL DEFAULT '',"
+		 "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+		 "  PRIMARY KEY(course_id, user_id)) WITHOUT ROWID;"},
 		/* 3: (reserved: the reminders' outbox) */
 		{.sql = NULL},
 	},

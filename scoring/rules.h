@@ -39,8 +39,10 @@ typedef struct point_rule {
 #define RULE_EXAM_FULL  "exam_full_marks"
 #define RULE_DAILY_QUIZ "daily_quiz"
 #define RULE_RATED      "course_rated"
+#define RULE_CLASS      "class_completed"
 
-/* The defaults of DESIGN.md, effective from 2000-01-01 (RULE_DAY_MIN). */
+/* The defaults of DESIGN.md, effective from 2000-01-01 (RULE_DAY_MIN), and a topic class
+   completed (issue 13: a class "awards its points rule"), 10 per class, no cap. */
 extern const point_rule rule_defaults[];
 extern const size_t rule_ndefaults;
 

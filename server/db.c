@@ -240,6 +240,12 @@ static sqlite3_stmt *vbind(const char *sql, int how, const char *types, va_list 
 		case 'n':
 			sqlite3_bind_null(st, i + 1);
 			break;
+		case 'b': { /* two arguments: const void *bytes, int length */
+			const void *p = va_arg(ap, const void *);
+			int len = va_arg(ap, int);
+			sqlite3_bind_blob(st, i + 1, p, len, SQLITE_TRANSIENT);
+			break;
+		}
 		default:
 			dx_fatal("bad SQL bind type '%c'", types[i]);
 		}

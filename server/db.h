@@ -2,6 +2,7 @@
  *
  * Every query binds its parameters through a type string, one letter per '?':
  *   'i' int64_t   'd' double   's' const char * (NULL binds NULL)   'n' NULL (no argument)
+ *   'b' a blob: two arguments, const void *bytes and int length (hashes, signatures)
  * so the safe call is the short one:  db_exec("UPDATE users SET name=? WHERE id=?", "si", name, id);
  * Statements are cached per thread, keyed by the address of the SQL text, so pass string literals.
  * A loop owns its statement (db_prepare … db_finalize), so loops nest freely, even over the same

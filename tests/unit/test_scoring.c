@@ -71,6 +71,7 @@ static void test_rule_defaults(void **state)
 		{ RULE_LECTURE, 1, PU_EVENT, 6 },        { RULE_COURSE, 5, PU_CREDIT_HOUR, 0 },
 		{ RULE_EXAM_PASS, 5, PU_EVENT, 0 },      { RULE_EXAM_FULL, 3, PU_EVENT, 0 },
 		{ RULE_DAILY_QUIZ, 1, PU_ANSWER, 5 },    { RULE_RATED, 1, PU_EVENT, 2 },
+		{ RULE_CLASS, 10, PU_EVENT, 0 },
 	};
 	assert_int_equal(rule_ndefaults, ARRAY_LEN(want));
 	int day = day_of("2026-12-02");
@@ -396,15 +397,18 @@ static void test_chain_encoding(void **state)
 	b.id = 99;
 	chain_row_hash(&b, hb);
 	assert_memory_equal(ha, hb, 32);
-	ledger_row variants[5];
-	for (int i = 0; i < 5; i++)
+	ledger_row variants[7];
+	for (int i = 0; i < 7; i++)
 		variants[i] = a;
 	variants[0].member_id = 6;
 	variants[1].points = 2;
 	variants[2].at = 101;
 	variants[3].prev[31] = 1;
 	variants[4].ref = "c ";
-	for (int i = 0; i < 5; i++) {
+	variants[5].detail = "{\"certificate\":\"ab\"}";
+	variants[6].rule = "abc"; /* ref "c" and detail "" against rule "abc", ref "": lengths keep them apart */
+	variants[6].ref = "";
+	for (int i = 0; i < 7; i++) {
 		chain_row_hash(&variants[i], hb);
 		assert_memory_not_equal(ha, hb, 32);
 	}
@@ -417,11 +421,16 @@ static void test_chain_encoding(void **state)
 	chain_row_hash(&b, hn);
 	chain_row_hash(&e, he);
 	assert_memory_equal(hn, he, 32);
-	/* Layout: tag, member, len+rule, points, len+ref, at, prev. */
+	/* A NULL detail encodes as empty, too. */
+	b = a;
+	b.detail = "";
+	chain_row_hash(&b, hn);
+	assert_memory_equal(hn, ha, 32);
+	/* Layout: tag, member, len+rule, points, len+ref, at, len+detail, prev. */
 	unsigned char *enc = NULL;
 	size_t cap = 0, n = chain_encode(&a, &enc, &cap);
-	assert_int_equal(n, 10 + 8 + 4 + 2 + 8 + 4 + 1 + 8 + 32);
-	assert_memory_equal(enc, "dxledger1", 10);
+	assert_int_equal(n, 10 + 8 + 4 + 2 + 8 + 4 + 1 + 8 + 4 + 32);
+	assert_memory_equal(enc, "dxledger2", 10);
 	assert_int_equal(enc[17], 5);             /* member, big-endian */
 	assert_int_equal(enc[21], 2);             /* rule length */
 	assert_memory_equal(enc + 22, "ab", 2);

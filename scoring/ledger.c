@@ -1,0 +1,181 @@
+/* ledger.c — the points ledger in the database: rules in force, appending to a member's hash
+ * chain, and the signing runs over the chain heads (daily, and after `verify`). */
+#include "scoring/ledger.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+academy_day academy_day_of(int64_t t)
+{
+	char s[11];
+	academy_day d = {0};
+	day_of(t, s);
+	d.ymd = atoi(s) * 10000 + atoi(s + 5) * 100 + atoi(s + 8);
+	d.year = atoi(s);
+	if (rule_day_parse(s, &d.dayno) < 0)
+		d.dayno = RULE_DAY_MIN; /* before 2000: the defaults apply */
+	return d;
+}
+
+int rules_in_force(const char *code, int day, point_rule *out)
+{
+	/* The defaults first, then the admins' versions in the order they were written, so that
+	   rule_in_force's "the later one wins on the same day" makes a correction replace the
+	   version it corrects. A code has a handful of versions: they are read every time rather
+	   than cached, so a change is in force for the very next award, in every process. */
+	point_rule v[64];
+	size_t n = 0;
+	for (size_t i = 0; i < rule_ndefaults; i++)
+		if (!strcmp(rule_defaults[i].code, code))
+			v[n++] = rule_defaults[i];
+	if (!n)
+		return -1;
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q,
+				      "SELECT points, daily_cap, effective_from FROM point_rules WHERE code = ? AND "
+				      "effective_from <= ? ORDER BY effective_from DESC, id DESC LIMIT 63",
+				      "si", code, (int64_t)day);
+	size_t first = n;
+	while (n < sizeof v / sizeof v[0] && db_step(st) == 1) {
+		v[n] = v[0];
+		v[n].points = sqlite3_column_int(st, 0);
+		v[n].daily_cap = sqlite3_column_int(st, 1);
+		v[n].effective_from = sqlite3_column_int(st, 2);
+		n++;
+	}
+	db_finalize(&q);
+	/* Read newest first (the LIMIT keeps the ones that matter); put them back in writing order. */
+	for (size_t i = first, j = n - 1; i < j; i++, j--) {
+		point_rule t = v[i];
+		v[i] = v[j];
+		v[j] = t;
+	}
+	const point_rule *r = rule_in_force(v, n, code, day);
+	if (!r)
+		return -1;
+	*out = *r;
+	return 0;
+}
+
+int ledger_append(const award *a)
+{
+	if (db_exists("SELECT 1 FROM ledger WHERE user_id = ? AND rule = ? AND ref = ?", "iss", a->user_id, a->rule,
+		      a->ref))
+		return 0;
+	ledger_row row = {.member_id = a->user_id, .rule = a->rule, .points = a->points, .ref = a->ref,
+			  .at = a->at, .detail = a->detail};
+	int64_t seq = 0;
+	memcpy(row.prev, chain_genesis, CHAIN_HASH_BYTES);
+	sqlite3_stmt *st = db_query("SELECT seq, hash FROM ledger_heads WHERE user_id = ?", "i", a->user_id);
+	int found = db_step(st);
+	if (found == 1) {
+		seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == CHAIN_HASH_BYTES)
+			memcpy(row.prev, sqlite3_column_blob(st, 1), CHAIN_HASH_BYTES);
+	}
+	db_done(st);
+	if (found < 0)
+		return -1;
+	chain_row_hash(&row, row.hash);
+	if (db_exec("INSERT INTO ledger(user_id, seq, rule, points, ref, at, detail, prev, hash) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "iisisisbb", a->user_id, seq + 1, a->rule, a->points, a->ref, a->at, a->detail, row.prev,
+		    CHAIN_HASH_BYTES, row.hash, CHAIN_HASH_BYTES) != 1)
+		return -1;
+	if (db_exec("INSERT INTO ledger_heads(user_id, seq, hash) VALUES (?, ?, ?) "
+		    "ON CONFLICT(user_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+		    "iib", a->user_id, seq + 1, row.hash, CHAIN_HASH_BYTES) < 0)
+		return -1;
+	return 1;
+}
+
+/* ---- signing runs ---- */
+
+int64_t ledger_sign_heads(const chain_key *k, int64_t at)
+{
+	if (db_begin() < 0)
+		return -1;
+	int64_t id = db_int(0, "SELECT ifnull(max(id), 0) + 1 FROM ledger_batches", NULL);
+	chain_batch b;
+	chain_batch_begin(&b, id, at);
+	int bad = 0;
+	db_stmt q;
+	/* The head signed is the last row's hash as stored in the ledger itself (ledger_heads only
+	   says which rows are new), so that an edited ledger_heads cannot get a false head signed. */
+	sqlite3_stmt *st = db_prepare(&q,
+				      "SELECT h.user_id, h.seq, l.hash FROM ledger_heads h "
+				      "JOIN ledger l ON l.user_id = h.user_id AND l.seq = h.seq "
+				      "WHERE h.seq > h.signed_seq ORDER BY h.user_id",
+				      NULL);
+	int rc;
+	while ((rc = db_step(st)) == 1) {
+		chain_checkpoint cp = {.member_id = sqlite3_column_int64(st, 0), .count = sqlite3_column_int64(st, 1),
+				       .at = at};
+		if (sqlite3_column_bytes(st, 2) == CHAIN_HASH_BYTES)
+			memcpy(cp.head, sqlite3_column_blob(st, 2), CHAIN_HASH_BYTES);
+		chain_batch_add(&b, &cp);
+		if (db_exec("INSERT INTO ledger_checkpoints(user_id, count, head, at, batch_id) VALUES (?, ?, ?, ?, ?)",
+			    "iibii", cp.member_id, cp.count, cp.head, CHAIN_HASH_BYTES, at, id) != 1 ||
+		    db_exec("UPDATE ledger_heads SET signed_seq = ? WHERE user_id = ?", "ii", cp.count, cp.member_id) != 1) {
+			bad = 1;
+			break;
+		}
+	}
+	db_finalize(&q);
+	if (bad || rc < 0 || b.n == 0) {
+		/* Nothing new (or a failure): no empty run is written. */
+		db_rollback();
+		return bad || rc < 0 ? -1 : 0;
+	}
+	int64_t n = b.n;
+	unsigned char sig[CHAIN_SIG_BYTES];
+	chain_batch_sign(&b, k, sig);
+	if (db_exec("INSERT INTO ledger_batches(id, at, n, sig) VALUES (?, ?, ?, ?)", "iiib", id, at, n, sig,
+		    CHAIN_SIG_BYTES) != 1) {
+		db_rollback();
+		return -1;
+	}
+	if (db_commit() < 0)
+		return -1;
+	return n;
+}
+
+/* ---- the daily signer ---- */
+
+static dx_thread g_signer = DX_THREAD_INIT;
+static chain_key g_key;
+
+static void signer_main(dx_thread *t)
+{
+	int signed_day = 0;
+	do {
+		/* Once per academy day of the server's clock (a test clock moves it when told). The
+		   check is a date comparison; the work runs once a day. */
+		int64_t now = clock_secs();
+		int today = academy_day_of(now).ymd;
+		if (today != signed_day && ledger_sign_heads(&g_key, now) >= 0)
+			signed_day = today;
+	} while (dx_thread_sleep(t, 1000));
+	db_close_thread();
+}
+
+int ledger_signer_start(void)
+{
+	const char *why = NULL;
+	if (chain_key_load_or_create(&g_key, cfg.data, &why) < 0) {
+		fprintf(stderr, "dangxiao: the ledger's signing key %s/%s cannot be used (%s)\n", cfg.data,
+			CHAIN_KEY_FILE, why ? why : "key_io");
+		return -1;
+	}
+	return dx_thread_start(&g_signer, signer_main);
+}
+
+void ledger_signer_stop(void)
+{
+	dx_thread_stop(&g_signer);
+	chain_key_wipe(&g_key);
+}
