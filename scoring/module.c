@@ -1,13 +1,20 @@
 /* module.c — the scoring module's descriptor: its routes, services, commands and tables. */
 #include "module.h"
 #include "scoring/report_api.h"
+#include "scoring/report_cmd.h"
 
-extern const route report_routes[];
+extern const route report_routes[], assess_page_routes[];
 
 const module scoring_module = {
 	.name = "scoring",
-	.routes = (const route *const[]){report_routes, NULL},
+	.routes = (const route *const[]){report_routes, assess_page_routes, NULL},
 	.resources = (const resource_kind *const[]){&assess_scope, NULL},
+	.nav = (const nav_entry[]){{"/assess", "nav.assess", R_ASSESS, 40}, {.href = NULL}},
+	.commands = (const cli_command[]){
+		{"report", "report --data DIR --org ID --year Y --format csv|xlsx --out FILE [--status S]   the members report of a subtree (ID 0: all)",
+		 1, cmd_report},
+		{.name = NULL},
+	},
 	.migrations = (const migration[]){
 		/* 1: yearly totals per member (kept up to date by the awards, in the events'
 		   transactions: reports read these, never heartbeats or the ledger) and the

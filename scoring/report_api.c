@@ -3,15 +3,22 @@
 #include "scoring/report_api.h"
 #include "audit.h"
 #include "clock.h"
+#include "config.h"
 #include "db.h"
 #include "http.h"
 #include "i18n.h"
 #include "people.h"
+#include "scoring/report_export.h"
+#include "html.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the resource: an organisation subtree to assess ----
    `?org_id=O`; 0 or absent: the caller's own scope (an admin's: every organisation, an assessor's:
@@ -270,6 +277,94 @@ static int members_json(req *r, const assess_org *s, int year, const report_filt
 	return reply_json(r, 200, j);
 }
 
+/* ---- exports ---- */
+
+/* Content-Disposition of a download: an ASCII name, and the Chinese one (RFC 6266 / 5987). */
+static void attachment(req *r, const assess_org *s, int year, const char *ext)
+{
+	buf b;
+	buf_init(&b);
+	buf_printf(&b, "attachment; filename=\"members-%lld-%d.%s\"; filename*=UTF-8''", (long long)s->id, year, ext);
+	char *zh = arena_printf(r->a, "%s-%s-%d.%s", tr("scoring.file.members"), s->name ? s->name : tr("scoring.all_orgs"),
+				year, ext);
+	url_escape(&b, zh);
+	reply_header(r, "Content-Disposition", b.p);
+	buf_free(&b);
+}
+
+/* XLSX: libxlsxwriter writes a file (a zip needs its central directory at the end), built on a
+   thread of its own while the request waits (building 100,000 rows takes seconds, and an HTTP
+   thread serves many connections); then the file is sent and removed. At most XLSX_MAX at once. */
+#define XLSX_MAX 2
+static atomic_int g_xlsx;
+
+typedef struct xlsx_job {
+	req *r;
+	const assess_org *s;
+	int year;
+	report_filter f;
+} xlsx_job;
+
+static int xlsx_stop(void)
+{
+	return http_stopping();
+}
+
+static void *xlsx_thread(void *arg)
+{
+	xlsx_job *j = arg;
+	req *r = j->r;
+	char dir[700], path[760];
+	snprintf(dir, sizeof dir, "%s/tmp", cfg.data);
+	snprintf(path, sizeof path, "%s/report-XXXXXX.xlsx", dir);
+	int fd = mkdir_p(dir, 0700) == 0 ? mkstemps(path, 5) : -1;
+	int rc = fd >= 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0)
+		rc = report_write_xlsx(path, dir, j->year, j->s->path, clock_secs(), &j->f, xlsx_stop);
+	if (rc == 0) {
+		attachment(r, j->s, j->year, "xlsx");
+		reply_file(r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL);
+		unlink(path);   /* the open descriptor keeps it readable until sent */
+	} else {
+		if (fd >= 0)
+			unlink(path);
+		reply_error(r, 503, "busy", "%s", tr(http_stopping() ? "err.busy" : "scoring.err.export"));
+	}
+	db_close_thread();
+	atomic_fetch_sub(&g_xlsx, 1);
+	req_resume(r);
+	return NULL;
+}
+
+static int export_xlsx(req *r, const assess_org *s, int year, const report_filter *f)
+{
+	if (atomic_fetch_add(&g_xlsx, 1) >= XLSX_MAX) {
+		atomic_fetch_sub(&g_xlsx, 1);
+		reply_header(r, "Retry-After", "5");
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	}
+	xlsx_job *j = arena_alloc(r->a, sizeof *j);
+	*j = (xlsx_job){ r, s, year, *f };
+	if (req_suspend(r) < 0) {
+		atomic_fetch_sub(&g_xlsx, 1);
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	}
+	pthread_t th;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&th, &at, xlsx_thread, j);
+	pthread_attr_destroy(&at);
+	if (rc != 0) {
+		atomic_fetch_sub(&g_xlsx, 1);
+		reply_error(r, 503, "busy", "%s", tr("err.busy"));
+		req_resume(r);
+	}
+	return 0;
+}
+
 /* GET /api/v1/reports/members?org_id=O&year=Y&format=json|csv|xlsx&status=S&q=TEXT&page=N&per_page=M */
 static int reports_members(req *r)
 {
@@ -281,6 +376,8 @@ static int reports_members(req *r)
 	const char *fmt = req_arg(r, "format");
 	if (!fmt || !*fmt || !strcmp(fmt, "json"))
 		return members_json(r, s, year, &f);
+	if (!strcmp(fmt, "xlsx"))
+		return export_xlsx(r, s, year, &f);
 	return reply_error(r, 422, "invalid_format", "%s", tr("scoring.err.format"));
 }
 

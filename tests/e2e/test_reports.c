@@ -94,7 +94,9 @@ static tmember g_m[] = {
 	{"rep_b2", "报表乙二", &g_org_b, 0, 0, 0, 0, 0, 0},            /* no totals row at all */
 	{"rep_c1", "报表丙一", &g_org_c, 5, 9.25, 51000, 88, 3, 0},
 	{"rep_c2", "报表丙%二", &g_org_c, 1, 0, 3600, 7, 1, 0},        /* a LIKE wildcard in the name */
+	{"rep_evil", "=1+2\\\"q\\\",x", &g_org_c, 0, 0.5, 60, 1, 0, 0}, /* a formula, quotes, a comma */
 };
+#define EVIL_NAME "=1+2\"q\",x"
 #define NM (sizeof g_m / sizeof g_m[0])
 
 /* The requirement the test set per organisation (inherited as the rule says). */
@@ -513,7 +515,7 @@ E2E_TEST(reports_members_search_paging)
 	json_decref(all);
 	/* A branch alone; the assessor's own scope by default (no org_id). */
 	r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d", g_org_c, g_year);
-	CHECK(jint(r.json, "total") == 2, "丙: %lld", jint(r.json, "total"));
+	CHECK(jint(r.json, "total") == 3, "丙: %lld", jint(r.json, "total"));
 	resp_free(&r);
 	r = getf(g_asr, "/api/v1/reports/members?year=%d&per_page=500", g_year);
 	CHECK(find_by(json_object_get(r.json, "members"), "username", "rep_c1") &&
@@ -579,5 +581,278 @@ E2E_TEST(reports_scope_and_bad_input)
 	CHECK(json_is_null(json_object_get(r.json, "org")) &&
 		      find_by(json_object_get(r.json, "children"), "name", "市委组织部"),
 	      "the roots: %.300s", r.body);
+	resp_free(&r);
+}
+
+/* ---- files: CSV (parsed back), XLSX (unzipped), the report command ---- */
+
+/* RFC 4180: the fields of one record starting at *p (CRLF ends it); *p moves past it. */
+static int csv_record(const char **p, const char *end, char fields[][256], int max)
+{
+	int n = 0;
+	const char *s = *p;
+	if (s >= end)
+		return -1;
+	for (;;) {
+		char *f = fields[n];
+		size_t fl = 0;
+		if (s < end && *s == '"') {
+			s++;
+			while (s < end) {
+				if (*s == '"' && s + 1 < end && s[1] == '"') {
+					if (fl < 255) f[fl++] = '"';
+					s += 2;
+				} else if (*s == '"') {
+					s++;
+					break;
+				} else {
+					if (fl < 255) f[fl++] = *s;
+					s++;
+				}
+			}
+		} else {
+			while (s < end && *s != ',' && *s != '\r' && *s != '\n') {
+				if (fl < 255) f[fl++] = *s;
+				s++;
+			}
+		}
+		f[fl] = 0;
+		if (n < max - 1)
+			n++;
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s + 1 < end && s[0] == '\r' && s[1] == '\n')
+			s += 2;
+		else
+			n = -n; /* a bare LF or the end without CRLF: not what Excel is promised */
+		break;
+	}
+	*p = s;
+	return n;
+}
+
+static const char *const g_heads[] = {"用户名", "姓名", "所属组织", "总学时", "必修学时", "选修学时",
+				      "学习时长（秒）", "积分", "完成课程数", "考核状态"};
+
+static const char *status_zh(const char *st)
+{
+	return !strcmp(st, "met") ? "已达标" : !strcmp(st, "on_track") ? "进度正常" : !strcmp(st, "behind") ? "进度落后"
+													 : "有风险";
+}
+
+/* Checks a CSV file of g_org1's subtree at elapsed el. */
+static void check_csv(const char *data, size_t len, double el, const char *what)
+{
+	CHECK(len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3), "%s: starts with a BOM", what);
+	const char *p = data + 3, *end = data + len;
+	static char f[16][256];
+	int n = csv_record(&p, end, f, 16);
+	CHECK(n == 10, "%s: header has 10 columns (%d)", what, n);
+	for (int i = 0; i < 10 && i < n; i++)
+		CHECK(!strcmp(f[i], g_heads[i]), "%s: column %d is %s, expected %s", what, i, f[i], g_heads[i]);
+	int rows = 0, seen[NM] = {0};
+	while (p < end) {
+		n = csv_record(&p, end, f, 16);
+		CHECK(n == 10, "%s: row %d has 10 CRLF-ended columns (%d)", what, rows + 1, n);
+		if (n != 10)
+			break;
+		rows++;
+		for (size_t i = 0; i < NM; i++) {
+			if (strcmp(f[0], g_m[i].username))
+				continue;
+			seen[i] = 1;
+			tmember *m = &g_m[i];
+			double tot, reqd;
+			req_of(*m->org, &tot, &reqd);
+			if (!strcmp(m->username, "rep_evil"))
+				CHECK(!strcmp(f[1], "'" EVIL_NAME), "%s: the formula is defused: %s", what, f[1]);
+			else
+				CHECK(!strcmp(f[1], m->name), "%s: name %s", what, f[1]);
+			CHECK(strstr(f[2], "第一党委/") != NULL, "%s: org is the full name: %s", what, f[2]);
+			CHECK(fabs(atof(f[3]) - (m->hr + m->he)) < 0.005 && fabs(atof(f[4]) - m->hr) < 0.005 &&
+				      fabs(atof(f[5]) - m->he) < 0.005,
+			      "%s: %s hours %s %s %s", what, m->username, f[3], f[4], f[5]);
+			CHECK(atoll(f[6]) == (long long)m->study && atoll(f[7]) == m->points && atoll(f[8]) == m->courses,
+			      "%s: %s study/points/courses", what, m->username);
+			const char *st = status_zh(expect_status(m->hr, m->he, tot, reqd, el));
+			CHECK(!strcmp(f[9], st), "%s: %s status %s, expected %s", what, m->username, f[9], st);
+		}
+	}
+	for (size_t i = 0; i < NM; i++)
+		CHECK(seen[i], "%s: %s is in the file", what, g_m[i].username);
+	CHECK(rows == (int)NM + 3, "%s: %d rows (the test's members and 3 demo members)", what, rows);
+}
+
+/* The text of the first <c r="REF"> cell of a sheet's XML: its <v> or inline <t>; *type its t="". */
+static int xlsx_cell(const char *xml, const char *ref, char *out, size_t n, char *type, size_t tn)
+{
+	char key[32];
+	snprintf(key, sizeof key, "<c r=\"%s\"", ref);
+	const char *c = strstr(xml, key);
+	if (!c)
+		return -1;
+	const char *close = strstr(c, "</c>"), *t = strstr(c, " t=\"");
+	type[0] = 0;
+	if (t && t < close) {
+		size_t l = strcspn(t + 4, "\"");
+		snprintf(type, tn, "%.*s", (int)(l < tn - 1 ? l : tn - 1), t + 4);
+	}
+	const char *v = strstr(c, "<v>"), *is = strstr(c, "<t>"), *fo = strstr(c, "<f>");
+	if (fo && fo < close)
+		return -2; /* a formula */
+	const char *s = v && v < close ? v + 3 : is && is < close ? is + 3 : NULL;
+	if (!s)
+		return -1;
+	size_t l = strcspn(s, "<");
+	snprintf(out, n, "%.*s", (int)(l < n - 1 ? l : n - 1), s);
+	return 0;
+}
+
+E2E_TEST(reports_xlsx_unzipped)
+{
+	double now = year_start(g_year) + 200 * 86400;
+	set_clock(now);
+	double el = elapsed_at(now, g_year);
+	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx", g_org1, g_year);
+	CHECK_STATUS(r, 200);
+	char *ct = resp_header(&r, "Content-Type"), *cd = resp_header(&r, "Content-Disposition");
+	CHECK(ct && strstr(ct, "spreadsheetml.sheet"), "content type %s", ct ? ct : "(none)");
+	CHECK(cd && strstr(cd, "attachment") && strstr(cd, ".xlsx"), "disposition %s", cd ? cd : "(none)");
+	free(ct);
+	free(cd);
+	char path[600], dir[600];
+	snprintf(path, sizeof path, "%s/report.xlsx", e2e_tmp);
+	snprintf(dir, sizeof dir, "%s/report-xlsx", e2e_tmp);
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(r.body, 1, r.len, f);
+		fclose(f);
+	}
+	resp_free(&r);
+	CHECK(e2e_sh("rm -rf %s && mkdir -p %s && cd %s && unzip -q %s", dir, dir, dir, path) == 0, "unzip");
+	char sp[700];
+	snprintf(sp, sizeof sp, "%s/xl/worksheets/sheet1.xml", dir);
+	FILE *x = fopen(sp, "rb");
+	CHECK(x != NULL, "sheet1.xml in the zip");
+	if (!x)
+		return;
+	static char xml[1 << 20];
+	size_t xl = fread(xml, 1, sizeof xml - 1, x);
+	xml[xl] = 0;
+	fclose(x);
+	CHECK(strstr(xml, "state=\"frozen\"") && strstr(xml, "ySplit=\"1\""), "the header row is frozen");
+	CHECK(strstr(xml, "<col min=\"3\" max=\"3\" width=\"28") != NULL, "the org column is wide");
+	char v[256], t[16], ref[16];
+	const char *cols = "ABCDEFGHIJ";
+	for (int i = 0; i < 10; i++) {
+		snprintf(ref, sizeof ref, "%c1", cols[i]);
+		CHECK(xlsx_cell(xml, ref, v, sizeof v, t, sizeof t) == 0 && !strcmp(v, g_heads[i]), "header %s: %s", ref, v);
+	}
+	/* Every data row: find it by username in column A, then check its cells. */
+	int found = 0;
+	for (int row = 2; row < 40; row++) {
+		snprintf(ref, sizeof ref, "A%d", row);
+		if (xlsx_cell(xml, ref, v, sizeof v, t, sizeof t) != 0)
+			break;
+		for (size_t i = 0; i < NM; i++) {
+			if (strcmp(v, g_m[i].username))
+				continue;
+			found++;
+			tmember *m = &g_m[i];
+			double tot, reqd;
+			req_of(*m->org, &tot, &reqd);
+			char num[64], nt[16];
+			snprintf(ref, sizeof ref, "D%d", row);
+			int rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			CHECK(rc == 0 && !nt[0] && fabs(atof(num) - (m->hr + m->he)) < 0.005,
+			      "%s: total hours is a number cell (%s, t=%s)", m->username, num, nt);
+			snprintf(ref, sizeof ref, "H%d", row);
+			rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			CHECK(rc == 0 && !nt[0] && atoll(num) == m->points, "%s: points a number (%s)", m->username, num);
+			snprintf(ref, sizeof ref, "B%d", row);
+			rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			if (!strcmp(m->username, "rep_evil"))
+				CHECK(rc == 0 && !strcmp(nt, "inlineStr") && (!strcmp(num, EVIL_NAME) || !strcmp(num, "=1+2&quot;q&quot;,x")),
+				      "the formula-like name is text, never a formula (rc %d, %s)", rc, num);
+			else
+				CHECK(rc == 0 && !strcmp(num, m->name), "%s: name %s", m->username, num);
+			snprintf(ref, sizeof ref, "J%d", row);
+			rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			const char *st = status_zh(expect_status(m->hr, m->he, tot, reqd, el));
+			CHECK(rc == 0 && !strcmp(num, st), "%s: status %s, expected %s", m->username, num, st);
+		}
+	}
+	CHECK(found == (int)NM, "all %zu members in the sheet (%d)", NM, found);
+	/* The file honours the filter as the JSON does. */
+	r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx&status=lazy", g_org1, g_year);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx", g_org1, g_year);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	set_clock(g_t0);
+}
+
+E2E_TEST(reports_cli)
+{
+	double el = elapsed_at(g_t0, g_year);
+	char out[600];
+	snprintf(out, sizeof out, "%s/cli.csv", e2e_tmp);
+	int rc = e2e_sh("bin/dangxiao-san report --data %s --org %lld --year %d --format csv --out %s --quiet", e2e_data,
+			g_org1, g_year, out);
+	CHECK(rc == 0, "report --format csv: %d", rc);
+	size_t len = 0;
+	FILE *f = fopen(out, "rb");
+	static char data[1 << 20];
+	if (f) {
+		len = fread(data, 1, sizeof data, f);
+		fclose(f);
+	}
+	/* The command reads the real clock: the test clock is at g_t0, a few seconds from it. */
+	check_csv(data, len, el, "cli csv");
+	snprintf(out, sizeof out, "%s/cli.xlsx", e2e_tmp);
+	rc = e2e_sh("bin/dangxiao-san report --data %s --org %lld --year %d --format xlsx --out %s --quiet && "
+		    "unzip -p %s xl/worksheets/sheet1.xml | grep -q rep_evil",
+		    e2e_data, g_org1, g_year, out, out);
+	CHECK(rc == 0, "report --format xlsx: %d", rc);
+	/* Bad usage 2, an organisation that does not exist 1, and no file is left behind. */
+	CHECK(e2e_sh("bin/dangxiao-san report --data %s --org %lld --year 1999 --format csv --out %s/x.csv 2>/dev/null",
+		     e2e_data, g_org1, e2e_tmp) == 2,
+	      "year 1999: exit 2");
+	CHECK(e2e_sh("bin/dangxiao-san report --data %s --org %lld --year %d --format pdf --out %s/x.csv 2>/dev/null",
+		     e2e_data, g_org1, g_year, e2e_tmp) == 2,
+	      "format pdf: exit 2");
+	CHECK(e2e_sh("bin/dangxiao-san report --data %s --org 999999 --year %d --format csv --out %s/x.csv 2>/dev/null",
+		     e2e_data, g_year, e2e_tmp) == 1,
+	      "unknown org: exit 1");
+	CHECK(e2e_sh("test ! -e %s/x.csv", e2e_tmp) == 0, "no file written");
+}
+
+E2E_TEST(reports_page)
+{
+	resp r = getf(g_asr, "/assess?org_id=%lld&year=%d", g_org1, g_year);
+	CHECK_STATUS(r, 200);
+	CHECK(r.body && strstr(r.body, "报表甲支部") && strstr(r.body, "<svg") && strstr(r.body, "role=\"img\"") &&
+		      strstr(r.body, "<desc>") && strstr(r.body, "报表甲一"),
+	      "tree, chart with its text alternative, member table");
+	CHECK(r.body && !strstr(r.body, "王五"), "nothing of 第二党委");
+	resp_free(&r);
+	r = getf(g_asr, "/assess?org_id=%lld&year=%d&status=met", g_org1, g_year);
+	CHECK(r.body && strstr(r.body, "报表甲一") && !strstr(r.body, "报表乙二"), "filtered by status");
+	resp_free(&r);
+	r = getf(g_asr, "/assess?org_id=%lld&year=%d&q=%%E4%%B9%%99", g_org1, g_year);
+	CHECK(r.body && strstr(r.body, "报表乙一") && !strstr(r.body, "<th scope=\"row\">报表甲一"), "searched by name");
+	resp_free(&r);
+	r = getf(g_asr2, "/assess?org_id=%lld", g_org1);
+	CHECK_STATUS(r, 403);
+	CHECK(r.body && strstr(r.body, "<html") && !strstr(r.body, "报表甲一"), "an HTML 403 without the data");
+	resp_free(&r);
+	r = getf(g_mem, "/assess");
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = getf(g_asr, "/assess?year=1999");
+	CHECK_STATUS(r, 422);
 	resp_free(&r);
 }
