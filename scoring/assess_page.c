@@ -3,6 +3,7 @@
  * and searched by name, exports. Drawn on the server from the same code as the reports API
  * (plain GET links and forms: it works, and prints, without scripts). */
 #include "clock.h"
+#include "db.h"
 #include "html.h"
 #include "http.h"
 #include "i18n.h"
@@ -11,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PAGE_ROWS 50
@@ -214,7 +216,7 @@ static void render_summary(buf *b, const view *v)
 static void member_row(buf *b, const report_row *w)
 {
 	int s = (int)w->st.status;
-	html_printf(b, "<tr><th scope=\"row\">%s<span class=\"muted uname\">%s</span></th><td>%s</td>", w->name,
+	html_printf(b, "<tr><th scope=\"row\">%s<span class=\"muted uname\">%s</span></th><td class=\"org\">%s</td>", w->name,
 		    w->username, w->org->full_name);
 	html_printf(b, "<td class=\"num\">%.2f</td><td class=\"num\">%.2f</td><td class=\"num\">%.2f</td>"
 		       "<td class=\"num\">%lld</td><td class=\"num\">%lld</td>",
@@ -322,6 +324,73 @@ static void render_members(buf *b, const view *v)
 	html_raw(b, "</section>");
 }
 
+/* Reminders: send now (the subtree shown), the last ones with their delivery state; for admins
+   the settings (webhook, weekly day and hour, the default requirement). The script posts them. */
+static void render_remind(buf *b, const view *v)
+{
+	int64_t id = v->cur >= 0 ? v->t->v[v->cur].id : 0;
+	const char *path = v->cur >= 0 ? v->t->v[v->cur].path : "/";
+	char *url = db_text("SELECT value FROM settings WHERE key = 'scoring.webhook_url'", "");
+	int on = url && *url;
+	html_printf(b, "<section class=\"card remind\" aria-labelledby=\"rem-h\"><h2 id=\"rem-h\">%s</h2><p class=\"help\">%s</p>",
+		    tr("assess.remind"), tr(on ? "assess.remind_help" : "assess.remind_off"));
+	html_printf(b, "<p><button type=\"button\" id=\"remind-send\" data-org=\"%lld\" data-year=\"%d\"%s>%s</button></p>"
+		       "<p class=\"msg\" id=\"remind-msg\" role=\"status\"></p><pre class=\"remind-content\" id=\"remind-content\" hidden></pre>",
+		    (long long)id, v->year, on ? "" : " disabled", tr("assess.remind_send"));
+	char *end = xstrdup(path);
+	end[strlen(end) - 1] = '0';
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q,
+				      "SELECT b.created_at, b.kind, b.state, b.attempts, b.last_error FROM remind_outbox b"
+				      " LEFT JOIN orgs o ON o.id = b.org_id WHERE (?1 = '/' OR (o.path >= ?1 AND o.path < ?2))"
+				      " ORDER BY b.id DESC LIMIT 5",
+				      "ss", path, end);
+	int any = 0;
+	while (db_step(st) == 1) {
+		if (!any++)
+			html_printf(b, "<h3>%s</h3><ul class=\"remind-list\">", tr("assess.remind_recent"));
+		char at[24];
+		iso_time(sqlite3_column_int64(st, 0), at);
+		int sent = !strcmp(db_col_text(st, 2), "sent");
+		html_printf(b, "<li><time datetime=\"%s\">%s</time> %s <span class=\"badge %s\">%s</span>", at, at,
+			    tr(!strcmp(db_col_text(st, 1), "weekly") ? "assess.remind_weekly" : "assess.remind_manual"),
+			    sent ? "st-ok" : "st-warn", tr(sent ? "assess.remind_sent" : "assess.remind_pending"));
+		if (!sent && sqlite3_column_int(st, 3) > 0)
+			html_printf(b, " <span class=\"muted\">%s %d：%s</span>", tr("assess.remind_tries"),
+				    sqlite3_column_int(st, 3), db_col_text(st, 4));
+		html_raw(b, "</li>");
+	}
+	db_finalize(&q);
+	free(end);
+	if (any)
+		html_raw(b, "</ul>");
+	if (v->r->u->role == ROLE_ADMIN) {
+		requirement d = require_default();
+		char *wd = db_text("SELECT value FROM settings WHERE key = 'scoring.remind_weekday'", "");
+		char *hr = db_text("SELECT value FROM settings WHERE key = 'scoring.remind_hour'", "");
+		int wdi = wd ? atoi(wd) : 1, hri = hr ? atoi(hr) : 9;
+		free(wd);
+		free(hr);
+		html_printf(b, "<h3>%s</h3><form id=\"remind-settings\" class=\"remind-settings\">"
+			       "<label class=\"wide\">%s<input name=\"webhook_url\" type=\"url\" maxlength=\"2048\" value=\"%s\" placeholder=\"https://\"></label>"
+			       "<label>%s<select name=\"remind_weekday\">",
+			    tr("assess.settings"), tr("assess.webhook"), url ? url : "", tr("assess.weekday"));
+		for (int k = 1; k <= 7; k++) {
+			char key[32];
+			snprintf(key, sizeof key, "assess.wd%d", k);
+			html_printf(b, "<option value=\"%d\"%s>%s</option>", k, k == wdi ? " selected" : "", tr(key));
+		}
+		html_printf(b, "</select></label><label>%s<input name=\"remind_hour\" type=\"number\" min=\"0\" max=\"23\" value=\"%d\"></label>"
+			       "<label>%s<input name=\"default_total_hours\" type=\"number\" min=\"0\" max=\"10000\" step=\"0.5\" value=\"%g\"></label>"
+			       "<label>%s<input name=\"default_required_hours\" type=\"number\" min=\"0\" max=\"10000\" step=\"0.5\" value=\"%g\"></label>"
+			       "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form>",
+			    tr("assess.hour"), hri, tr("assess.default_total"), d.total_hours, tr("assess.default_required"),
+			    d.required_hours, tr("common.save"));
+	}
+	free(url);
+	html_raw(b, "</section>");
+}
+
 /* GET /assess?org_id=O&year=Y&status=S&q=TEXT&page=N */
 static int page_assess(req *r)
 {
@@ -355,6 +424,7 @@ static int page_assess(req *r)
 	html_raw(&b, "<div class=\"assess-main\">");
 	render_summary(&b, &v);
 	render_members(&b, &v);
+	render_remind(&b, &v);
 	html_raw(&b, "</div></div>");
 	org_table_free(&t);
 	return page_reply(r, &b);

@@ -1,13 +1,16 @@
 /* module.c — the scoring module's descriptor: its routes, services, commands and tables. */
 #include "module.h"
+#include "scoring/outbox.h"
 #include "scoring/report_api.h"
 #include "scoring/report_cmd.h"
 
-extern const route report_routes[], assess_page_routes[];
+extern const route report_routes[], assess_page_routes[], remind_routes[];
 
 const module scoring_module = {
 	.name = "scoring",
-	.routes = (const route *const[]){report_routes, assess_page_routes, NULL},
+	.routes = (const route *const[]){report_routes, assess_page_routes, remind_routes, NULL},
+	.start = outbox_start,
+	.stop = outbox_stop,
 	.resources = (const resource_kind *const[]){&assess_scope, NULL},
 	.nav = (const nav_entry[]){{"/assess", "nav.assess", R_ASSESS, 40}, {.href = NULL}},
 	.commands = (const cli_command[]){
@@ -29,7 +32,17 @@ const module scoring_module = {
 		 "  total_hours REAL NOT NULL, required_hours REAL NOT NULL, updated_at INTEGER NOT NULL,"
 		 "  updated_by INTEGER REFERENCES users(id), PRIMARY KEY(org_id, year)) WITHOUT ROWID;"},
 		/* 2: (reserved: the points rules, the ledger, its checkpoints, ratings) */
-		/* 3: (reserved: the reminders' outbox) */
+		{"SELECT 1;"}, /* LOCAL PLACEHOLDER for slot 2 until the scoring-core migration is merged */
+		/* 3: the reminders' outbox (scoring/outbox.h): one row per message to the webhook, kept
+		   after delivery as its record; dedup makes the weekly one once per week. */
+		{"CREATE TABLE remind_outbox(id INTEGER PRIMARY KEY,"
+		 "  kind TEXT NOT NULL CHECK(kind IN ('weekly','manual')), org_id INTEGER REFERENCES orgs(id),"
+		 "  year INTEGER NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL, created_by INTEGER REFERENCES users(id),"
+		 "  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+		 "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sent')), sent_at INTEGER,"
+		 "  last_status INTEGER, last_error TEXT, dedup TEXT UNIQUE);"
+		 "CREATE INDEX remind_outbox_due ON remind_outbox(state, next_at);"
+		 "CREATE INDEX remind_outbox_org ON remind_outbox(org_id, id);"},
 		{.sql = NULL},
 	},
 };

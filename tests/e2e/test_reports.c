@@ -856,3 +856,320 @@ E2E_TEST(reports_page)
 	CHECK_STATUS(r, 422);
 	resp_free(&r);
 }
+
+/* ---- reminders: a local receiver that is down, answers 500, is slow, then comes back ---- */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static struct {
+	pthread_mutex_t mu;
+	int fd, port, running;
+	int status;        /* what it answers */
+	int delay_ms;      /* before answering */
+	int got;           /* requests received */
+	char last[8192];   /* the last body */
+	char ctype[128];
+	pthread_t th;
+} g_rx = {.mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1, .status = 200};
+
+static void *rx_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(g_rx.fd, NULL, NULL);
+		if (c < 0)
+			break;
+		char req[16384];
+		size_t n = 0;
+		long want = -1;
+		char *body = NULL;
+		while (n < sizeof req - 1) {
+			ssize_t k = read(c, req + n, sizeof req - 1 - n);
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+			req[n] = 0;
+			char *e = strstr(req, "\r\n\r\n");
+			if (e && want < 0) {
+				char *cl = strcasestr(req, "Content-Length:");
+				want = cl ? atol(cl + 15) : 0;
+				body = e + 4;
+			}
+			if (body && (long)(req + n - body) >= want)
+				break;
+		}
+		pthread_mutex_lock(&g_rx.mu);
+		int delay = g_rx.delay_ms, status = g_rx.status;
+		g_rx.got++;
+		snprintf(g_rx.last, sizeof g_rx.last, "%s", body ? body : "");
+		char *ct = strcasestr(req, "Content-Type:");
+		snprintf(g_rx.ctype, sizeof g_rx.ctype, "%.*s", ct ? (int)strcspn(ct + 13, "\r\n") : 0, ct ? ct + 13 : "");
+		pthread_mutex_unlock(&g_rx.mu);
+		if (delay)
+			usleep((useconds_t)delay * 1000);
+		char out[128];
+		int ol = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
+		if (write(c, out, (size_t)ol) < 0) {
+			/* the client gave up */
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+/* A free port for the receiver (nothing listens on it until rx_up). */
+static int rx_pick_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	bind(s, (struct sockaddr *)&a, sizeof a);
+	getsockname(s, (struct sockaddr *)&a, &l);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static void rx_up(void)
+{
+	g_rx.fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(g_rx.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_rx.port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(bind(g_rx.fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(g_rx.fd, 16) == 0, "receiver listens");
+	g_rx.running = 1;
+	pthread_create(&g_rx.th, NULL, rx_main, NULL);
+}
+
+static void rx_down(void)
+{
+	if (!g_rx.running)
+		return;
+	shutdown(g_rx.fd, SHUT_RDWR);
+	close(g_rx.fd);
+	pthread_join(g_rx.th, NULL);
+	g_rx.running = 0;
+}
+
+static int rx_got(void)
+{
+	pthread_mutex_lock(&g_rx.mu);
+	int n = g_rx.got;
+	pthread_mutex_unlock(&g_rx.mu);
+	return n;
+}
+
+/* The outbox row id of the newest reminder of g_org1 with its state and attempts. */
+static void outbox_row(long long id, char *state, size_t sn, long long *attempts, long long *last_status)
+{
+	resp r = getf(g_asr, "/api/v1/reminders?org_id=%lld", g_org1);
+	json_t *e = find_id(json_object_get(r.json, "reminders"), "id", id);
+	snprintf(state, sn, "%s", e && jstr(e, "state") ? jstr(e, "state") : "?");
+	*attempts = e ? jint(e, "attempts") : -1;
+	*last_status = e ? jint(e, "last_status") : -1;
+	resp_free(&r);
+}
+
+/* Waits (real time: the delivery is asynchronous) up to ms for the row to reach state / attempts. */
+static int wait_row(long long id, const char *state, long long min_attempts, int ms)
+{
+	char st[16];
+	long long a, ls;
+	for (int waited = 0; waited <= ms; waited += 100) {
+		outbox_row(id, st, sizeof st, &a, &ls);
+		if (!strcmp(st, state) && a >= min_attempts)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+static long long remind_now(const char *tok, char *content, size_t cn)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/reminders?org_id=%lld", g_org1);
+	resp r = e2e_req("POST", path, tok, "{}", NULL);
+	CHECK_STATUS(r, 202);
+	long long id = jint(r.json, "id");
+	if (content)
+		snprintf(content, cn, "%s", jstr(r.json, "content") ? jstr(r.json, "content") : "");
+	resp_free(&r);
+	return id;
+}
+
+static double now_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+E2E_TEST(reports_reminders_webhook)
+{
+	set_clock(year_start(g_year) + 183 * 86400);
+	char body[256], content[4096];
+	/* No webhook yet: 409. Bad addresses: 422. */
+	resp r = e2e_req("POST", "/api/v1/reminders", g_asr, "{}", NULL);
+	CHECK_STATUS(r, 409);
+	resp_free(&r);
+	const char *bad[] = {"ftp://127.0.0.1/x", "http://a b/c", "javascript:alert(1)", "http:/x"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(body, sizeof body, "{\"webhook_url\":\"%s\"}", bad[i]);
+		r = e2e_req("PUT", "/api/v1/scoring/settings", g_adm, body, NULL);
+		CHECK_STATUS(r, 422);
+		resp_free(&r);
+	}
+	r = e2e_req("PUT", "/api/v1/scoring/settings", g_asr, "{\"webhook_url\":\"\"}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	/* The receiver is down (nothing listens on its port). */
+	g_rx.port = rx_pick_port();
+	snprintf(body, sizeof body, "{\"webhook_url\":\"http://127.0.0.1:%d/hook?key=secret\",\"remind_weekday\":1,\"remind_hour\":9}",
+		 g_rx.port);
+	r = e2e_req("PUT", "/api/v1/scoring/settings", g_adm, body, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("GET", "/api/v1/scoring/settings", g_adm, NULL, NULL);
+	CHECK(jstr(r.json, "webhook_url") && strstr(jstr(r.json, "webhook_url"), "secret"), "settings read back");
+	resp_free(&r);
+	CHECK(rep_sql_int("SELECT count(*) FROM audit_log WHERE action = 'setting.update' AND detail LIKE '%secret%'") == 0,
+	      "the audit row does not keep the webhook's key");
+
+	/* Scope: another subtree's assessor and a member are refused. */
+	snprintf(body, sizeof body, "/api/v1/reminders?org_id=%lld", g_org1);
+	r = e2e_req("POST", body, g_asr2, "{}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("POST", body, g_mem, "{}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("POST", body, g_asr, "{\"year\":1999}", NULL);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+
+	double t0 = now_real();
+	long long id = remind_now(g_asr, content, sizeof content);
+	CHECK(now_real() - t0 < 2, "queueing answers at once (%.2f s)", now_real() - t0);
+	/* The message names those at risk / behind by organisation, as recomputed here. */
+	double el = elapsed_at(year_start(g_year) + 183 * 86400, g_year);
+	CHECK(strstr(content, "【学时提醒】") != NULL, "title: %s", content);
+	for (size_t i = 0; i < NM; i++) {
+		double tot, reqd;
+		req_of(*g_m[i].org, &tot, &reqd);
+		const char *st = expect_status(g_m[i].hr, g_m[i].he, tot, reqd, el);
+		int bad_st = !strcmp(st, "behind") || !strcmp(st, "at_risk");
+		if (strcmp(g_m[i].username, "rep_evil"))
+			CHECK(!!strstr(content, g_m[i].name) == bad_st, "%s (%s) %s in the message", g_m[i].username, st,
+			      bad_st ? "is" : "is not");
+	}
+	CHECK(wait_row(id, "pending", 1, 5000), "a failed try is recorded and the row kept");
+	char st[16];
+	long long att, ls;
+	outbox_row(id, st, sizeof st, &att, &ls);
+	CHECK(att == 1, "one try so far (%lld): the next waits for the backoff", att);
+	/* It comes back; nothing is sent before the backoff has passed on the server's clock … */
+	g_rx.status = 200;
+	rx_up();
+	usleep(1500 * 1000);
+	CHECK(rx_got() == 0, "not retried before the backoff (%d)", rx_got());
+	/* … and once it has, the message arrives, as the robot's JSON. */
+	e2e_clock_advance(31);
+	CHECK(wait_row(id, "sent", 2, 5000), "delivered after the receiver came back");
+	pthread_mutex_lock(&g_rx.mu);
+	json_t *j = json_loads(g_rx.last, 0, NULL);
+	CHECK(j && !strcmp(jstr(j, "msgtype"), "text") &&
+		      !strcmp(jstr(json_object_get(j, "text"), "content") ? jstr(json_object_get(j, "text"), "content") : "",
+			      content),
+	      "the body is {msgtype:text, text:{content}}: %.200s", g_rx.last);
+	CHECK(strstr(g_rx.ctype, "application/json") != NULL, "sent as JSON (%s)", g_rx.ctype);
+	pthread_mutex_unlock(&g_rx.mu);
+	json_decref(j);
+
+	/* A receiver answering 500: retried later, then delivered. */
+	g_rx.status = 500;
+	int before = rx_got();
+	id = remind_now(g_asr, NULL, 0);
+	CHECK(wait_row(id, "pending", 1, 5000), "500: kept pending");
+	outbox_row(id, st, sizeof st, &att, &ls);
+	CHECK(ls == 500 && rx_got() == before + 1, "500 recorded (%lld)", ls);
+	g_rx.status = 200;
+	e2e_clock_advance(31);
+	CHECK(wait_row(id, "sent", 2, 5000), "delivered on the retry");
+
+	/* A slow receiver (no answer for 11 s: the 10 s timeout): the server keeps answering at once. */
+	g_rx.delay_ms = 11000;
+	id = remind_now(g_asr, NULL, 0);
+	usleep(500 * 1000);
+	double worst = 0;
+	for (int i = 0; i < 10; i++) {
+		t0 = now_real();
+		r = getf(g_asr, "/api/v1/reports/orgs?org_id=%lld&year=%d", g_org1, g_year);
+		CHECK_STATUS(r, 200);
+		resp_free(&r);
+		long long id2 = remind_now(g_asr, NULL, 0);
+		(void)id2;
+		double d = now_real() - t0;
+		worst = d > worst ? d : worst;
+		usleep(200 * 1000);
+	}
+	CHECK(worst < 1.0, "requests stay fast while the receiver hangs (worst %.3f s)", worst);
+	CHECK(wait_row(id, "pending", 1, 15000), "the timeout counts as a failure");
+	g_rx.delay_ms = 0;
+	/* Everything still pending goes out once the backoff has passed (up to the 16 per pass). */
+	e2e_clock_advance(31);
+	CHECK(wait_row(id, "sent", 2, 8000), "the timed-out one is delivered on its retry");
+
+	/* Down across a restart: the row is in the database, so it is delivered after it. */
+	rx_down();
+	id = remind_now(g_asr, NULL, 0);
+	CHECK(wait_row(id, "pending", 1, 5000), "refused again");
+	CHECK(e2e_restart() == 0, "restart");
+	/* The restarted server's clock is the real time again: the row is due at once and tried while
+	   the receiver is still down (a second failure: the next wait is 45–60 s). */
+	CHECK(wait_row(id, "pending", 2, 5000), "tried again after the restart");
+	rx_up();
+	e2e_clock_advance(61);
+	CHECK(wait_row(id, "sent", 2, 8000), "delivered after the restart");
+	outbox_row(id, st, sizeof st, &att, &ls);
+	CHECK(!strcmp(st, "sent"), "after the restart: %s, %lld tries, last %lld, receiver got %d", st, att, ls, rx_got());
+	rx_down();
+	set_clock(g_t0);
+}
+
+/* The weekly reminder: queued once at the set weekday and hour (academy time), then delivered. */
+E2E_TEST(reports_reminders_weekly)
+{
+	rx_up();
+	g_rx.status = 200;
+	/* A Monday, 09:30 in Shanghai: 01:30 UTC. Find the Monday of the current week. */
+	double now = g_t0;
+	time_t tt = (time_t)now + 8 * 3600;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	int wd = tm.tm_wday ? tm.tm_wday : 7;
+	double monday = now - (wd - 1) * 86400.0 - fmod(now + 8 * 3600, 86400) + 9.5 * 3600;
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM remind_outbox WHERE kind = 'weekly'");
+	long long before = rep_sql_int(q);
+	set_clock(monday - 3600); /* 08:30: not yet */
+	usleep(2500 * 1000);
+	CHECK(rep_sql_int(q) == before, "not before the hour");
+	set_clock(monday);
+	long long n = 0;
+	for (int i = 0; i < 50 && (n = rep_sql_int(q)) == before; i++)
+		usleep(100 * 1000);
+	CHECK(n == before + 1, "queued at the hour (%lld)", n);
+	set_clock(monday + 3600);
+	usleep(2500 * 1000);
+	CHECK(rep_sql_int(q) == before + 1, "once a week");
+	snprintf(q, sizeof q, "SELECT count(*) FROM remind_outbox WHERE kind = 'weekly' AND state = 'sent'");
+	long long sent = 0;
+	for (int i = 0; i < 50 && (sent = rep_sql_int(q)) < 1; i++)
+		usleep(100 * 1000);
+	CHECK(sent >= 1, "the weekly one is delivered");
+	rx_down();
+	set_clock(g_t0);
+}
