@@ -236,19 +236,22 @@ static void render_members(buf *b, const view *v)
 	const char *path = v->cur >= 0 ? v->t->v[v->cur].path : "/";
 	report_filter any = v->f;
 	any.status = -1;
+	any.no_names = 1;
 	report_cur c;
 	report_open(&c, v->t, path, clock_secs(), &any);
 	buf rows;
 	buf_init(&rows);
 	int64_t total = 0, counts[4] = { 0 };
-	const report_row *w;
+	report_row *w;
 	int rc;
 	while ((rc = report_next(&c, &w)) == 1) {
 		counts[w->st.status]++;
 		if (v->f.status >= 0 && (int)w->st.status != v->f.status)
 			continue;
-		if (total >= off && total < off + per)
+		if (total >= off && total < off + per) {
+			report_row_names(&c, w);
 			member_row(&rows, w);
+		}
 		total++;
 	}
 	report_close(&c);

@@ -42,7 +42,9 @@ const module scoring_module = {
 		 "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sent')), sent_at INTEGER,"
 		 "  last_status INTEGER, last_error TEXT, dedup TEXT UNIQUE);"
 		 "CREATE INDEX remind_outbox_due ON remind_outbox(state, next_at);"
-		 "CREATE INDEX remind_outbox_org ON remind_outbox(org_id, id);"},
+		 "CREATE INDEX remind_outbox_org ON remind_outbox(org_id, id);"
+		 /* The reports' scan of a subtree's members reads this index alone (docs/performance.md). */
+		 "CREATE INDEX users_org_member ON users(org_id, role, active);"},
 		{.sql = NULL},
 	},
 };

@@ -35,7 +35,7 @@ char *outbox_build(const char *path, int year, int64_t now, char **content)
 			if (p >= 0)
 				strip = strlen(t.v[p].full_name) + 1;
 		}
-	report_filter f = { -1, NULL };
+	report_filter f = { -1, NULL, 1 };
 	report_cur c;
 	report_open(&c, &t, path, now, &f);
 	buf pool;
@@ -43,11 +43,12 @@ char *outbox_build(const char *path, int year, int64_t now, char **content)
 	pick *picks = NULL;
 	size_t np = 0, cap = 0, norgs = 0;
 	const rep_org **orgs = NULL;
-	const report_row *w;
+	report_row *w;
 	int rc;
 	while ((rc = report_next(&c, &w)) == 1) {
 		if (w->st.status != ST_BEHIND && w->st.status != ST_AT_RISK)
 			continue;
+		report_row_names(&c, w);
 		if (!norgs || orgs[norgs - 1] != w->org) {
 			orgs = xrealloc(orgs, (norgs + 1) * sizeof *orgs);
 			orgs[norgs++] = w->org;

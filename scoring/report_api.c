@@ -222,6 +222,7 @@ static int requirements_delete(req *r)
 
 int report_filter_args(req *r, report_filter *f)
 {
+	*f = (report_filter){ 0 };
 	f->status = report_status_parse(req_arg(r, "status"));
 	if (f->status == -2) {
 		reply_error(r, 422, "invalid_status", "%s", tr("scoring.err.status"));
@@ -249,18 +250,21 @@ static int members_json(req *r, const assess_org *s, int year, const report_filt
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	report_filter any = *f;
 	any.status = -1;
+	any.no_names = 1;
 	report_cur c;
 	report_open(&c, &t, s->path, clock_secs(), &any);
 	json_t *arr = json_array();
 	int64_t total = 0, counts[4] = { 0 };
-	const report_row *w;
+	report_row *w;
 	int rc;
 	while ((rc = report_next(&c, &w)) == 1) {
 		counts[w->st.status]++;
 		if (f->status >= 0 && (int)w->st.status != f->status)
 			continue;
-		if (total >= off && total < off + per_page)
+		if (total >= off && total < off + per_page) {
+			report_row_names(&c, w);
 			json_array_append_new(arr, report_row_json(w));
+		}
 		total++;
 	}
 	report_close(&c);

@@ -83,7 +83,7 @@ int cmd_report(int argc, char **argv, const cli_opts *o)
 		fprintf(stderr, "dangxiao report: the year must be from 2000 to %d\n", this_year + 1);
 		return 2;
 	}
-	report_filter flt = { report_status_parse(status), NULL };
+	report_filter flt = { report_status_parse(status), NULL, 0 };
 	if (flt.status == -2)
 		return usage_err("--status is met, on_track, behind or at_risk");
 	if (i18n_load(cfg.web_root) < 0)

@@ -51,7 +51,7 @@ static int csv_produce(report_csv *c)
 		return csvw_begin(&c->w, export_member_cols, export_member_ncols, csv_sink, c);
 	}
 	export_cell cells[16];
-	const report_row *w;
+	report_row *w;
 	for (int i = 0; i < REPORT_CHUNK; i++) {
 		int rc = report_next(&c->cur, &w);
 		if (rc < 0)
@@ -109,7 +109,7 @@ int report_write_xlsx(const char *out, const char *tmpdir, int year, const char 
 	report_cur cur;
 	report_open(&cur, &t, path, now, f);
 	export_cell cells[16];
-	const report_row *w;
+	report_row *w;
 	long n = 0;
 	int got;
 	while (rc == 0 && (got = report_next(&cur, &w)) != 0) {
