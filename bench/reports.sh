@@ -109,7 +109,7 @@ echo "| --- | --- | --- | --- | --- |"
 for row in \
 	"JSON, whole tree, first page (500 rows; counts and total over 100,000)|$B/api/v1/reports/members?year=$Y&per_page=500|json" \
 	"JSON, whole tree, status=behind, page 20|$B/api/v1/reports/members?year=$Y&status=behind&per_page=500&page=20|json" \
-	"CSV, whole tree (100,003 rows, streamed)|$B/api/v1/reports/members?year=$Y&format=csv|csv" \
+	"CSV, whole tree (100,003 rows, written a chunk at a time to a temporary file, then sent)|$B/api/v1/reports/members?year=$Y&format=csv|csv" \
 	"XLSX, whole tree (100,003 rows)|$B/api/v1/reports/members?year=$Y&format=xlsx|xlsx" \
 	"organisation summary, whole tree (1 root, 100,003 members)|$B/api/v1/reports/orgs?year=$Y|json" \
 	"organisation summary of the demo root (40 committees + 3 demo orgs)|$B/api/v1/reports/orgs?org_id=$ORG1&year=$Y|json" \

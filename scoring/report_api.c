@@ -307,7 +307,26 @@ typedef struct xlsx_job {
 	const assess_org *s;
 	int year;
 	report_filter f;
+	int csv;     /* 1: CSV (written to the temporary file a chunk at a time), 0: XLSX */
 } xlsx_job;
+
+/* The CSV into path, a chunk of rows at a time (memory stays flat). 0 or -1. */
+static int write_csv_file(const char *path, int year, const char *scope, const report_filter *f)
+{
+	report_csv c;
+	if (report_csv_open(&c, year, scope, clock_secs(), f) < 0)
+		return -1;
+	FILE *out = fopen(path, "wb");
+	long n = out ? 0 : -1;
+	char chunk[65536];
+	while (out && !http_stopping() && (n = report_csv_fill(&c, chunk, sizeof chunk)) > 0)
+		if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+			n = -1;
+	if (out && fclose(out) != 0)
+		n = -1;
+	report_csv_close(&c);
+	return n < 0 || http_stopping() ? -1 : 0;
+}
 
 static int xlsx_stop(void)
 {
@@ -320,16 +339,18 @@ static void *xlsx_thread(void *arg)
 	req *r = j->r;
 	char dir[700], path[760];
 	snprintf(dir, sizeof dir, "%s/tmp", cfg.data);
-	snprintf(path, sizeof path, "%s/report-XXXXXX.xlsx", dir);
-	int fd = mkdir_p(dir, 0700) == 0 ? mkstemps(path, 5) : -1;
+	snprintf(path, sizeof path, "%s/report-XXXXXX.%s", dir, j->csv ? "csv" : "xlsx");
+	int fd = mkdir_p(dir, 0700) == 0 ? mkstemps(path, j->csv ? 4 : 5) : -1;
 	int rc = fd >= 0 ? 0 : -1;
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0)
-		rc = report_write_xlsx(path, dir, j->year, j->s->path, clock_secs(), &j->f, xlsx_stop);
+		rc = j->csv ? write_csv_file(path, j->year, j->s->path, &j->f)
+			    : report_write_xlsx(path, dir, j->year, j->s->path, clock_secs(), &j->f, xlsx_stop);
 	if (rc == 0) {
-		attachment(r, j->s, j->year, "xlsx");
-		reply_file(r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL);
+		attachment(r, j->s, j->year, j->csv ? "csv" : "xlsx");
+		reply_file(r, path, j->csv ? "text/csv; charset=utf-8"
+					   : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL);
 		unlink(path);   /* the open descriptor keeps it readable until sent */
 	} else {
 		if (fd >= 0)
@@ -342,7 +363,7 @@ static void *xlsx_thread(void *arg)
 	return NULL;
 }
 
-static int export_xlsx(req *r, const assess_org *s, int year, const report_filter *f)
+static int export_file(req *r, const assess_org *s, int year, const report_filter *f, int csv)
 {
 	if (atomic_fetch_add(&g_xlsx, 1) >= XLSX_MAX) {
 		atomic_fetch_sub(&g_xlsx, 1);
@@ -350,7 +371,7 @@ static int export_xlsx(req *r, const assess_org *s, int year, const report_filte
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	}
 	xlsx_job *j = arena_alloc(r->a, sizeof *j);
-	*j = (xlsx_job){ r, s, year, *f };
+	*j = (xlsx_job){ r, s, year, *f, csv };
 	if (req_suspend(r) < 0) {
 		atomic_fetch_sub(&g_xlsx, 1);
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
@@ -380,8 +401,8 @@ static int reports_members(req *r)
 	const char *fmt = req_arg(r, "format");
 	if (!fmt || !*fmt || !strcmp(fmt, "json"))
 		return members_json(r, s, year, &f);
-	if (!strcmp(fmt, "xlsx"))
-		return export_xlsx(r, s, year, &f);
+	if (!strcmp(fmt, "xlsx") || !strcmp(fmt, "csv"))
+		return export_file(r, s, year, &f, fmt[0] == 'c');
 	return reply_error(r, 422, "invalid_format", "%s", tr("scoring.err.format"));
 }
 

@@ -795,6 +795,23 @@ E2E_TEST(reports_xlsx_unzipped)
 	set_clock(g_t0);
 }
 
+E2E_TEST(reports_csv_http)
+{
+	double now = year_start(g_year) + 120 * 86400;
+	set_clock(now);
+	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
+	CHECK_STATUS(r, 200);
+	char *ct = resp_header(&r, "Content-Type");
+	CHECK(ct && strstr(ct, "text/csv"), "content type %s", ct ? ct : "(none)");
+	free(ct);
+	check_csv(r.body, r.len, elapsed_at(now, g_year), "http csv");
+	resp_free(&r);
+	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	set_clock(g_t0);
+}
+
 E2E_TEST(reports_cli)
 {
 	double el = elapsed_at(g_t0, g_year);
