@@ -5,9 +5,12 @@
 #include "scoring/report_api.h"
 #include "scoring/routes.h"
 
+#include "scoring/outbox.h"
+#include "scoring/report_cmd.h"
+
 #include <stdio.h>
 
-extern const route report_routes[];
+extern const route report_routes[], assess_page_routes[], remind_routes[];
 
 /* dangxiao verify --data DIR */
 static int cmd_verify(int argc, char **argv, const cli_opts *o)
@@ -18,17 +21,39 @@ static int cmd_verify(int argc, char **argv, const cli_opts *o)
 	return ledger_verify(o->data, stdout, stderr);
 }
 
+/* The ledger's signer, then the reminders' outbox; stopped in reverse. */
+static int scoring_start(void)
+{
+	if (ledger_signer_start() < 0)
+		return -1;
+	if (outbox_start() < 0) {
+		ledger_signer_stop();
+		return -1;
+	}
+	return 0;
+}
+
+static void scoring_stop(void)
+{
+	outbox_stop();
+	ledger_signer_stop();
+}
+
 const module scoring_module = {
 	.name = "scoring",
-	.routes = (const route *const[]){report_routes, rules_routes, me_routes, rating_routes, scoring_test_routes, NULL},
+	.routes = (const route *const[]){report_routes, assess_page_routes, remind_routes, rules_routes, me_routes,
+					  rating_routes, scoring_test_routes, NULL},
 	.resources = (const resource_kind *const[]){&assess_scope, NULL},
-	.start = ledger_signer_start,
-	.stop = ledger_signer_stop,
-	.commands = (const cli_command[]){{"verify", "verify   check the points ledger's chains, signatures and yearly totals",
-					   1, cmd_verify},
-					  {.name = NULL}},
+	.start = scoring_start,
+	.stop = scoring_stop,
+	.commands = (const cli_command[]){
+		{"verify", "verify   check the points ledger's chains, signatures and yearly totals", 1, cmd_verify},
+		{"report", "report --data DIR --org ID --year Y --format csv|xlsx --out FILE [--status S]   the members report of a subtree (ID 0: all)",
+		 1, cmd_report},
+		{.name = NULL},
+	},
 	.on_event = scoring_on_event,
-	.nav = (const nav_entry[]){{"/me", "nav.me", R_ANY, 40}, {.href = NULL}},
+	.nav = (const nav_entry[]){{"/me", "nav.me", R_ANY, 40}, {"/assess", "nav.assess", R_ASSESS, 41}, {.href = NULL}},
 	.migrations = (const migration[]){
 		/* 1: yearly totals per member (kept up to date by the awards, in the events'
 		   transactions: reports read these, never heartbeats or the ledger) and the
@@ -72,7 +97,18 @@ const module scoring_module = {
 		 "  stars INTEGER NOT NULL CHECK(stars BETWEEN 1 AND 5), comment TEXT NOT NULL DEFAULT '',"
 		 "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
 		 "  PRIMARY KEY(course_id, user_id)) WITHOUT ROWID;"},
-		/* 3: (reserved: the reminders' outbox) */
+		/* 3: the reminders' outbox (scoring/outbox.h): one row per message to the webhook, kept
+		   after delivery as its record; dedup makes the weekly one once per week. */
+		{"CREATE TABLE remind_outbox(id INTEGER PRIMARY KEY,"
+		 "  kind TEXT NOT NULL CHECK(kind IN ('weekly','manual')), org_id INTEGER REFERENCES orgs(id),"
+		 "  year INTEGER NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL, created_by INTEGER REFERENCES users(id),"
+		 "  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+		 "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sent')), sent_at INTEGER,"
+		 "  last_status INTEGER, last_error TEXT, dedup TEXT UNIQUE);"
+		 "CREATE INDEX remind_outbox_due ON remind_outbox(state, next_at);"
+		 "CREATE INDEX remind_outbox_org ON remind_outbox(org_id, id);"
+		 /* The reports' scan of a subtree's members reads this index alone (docs/performance.md). */
+		 "CREATE INDEX users_org_member ON users(org_id, role, active);"},
 		{.sql = NULL},
 	},
 };

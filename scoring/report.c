@@ -151,7 +151,9 @@ void report_open(report_cur *c, const org_table *t, const char *path, int64_t no
 	c->t = t;
 	c->year = t->year;
 	c->now = now;
+	c->elapsed = year_elapsed_fraction(t->year, now);
 	c->f = *f;
+	c->names = !f->no_names || (f->q && *f->q);
 	org_table_subtree(t, path, &c->org, &c->end);
 	if (f->q && *f->q) {
 		/* A substring: LIKE's own wildcards in the text are matched literally. */
@@ -177,7 +179,8 @@ static int load_chunk(report_cur *c)
 	c->nrows = c->next = 0;
 	c->pool.len = 0;
 	db_stmt q;
-	sqlite3_stmt *st = db_prepare(
+	/* Without names the query reads only the index users_org_member (org_id, role, active, id). */
+	sqlite3_stmt *st = c->names ? db_prepare(
 		&q,
 		"SELECT u.id, u.username, u.name, ifnull(t.hours_required, 0), ifnull(t.hours_elective, 0),"
 		" ifnull(t.study_s, 0), ifnull(t.points, 0), ifnull(t.courses_completed, 0)"
@@ -185,7 +188,15 @@ static int load_chunk(report_cur *c)
 		" WHERE u.org_id = ?2 AND u.id > ?3 AND u.role = 'member' AND u.active = 1"
 		" AND (?4 IS NULL OR u.name LIKE ?4 ESCAPE '\\' OR u.username LIKE ?4 ESCAPE '\\')"
 		" ORDER BY u.id LIMIT ?5",
-		"iiisi", (int64_t)c->year, o->id, c->after, c->like, (int64_t)REPORT_CHUNK);
+		"iiisi", (int64_t)c->year, o->id, c->after, c->like, (int64_t)REPORT_CHUNK)
+				    : db_prepare(
+		&q,
+		"SELECT u.id, '', '', ifnull(t.hours_required, 0), ifnull(t.hours_elective, 0),"
+		" ifnull(t.study_s, 0), ifnull(t.points, 0), ifnull(t.courses_completed, 0)"
+		" FROM users u LEFT JOIN score_totals t ON t.user_id = u.id AND t.year = ?1"
+		" WHERE u.org_id = ?2 AND u.role = 'member' AND u.active = 1 AND u.id > ?3"
+		" ORDER BY u.id LIMIT ?4",
+		"iiii", (int64_t)c->year, o->id, c->after, (int64_t)REPORT_CHUNK);
 	int rc;
 	while ((rc = db_step(st)) == 1) {
 		struct rep_raw *w = &c->rows[c->nrows++];
@@ -211,7 +222,7 @@ static int load_chunk(report_cur *c)
 	return 0;
 }
 
-int report_next(report_cur *c, const report_row **out)
+int report_next(report_cur *c, report_row **out)
 {
 	if (c->failed)
 		return -1;
@@ -236,13 +247,13 @@ int report_next(report_cur *c, const report_row **out)
 		const rep_org *o = &c->t->v[c->org];
 		report_row *r = &c->out;
 		r->user_id = w->id;
-		r->username = c->pool.p + w->uname;
-		r->name = c->pool.p + w->name;
+		r->username = c->names ? c->pool.p + w->uname : NULL;
+		r->name = c->names ? c->pool.p + w->name : NULL;
 		r->org = o;
 		r->study_s = w->study;
 		r->points = w->points;
 		r->courses_completed = w->courses;
-		require_evaluate(&o->req, c->year, w->hr, w->he, c->now, &r->st);
+		require_evaluate_el(&o->req, c->year, w->hr, w->he, c->elapsed, &r->st);
 		if (c->f.status >= 0 && (int)r->st.status != c->f.status)
 			continue;
 		*out = r;
@@ -250,8 +261,25 @@ int report_next(report_cur *c, const report_row **out)
 	}
 }
 
+void report_row_names(report_cur *c, report_row *r)
+{
+	if (r->username)
+		return;
+	sqlite3_stmt *st = db_query("SELECT username, name FROM users WHERE id = ?", "i", r->user_id);
+	free(c->uname_buf);
+	free(c->name_buf);
+	int got = db_step(st) == 1;
+	c->uname_buf = xstrdup(got ? db_col_text(st, 0) : "");
+	c->name_buf = xstrdup(got ? db_col_text(st, 1) : "");
+	db_done(st);
+	r->username = c->uname_buf;
+	r->name = c->name_buf;
+}
+
 void report_close(report_cur *c)
 {
+	free(c->uname_buf);
+	free(c->name_buf);
 	free(c->rows);
 	free(c->like);
 	buf_free(&c->pool);
@@ -311,6 +339,7 @@ long report_org_stats(const org_table *t, long root, int64_t now, size_t **child
 				     "iss", (int64_t)t->year, path, end);
 	int rc;
 	member_status m;
+	double el = year_elapsed_fraction(t->year, now);
 	long last_org = -1;
 	int64_t last_id = 0;
 	while ((rc = db_step(s)) == 1) {
@@ -322,7 +351,7 @@ long report_org_stats(const org_table *t, long root, int64_t now, size_t **child
 		if (last_org < 0 || (size_t)last_org < lo || (size_t)last_org >= hi)
 			continue;
 		const rep_org *o = &t->v[last_org];
-		require_evaluate(&o->req, t->year, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2), now, &m);
+		require_evaluate_el(&o->req, t->year, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2), el, &m);
 		double pts = (double)sqlite3_column_int64(s, 3);
 		long b = bucket[last_org - (long)lo];
 		stats_add(b >= 0 ? &st[b] : direct, &m, pts);

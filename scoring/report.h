@@ -58,6 +58,8 @@ typedef struct report_row {
 typedef struct report_filter {
 	int status;           /* -1: any, else an assess_status */
 	const char *q;        /* NULL or "": anyone; else a substring of the name or username */
+	int no_names;         /* 1: rows come without username and name (NULL) unless q is given;
+				 report_row_names fetches them for the rows needed (a JSON page) */
 } report_filter;
 
 /* Parses a status filter: "" or NULL → -1 (any); a status name → its value; else -2. */
@@ -71,7 +73,10 @@ typedef struct report_cur {
 	int64_t after;        /* the last user id read in it */
 	int year;
 	int64_t now;
+	double elapsed;       /* of the year at now */
 	report_filter f;
+	int names;            /* the chunks carry names */
+	char *uname_buf, *name_buf;
 	char *like;           /* the q pattern */
 	/* one chunk of rows */
 	struct rep_raw {
@@ -92,8 +97,10 @@ typedef struct report_cur {
 void report_open(report_cur *c, const org_table *t, const char *path, int64_t now, const report_filter *f);
 /* The next row passing the filter: 1 (in *out, valid until the next call), 0 at the end, -1 on a
    database error. */
-int report_next(report_cur *c, const report_row **out);
+int report_next(report_cur *c, report_row **out);
 void report_close(report_cur *c);
+/* Fills r->username and r->name when the cursor left them out (no_names): one lookup by id. */
+void report_row_names(report_cur *c, report_row *r);
 
 /* ---- Summaries ---- */
 typedef struct org_stats {

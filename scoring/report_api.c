@@ -3,15 +3,22 @@
 #include "scoring/report_api.h"
 #include "audit.h"
 #include "clock.h"
+#include "config.h"
 #include "db.h"
 #include "http.h"
 #include "i18n.h"
 #include "people.h"
+#include "scoring/report_export.h"
+#include "html.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the resource: an organisation subtree to assess ----
    `?org_id=O`; 0 or absent: the caller's own scope (an admin's: every organisation, an assessor's:
@@ -215,6 +222,7 @@ static int requirements_delete(req *r)
 
 int report_filter_args(req *r, report_filter *f)
 {
+	*f = (report_filter){ 0 };
 	f->status = report_status_parse(req_arg(r, "status"));
 	if (f->status == -2) {
 		reply_error(r, 422, "invalid_status", "%s", tr("scoring.err.status"));
@@ -242,18 +250,21 @@ static int members_json(req *r, const assess_org *s, int year, const report_filt
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	report_filter any = *f;
 	any.status = -1;
+	any.no_names = 1;
 	report_cur c;
 	report_open(&c, &t, s->path, clock_secs(), &any);
 	json_t *arr = json_array();
 	int64_t total = 0, counts[4] = { 0 };
-	const report_row *w;
+	report_row *w;
 	int rc;
 	while ((rc = report_next(&c, &w)) == 1) {
 		counts[w->st.status]++;
 		if (f->status >= 0 && (int)w->st.status != f->status)
 			continue;
-		if (total >= off && total < off + per_page)
+		if (total >= off && total < off + per_page) {
+			report_row_names(&c, w);
 			json_array_append_new(arr, report_row_json(w));
+		}
 		total++;
 	}
 	report_close(&c);
@@ -270,6 +281,115 @@ static int members_json(req *r, const assess_org *s, int year, const report_filt
 	return reply_json(r, 200, j);
 }
 
+/* ---- exports ---- */
+
+/* Content-Disposition of a download: an ASCII name, and the Chinese one (RFC 6266 / 5987). */
+static void attachment(req *r, const assess_org *s, int year, const char *ext)
+{
+	buf b;
+	buf_init(&b);
+	buf_printf(&b, "attachment; filename=\"members-%lld-%d.%s\"; filename*=UTF-8''", (long long)s->id, year, ext);
+	char *zh = arena_printf(r->a, "%s-%s-%d.%s", tr("scoring.file.members"), s->name ? s->name : tr("scoring.all_orgs"),
+				year, ext);
+	url_escape(&b, zh);
+	reply_header(r, "Content-Disposition", b.p);
+	buf_free(&b);
+}
+
+/* XLSX: libxlsxwriter writes a file (a zip needs its central directory at the end), built on a
+   thread of its own while the request waits (building 100,000 rows takes seconds, and an HTTP
+   thread serves many connections); then the file is sent and removed. At most XLSX_MAX at once. */
+#define XLSX_MAX 2
+static atomic_int g_xlsx;
+
+typedef struct xlsx_job {
+	req *r;
+	const assess_org *s;
+	int year;
+	report_filter f;
+	int csv;     /* 1: CSV (written to the temporary file a chunk at a time), 0: XLSX */
+} xlsx_job;
+
+/* The CSV into path, a chunk of rows at a time (memory stays flat). 0 or -1. */
+static int write_csv_file(const char *path, int year, const char *scope, const report_filter *f)
+{
+	report_csv c;
+	if (report_csv_open(&c, year, scope, clock_secs(), f) < 0)
+		return -1;
+	FILE *out = fopen(path, "wb");
+	long n = out ? 0 : -1;
+	char chunk[65536];
+	while (out && !http_stopping() && (n = report_csv_fill(&c, chunk, sizeof chunk)) > 0)
+		if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+			n = -1;
+	if (out && fclose(out) != 0)
+		n = -1;
+	report_csv_close(&c);
+	return n < 0 || http_stopping() ? -1 : 0;
+}
+
+static int xlsx_stop(void)
+{
+	return http_stopping();
+}
+
+static void *xlsx_thread(void *arg)
+{
+	xlsx_job *j = arg;
+	req *r = j->r;
+	char dir[700], path[760];
+	snprintf(dir, sizeof dir, "%s/tmp", cfg.data);
+	snprintf(path, sizeof path, "%s/report-XXXXXX.%s", dir, j->csv ? "csv" : "xlsx");
+	int fd = mkdir_p(dir, 0700) == 0 ? mkstemps(path, j->csv ? 4 : 5) : -1;
+	int rc = fd >= 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0)
+		rc = j->csv ? write_csv_file(path, j->year, j->s->path, &j->f)
+			    : report_write_xlsx(path, dir, j->year, j->s->path, clock_secs(), &j->f, xlsx_stop);
+	if (rc == 0) {
+		attachment(r, j->s, j->year, j->csv ? "csv" : "xlsx");
+		reply_file(r, path, j->csv ? "text/csv; charset=utf-8"
+					   : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL);
+		unlink(path);   /* the open descriptor keeps it readable until sent */
+	} else {
+		if (fd >= 0)
+			unlink(path);
+		reply_error(r, 503, "busy", "%s", tr(http_stopping() ? "err.busy" : "scoring.err.export"));
+	}
+	db_close_thread();
+	atomic_fetch_sub(&g_xlsx, 1);
+	req_resume(r);
+	return NULL;
+}
+
+static int export_file(req *r, const assess_org *s, int year, const report_filter *f, int csv)
+{
+	if (atomic_fetch_add(&g_xlsx, 1) >= XLSX_MAX) {
+		atomic_fetch_sub(&g_xlsx, 1);
+		reply_header(r, "Retry-After", "5");
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	}
+	xlsx_job *j = arena_alloc(r->a, sizeof *j);
+	*j = (xlsx_job){ r, s, year, *f, csv };
+	if (req_suspend(r) < 0) {
+		atomic_fetch_sub(&g_xlsx, 1);
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	}
+	pthread_t th;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&th, &at, xlsx_thread, j);
+	pthread_attr_destroy(&at);
+	if (rc != 0) {
+		atomic_fetch_sub(&g_xlsx, 1);
+		reply_error(r, 503, "busy", "%s", tr("err.busy"));
+		req_resume(r);
+	}
+	return 0;
+}
+
 /* GET /api/v1/reports/members?org_id=O&year=Y&format=json|csv|xlsx&status=S&q=TEXT&page=N&per_page=M */
 static int reports_members(req *r)
 {
@@ -281,6 +401,8 @@ static int reports_members(req *r)
 	const char *fmt = req_arg(r, "format");
 	if (!fmt || !*fmt || !strcmp(fmt, "json"))
 		return members_json(r, s, year, &f);
+	if (!strcmp(fmt, "xlsx") || !strcmp(fmt, "csv"))
+		return export_file(r, s, year, &f, fmt[0] == 'c');
 	return reply_error(r, 422, "invalid_format", "%s", tr("scoring.err.format"));
 }
 

@@ -99,13 +99,19 @@ int require_clear(int64_t actor, int64_t org_id, int year)
 void require_evaluate(const requirement *rq, int year, double hours_required, double hours_elective, int64_t now,
 		      member_status *out)
 {
+	require_evaluate_el(rq, year, hours_required, hours_elective, year_elapsed_fraction(year, now), out);
+}
+
+void require_evaluate_el(const requirement *rq, int year, double hours_required, double hours_elective,
+			 double elapsed, member_status *out)
+{
 	memset(out, 0, sizeof *out);
 	out->year = year;
 	out->req = *rq;
 	out->required_hours = hours_required > 0 ? hours_required : 0;
 	out->elective_hours = hours_elective > 0 ? hours_elective : 0;
 	out->credit_hours = out->required_hours + out->elective_hours;
-	out->elapsed = year_elapsed_fraction(year, now);
+	out->elapsed = elapsed;
 	out->expected_hours = rq->total_hours * out->elapsed;
 	out->status = assess_member(out->credit_hours, out->required_hours, rq->total_hours, rq->required_hours,
 				    out->elapsed);

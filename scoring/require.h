@@ -60,6 +60,10 @@ typedef struct member_status {
 /* Pure: the assessment of a member with these yearly hours under requirement rq at unix time now. */
 void require_evaluate(const requirement *rq, int year, double hours_required, double hours_elective, int64_t now,
 		      member_status *out);
+/* The same with the elapsed fraction of the year already computed (year_elapsed_fraction(year, now)):
+   for loops over many members, which then compute it once. */
+void require_evaluate_el(const requirement *rq, int year, double hours_required, double hours_elective,
+			 double elapsed, member_status *out);
 
 /* The assessment of user_id for year from its score_totals row (none: zero hours) and its
    organisation's requirement, at unix time now (pass clock_secs()). 0, or -1 when the user does

@@ -89,6 +89,43 @@ static int parse_flags(int argc, char **argv)
 	return 0;
 }
 
+/* A module command's arguments: the core takes --data DIR, --quiet and --set KEY=VALUE; every
+   other argument, in order, is the command's own (positionals and its flags, such as report's
+   --org). The settings file of --data is read first, as for the core's commands. Returns the
+   number of arguments left in rest, -1 on bad usage, -2 on a bad settings file. */
+static int module_args(int argc, char **argv, char **rest)
+{
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--data") && i + 1 < argc)
+			g_data = argv[++i];
+		else if (!strncmp(argv[i], "--data=", 7))
+			g_data = argv[i] + 7;
+	if (g_data && config_load(g_data) < 0)
+		return -2;
+	int n = 0;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *kv = NULL;
+		if (!strcmp(a, "--data") && i + 1 < argc)
+			i++;
+		else if (!strncmp(a, "--data=", 7))
+			;
+		else if (!strcmp(a, "--quiet"))
+			g_quiet = 1;
+		else if ((!strcmp(a, "--set") && i + 1 < argc && (kv = argv[++i])) || (!strncmp(a, "--set=", 6) && (kv = a + 6))) {
+			char *eq = strchr(kv, '=');
+			if (!eq)
+				return -1;
+			*eq = 0;
+			if (config_set(kv, eq + 1) < 0) {
+				fprintf(stderr, "dangxiao: unknown setting or bad value: %s\n", kv);
+				return -1;
+			}
+		} else
+			rest[n++] = argv[i];
+	}
+	return n;
+}
+
 static int open_db(int create)
 {
 	if (!g_data) {
@@ -297,6 +334,25 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	static const char *const builtin[] = {"serve", "init", "seed", "import-members", "backup", "routes"};
+	int is_builtin = 0;
+	for (size_t i = 0; i < ARRAY_LEN(builtin); i++)
+		is_builtin |= !strcmp(cmd, builtin[i]);
+	const cli_command *mc = is_builtin ? NULL : module_command(cmd);
+	if (mc) {
+		char **rest = xcalloc((size_t)argc, sizeof *rest);
+		int n = module_args(argc, argv, rest);
+		int rc = n == -2 ? 1 : n < 0 ? 2 : 0;
+		cli_opts o = {.data = g_data, .quiet = g_quiet};
+		if (!rc && mc->needs_db)
+			rc = open_db(0);
+		if (!rc)
+			rc = mc->run(n, rest, &o);
+		free(rest);
+		if (rc == 2)
+			usage(stderr);
+		return rc;
+	}
 	int pf = parse_flags(argc, argv);
 	if (pf == -2)
 		return 1;
@@ -317,13 +373,7 @@ int main(int argc, char **argv)
 		rc = cmd_backup(argc, argv);
 	else if (!strcmp(cmd, "routes"))
 		rc = cmd_routes();
-	else if (module_command(cmd)) {
-		const cli_command *c = module_command(cmd);
-		cli_opts o = {.data = g_data, .quiet = g_quiet};
-		rc = c->needs_db ? open_db(0) : 0;
-		if (!rc)
-			rc = c->run(argc - optind, argv + optind, &o);
-	} else {
+	else {
 		fprintf(stderr, "dangxiao: unknown command '%s'\n", cmd);
 		rc = 2;
 	}

@@ -94,7 +94,9 @@ static tmember g_m[] = {
 	{"rep_b2", "报表乙二", &g_org_b, 0, 0, 0, 0, 0, 0},            /* no totals row at all */
 	{"rep_c1", "报表丙一", &g_org_c, 5, 9.25, 51000, 88, 3, 0},
 	{"rep_c2", "报表丙%二", &g_org_c, 1, 0, 3600, 7, 1, 0},        /* a LIKE wildcard in the name */
+	{"rep_evil", "=1+2\\\"q\\\",x", &g_org_c, 0, 0.5, 60, 1, 0, 0}, /* a formula, quotes, a comma */
 };
+#define EVIL_NAME "=1+2\"q\",x"
 #define NM (sizeof g_m / sizeof g_m[0])
 
 /* The requirement the test set per organisation (inherited as the rule says). */
@@ -513,7 +515,7 @@ E2E_TEST(reports_members_search_paging)
 	json_decref(all);
 	/* A branch alone; the assessor's own scope by default (no org_id). */
 	r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d", g_org_c, g_year);
-	CHECK(jint(r.json, "total") == 2, "丙: %lld", jint(r.json, "total"));
+	CHECK(jint(r.json, "total") == 3, "丙: %lld", jint(r.json, "total"));
 	resp_free(&r);
 	r = getf(g_asr, "/api/v1/reports/members?year=%d&per_page=500", g_year);
 	CHECK(find_by(json_object_get(r.json, "members"), "username", "rep_c1") &&
@@ -580,4 +582,611 @@ E2E_TEST(reports_scope_and_bad_input)
 		      find_by(json_object_get(r.json, "children"), "name", "市委组织部"),
 	      "the roots: %.300s", r.body);
 	resp_free(&r);
+}
+
+/* ---- files: CSV (parsed back), XLSX (unzipped), the report command ---- */
+
+/* RFC 4180: the fields of one record starting at *p (CRLF ends it); *p moves past it. */
+static int csv_record(const char **p, const char *end, char fields[][256], int max)
+{
+	int n = 0;
+	const char *s = *p;
+	if (s >= end)
+		return -1;
+	for (;;) {
+		char *f = fields[n];
+		size_t fl = 0;
+		if (s < end && *s == '"') {
+			s++;
+			while (s < end) {
+				if (*s == '"' && s + 1 < end && s[1] == '"') {
+					if (fl < 255) f[fl++] = '"';
+					s += 2;
+				} else if (*s == '"') {
+					s++;
+					break;
+				} else {
+					if (fl < 255) f[fl++] = *s;
+					s++;
+				}
+			}
+		} else {
+			while (s < end && *s != ',' && *s != '\r' && *s != '\n') {
+				if (fl < 255) f[fl++] = *s;
+				s++;
+			}
+		}
+		f[fl] = 0;
+		if (n < max - 1)
+			n++;
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		if (s + 1 < end && s[0] == '\r' && s[1] == '\n')
+			s += 2;
+		else
+			n = -n; /* a bare LF or the end without CRLF: not what Excel is promised */
+		break;
+	}
+	*p = s;
+	return n;
+}
+
+static const char *const g_heads[] = {"用户名", "姓名", "所属组织", "总学时", "必修学时", "选修学时",
+				      "学习时长（秒）", "积分", "完成课程数", "考核状态"};
+
+static const char *status_zh(const char *st)
+{
+	return !strcmp(st, "met") ? "已达标" : !strcmp(st, "on_track") ? "进度正常" : !strcmp(st, "behind") ? "进度落后"
+													 : "有风险";
+}
+
+/* Checks a CSV file of g_org1's subtree at elapsed el. */
+static void check_csv(const char *data, size_t len, double el, const char *what)
+{
+	CHECK(len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3), "%s: starts with a BOM", what);
+	const char *p = data + 3, *end = data + len;
+	static char f[16][256];
+	int n = csv_record(&p, end, f, 16);
+	CHECK(n == 10, "%s: header has 10 columns (%d)", what, n);
+	for (int i = 0; i < 10 && i < n; i++)
+		CHECK(!strcmp(f[i], g_heads[i]), "%s: column %d is %s, expected %s", what, i, f[i], g_heads[i]);
+	int rows = 0, seen[NM] = {0};
+	while (p < end) {
+		n = csv_record(&p, end, f, 16);
+		CHECK(n == 10, "%s: row %d has 10 CRLF-ended columns (%d)", what, rows + 1, n);
+		if (n != 10)
+			break;
+		rows++;
+		for (size_t i = 0; i < NM; i++) {
+			if (strcmp(f[0], g_m[i].username))
+				continue;
+			seen[i] = 1;
+			tmember *m = &g_m[i];
+			double tot, reqd;
+			req_of(*m->org, &tot, &reqd);
+			if (!strcmp(m->username, "rep_evil"))
+				CHECK(!strcmp(f[1], "'" EVIL_NAME), "%s: the formula is defused: %s", what, f[1]);
+			else
+				CHECK(!strcmp(f[1], m->name), "%s: name %s", what, f[1]);
+			CHECK(strstr(f[2], "第一党委/") != NULL, "%s: org is the full name: %s", what, f[2]);
+			CHECK(fabs(atof(f[3]) - (m->hr + m->he)) < 0.005 && fabs(atof(f[4]) - m->hr) < 0.005 &&
+				      fabs(atof(f[5]) - m->he) < 0.005,
+			      "%s: %s hours %s %s %s", what, m->username, f[3], f[4], f[5]);
+			CHECK(atoll(f[6]) == (long long)m->study && atoll(f[7]) == m->points && atoll(f[8]) == m->courses,
+			      "%s: %s study/points/courses", what, m->username);
+			const char *st = status_zh(expect_status(m->hr, m->he, tot, reqd, el));
+			CHECK(!strcmp(f[9], st), "%s: %s status %s, expected %s", what, m->username, f[9], st);
+		}
+	}
+	for (size_t i = 0; i < NM; i++)
+		CHECK(seen[i], "%s: %s is in the file", what, g_m[i].username);
+	CHECK(rows == (int)NM + 3, "%s: %d rows (the test's members and 3 demo members)", what, rows);
+}
+
+/* The text of the first <c r="REF"> cell of a sheet's XML: its <v> or inline <t>; *type its t="". */
+static int xlsx_cell(const char *xml, const char *ref, char *out, size_t n, char *type, size_t tn)
+{
+	char key[32];
+	snprintf(key, sizeof key, "<c r=\"%s\"", ref);
+	const char *c = strstr(xml, key);
+	if (!c)
+		return -1;
+	const char *close = strstr(c, "</c>"), *t = strstr(c, " t=\"");
+	type[0] = 0;
+	if (t && t < close) {
+		size_t l = strcspn(t + 4, "\"");
+		snprintf(type, tn, "%.*s", (int)(l < tn - 1 ? l : tn - 1), t + 4);
+	}
+	const char *v = strstr(c, "<v>"), *is = strstr(c, "<t>"), *fo = strstr(c, "<f>");
+	if (fo && fo < close)
+		return -2; /* a formula */
+	const char *s = v && v < close ? v + 3 : is && is < close ? is + 3 : NULL;
+	if (!s)
+		return -1;
+	size_t l = strcspn(s, "<");
+	snprintf(out, n, "%.*s", (int)(l < n - 1 ? l : n - 1), s);
+	return 0;
+}
+
+E2E_TEST(reports_xlsx_unzipped)
+{
+	double now = year_start(g_year) + 200 * 86400;
+	set_clock(now);
+	double el = elapsed_at(now, g_year);
+	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx", g_org1, g_year);
+	CHECK_STATUS(r, 200);
+	char *ct = resp_header(&r, "Content-Type"), *cd = resp_header(&r, "Content-Disposition");
+	CHECK(ct && strstr(ct, "spreadsheetml.sheet"), "content type %s", ct ? ct : "(none)");
+	CHECK(cd && strstr(cd, "attachment") && strstr(cd, ".xlsx"), "disposition %s", cd ? cd : "(none)");
+	free(ct);
+	free(cd);
+	char path[600], dir[600];
+	snprintf(path, sizeof path, "%s/report.xlsx", e2e_tmp);
+	snprintf(dir, sizeof dir, "%s/report-xlsx", e2e_tmp);
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(r.body, 1, r.len, f);
+		fclose(f);
+	}
+	resp_free(&r);
+	CHECK(e2e_sh("rm -rf %s && mkdir -p %s && cd %s && unzip -q %s", dir, dir, dir, path) == 0, "unzip");
+	char sp[700];
+	snprintf(sp, sizeof sp, "%s/xl/worksheets/sheet1.xml", dir);
+	FILE *x = fopen(sp, "rb");
+	CHECK(x != NULL, "sheet1.xml in the zip");
+	if (!x)
+		return;
+	static char xml[1 << 20];
+	size_t xl = fread(xml, 1, sizeof xml - 1, x);
+	xml[xl] = 0;
+	fclose(x);
+	CHECK(strstr(xml, "state=\"frozen\"") && strstr(xml, "ySplit=\"1\""), "the header row is frozen");
+	CHECK(strstr(xml, "<col min=\"3\" max=\"3\" width=\"28") != NULL, "the org column is wide");
+	char v[256], t[16], ref[16];
+	const char *cols = "ABCDEFGHIJ";
+	for (int i = 0; i < 10; i++) {
+		snprintf(ref, sizeof ref, "%c1", cols[i]);
+		CHECK(xlsx_cell(xml, ref, v, sizeof v, t, sizeof t) == 0 && !strcmp(v, g_heads[i]), "header %s: %s", ref, v);
+	}
+	/* Every data row: find it by username in column A, then check its cells. */
+	int found = 0;
+	for (int row = 2; row < 40; row++) {
+		snprintf(ref, sizeof ref, "A%d", row);
+		if (xlsx_cell(xml, ref, v, sizeof v, t, sizeof t) != 0)
+			break;
+		for (size_t i = 0; i < NM; i++) {
+			if (strcmp(v, g_m[i].username))
+				continue;
+			found++;
+			tmember *m = &g_m[i];
+			double tot, reqd;
+			req_of(*m->org, &tot, &reqd);
+			char num[64], nt[16];
+			snprintf(ref, sizeof ref, "D%d", row);
+			int rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			CHECK(rc == 0 && !nt[0] && fabs(atof(num) - (m->hr + m->he)) < 0.005,
+			      "%s: total hours is a number cell (%s, t=%s)", m->username, num, nt);
+			snprintf(ref, sizeof ref, "H%d", row);
+			rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			CHECK(rc == 0 && !nt[0] && atoll(num) == m->points, "%s: points a number (%s)", m->username, num);
+			snprintf(ref, sizeof ref, "B%d", row);
+			rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			if (!strcmp(m->username, "rep_evil"))
+				CHECK(rc == 0 && !strcmp(nt, "inlineStr") && (!strcmp(num, EVIL_NAME) || !strcmp(num, "=1+2&quot;q&quot;,x")),
+				      "the formula-like name is text, never a formula (rc %d, %s)", rc, num);
+			else
+				CHECK(rc == 0 && !strcmp(num, m->name), "%s: name %s", m->username, num);
+			snprintf(ref, sizeof ref, "J%d", row);
+			rc = xlsx_cell(xml, ref, num, sizeof num, nt, sizeof nt);
+			const char *st = status_zh(expect_status(m->hr, m->he, tot, reqd, el));
+			CHECK(rc == 0 && !strcmp(num, st), "%s: status %s, expected %s", m->username, num, st);
+		}
+	}
+	CHECK(found == (int)NM, "all %zu members in the sheet (%d)", NM, found);
+	/* The file honours the filter as the JSON does. */
+	r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx&status=lazy", g_org1, g_year);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx", g_org1, g_year);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	set_clock(g_t0);
+}
+
+E2E_TEST(reports_csv_http)
+{
+	double now = year_start(g_year) + 120 * 86400;
+	set_clock(now);
+	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
+	CHECK_STATUS(r, 200);
+	char *ct = resp_header(&r, "Content-Type");
+	CHECK(ct && strstr(ct, "text/csv"), "content type %s", ct ? ct : "(none)");
+	free(ct);
+	check_csv(r.body, r.len, elapsed_at(now, g_year), "http csv");
+	resp_free(&r);
+	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	set_clock(g_t0);
+}
+
+E2E_TEST(reports_cli)
+{
+	double el = elapsed_at(g_t0, g_year);
+	char out[600];
+	snprintf(out, sizeof out, "%s/cli.csv", e2e_tmp);
+	int rc = e2e_sh("bin/dangxiao-san report --data %s --org %lld --year %d --format csv --out %s --quiet", e2e_data,
+			g_org1, g_year, out);
+	CHECK(rc == 0, "report --format csv: %d", rc);
+	size_t len = 0;
+	FILE *f = fopen(out, "rb");
+	static char data[1 << 20];
+	if (f) {
+		len = fread(data, 1, sizeof data, f);
+		fclose(f);
+	}
+	/* The command reads the real clock: the test clock is at g_t0, a few seconds from it. */
+	check_csv(data, len, el, "cli csv");
+	snprintf(out, sizeof out, "%s/cli.xlsx", e2e_tmp);
+	rc = e2e_sh("bin/dangxiao-san report --data %s --org %lld --year %d --format xlsx --out %s --quiet && "
+		    "unzip -p %s xl/worksheets/sheet1.xml | grep -q rep_evil",
+		    e2e_data, g_org1, g_year, out, out);
+	CHECK(rc == 0, "report --format xlsx: %d", rc);
+	/* Bad usage 2, an organisation that does not exist 1, and no file is left behind. */
+	CHECK(e2e_sh("bin/dangxiao-san report --data %s --org %lld --year 1999 --format csv --out %s/x.csv 2>/dev/null",
+		     e2e_data, g_org1, e2e_tmp) == 2,
+	      "year 1999: exit 2");
+	CHECK(e2e_sh("bin/dangxiao-san report --data %s --org %lld --year %d --format pdf --out %s/x.csv 2>/dev/null",
+		     e2e_data, g_org1, g_year, e2e_tmp) == 2,
+	      "format pdf: exit 2");
+	CHECK(e2e_sh("bin/dangxiao-san report --data %s --org 999999 --year %d --format csv --out %s/x.csv 2>/dev/null",
+		     e2e_data, g_year, e2e_tmp) == 1,
+	      "unknown org: exit 1");
+	CHECK(e2e_sh("test ! -e %s/x.csv", e2e_tmp) == 0, "no file written");
+}
+
+E2E_TEST(reports_page)
+{
+	resp r = getf(g_asr, "/assess?org_id=%lld&year=%d", g_org1, g_year);
+	CHECK_STATUS(r, 200);
+	CHECK(r.body && strstr(r.body, "报表甲支部") && strstr(r.body, "<svg") && strstr(r.body, "role=\"img\"") &&
+		      strstr(r.body, "<desc>") && strstr(r.body, "报表甲一"),
+	      "tree, chart with its text alternative, member table");
+	CHECK(r.body && !strstr(r.body, "王五"), "nothing of 第二党委");
+	resp_free(&r);
+	r = getf(g_asr, "/assess?org_id=%lld&year=%d&status=met", g_org1, g_year);
+	CHECK(r.body && strstr(r.body, "报表甲一") && !strstr(r.body, "报表乙二"), "filtered by status");
+	resp_free(&r);
+	r = getf(g_asr, "/assess?org_id=%lld&year=%d&q=%%E4%%B9%%99", g_org1, g_year);
+	CHECK(r.body && strstr(r.body, "报表乙一") && !strstr(r.body, "<th scope=\"row\">报表甲一"), "searched by name");
+	resp_free(&r);
+	r = getf(g_asr2, "/assess?org_id=%lld", g_org1);
+	CHECK_STATUS(r, 403);
+	CHECK(r.body && strstr(r.body, "<html") && !strstr(r.body, "报表甲一"), "an HTML 403 without the data");
+	resp_free(&r);
+	r = getf(g_mem, "/assess");
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = getf(g_asr, "/assess?year=1999");
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+}
+
+/* ---- reminders: a local receiver that is down, answers 500, is slow, then comes back ---- */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static struct {
+	pthread_mutex_t mu;
+	int fd, port, running;
+	int status;        /* what it answers */
+	int delay_ms;      /* before answering */
+	int got;           /* requests received */
+	char last[8192];   /* the last body */
+	char ctype[128];
+	pthread_t th;
+} g_rx = {.mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1, .status = 200};
+
+static void *rx_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(g_rx.fd, NULL, NULL);
+		if (c < 0)
+			break;
+		char req[16384];
+		size_t n = 0;
+		long want = -1;
+		char *body = NULL;
+		while (n < sizeof req - 1) {
+			ssize_t k = read(c, req + n, sizeof req - 1 - n);
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+			req[n] = 0;
+			char *e = strstr(req, "\r\n\r\n");
+			if (e && want < 0) {
+				char *cl = strcasestr(req, "Content-Length:");
+				want = cl ? atol(cl + 15) : 0;
+				body = e + 4;
+			}
+			if (body && (long)(req + n - body) >= want)
+				break;
+		}
+		pthread_mutex_lock(&g_rx.mu);
+		int delay = g_rx.delay_ms, status = g_rx.status;
+		g_rx.got++;
+		snprintf(g_rx.last, sizeof g_rx.last, "%s", body ? body : "");
+		char *ct = strcasestr(req, "Content-Type:");
+		snprintf(g_rx.ctype, sizeof g_rx.ctype, "%.*s", ct ? (int)strcspn(ct + 13, "\r\n") : 0, ct ? ct + 13 : "");
+		pthread_mutex_unlock(&g_rx.mu);
+		if (delay)
+			usleep((useconds_t)delay * 1000);
+		char out[128];
+		int ol = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
+		if (write(c, out, (size_t)ol) < 0) {
+			/* the client gave up */
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+/* A free port for the receiver (nothing listens on it until rx_up). */
+static int rx_pick_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	bind(s, (struct sockaddr *)&a, sizeof a);
+	getsockname(s, (struct sockaddr *)&a, &l);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static void rx_up(void)
+{
+	g_rx.fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(g_rx.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_rx.port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(bind(g_rx.fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(g_rx.fd, 16) == 0, "receiver listens");
+	g_rx.running = 1;
+	pthread_create(&g_rx.th, NULL, rx_main, NULL);
+}
+
+static void rx_down(void)
+{
+	if (!g_rx.running)
+		return;
+	shutdown(g_rx.fd, SHUT_RDWR);
+	close(g_rx.fd);
+	pthread_join(g_rx.th, NULL);
+	g_rx.running = 0;
+}
+
+static int rx_got(void)
+{
+	pthread_mutex_lock(&g_rx.mu);
+	int n = g_rx.got;
+	pthread_mutex_unlock(&g_rx.mu);
+	return n;
+}
+
+/* The outbox row id of the newest reminder of g_org1 with its state and attempts. */
+static void outbox_row(long long id, char *state, size_t sn, long long *attempts, long long *last_status)
+{
+	resp r = getf(g_asr, "/api/v1/reminders?org_id=%lld", g_org1);
+	json_t *e = find_id(json_object_get(r.json, "reminders"), "id", id);
+	snprintf(state, sn, "%s", e && jstr(e, "state") ? jstr(e, "state") : "?");
+	*attempts = e ? jint(e, "attempts") : -1;
+	*last_status = e ? jint(e, "last_status") : -1;
+	resp_free(&r);
+}
+
+/* Waits (real time: the delivery is asynchronous) up to ms for the row to reach state / attempts. */
+static int wait_row(long long id, const char *state, long long min_attempts, int ms)
+{
+	char st[16];
+	long long a, ls;
+	for (int waited = 0; waited <= ms; waited += 100) {
+		outbox_row(id, st, sizeof st, &a, &ls);
+		if (!strcmp(st, state) && a >= min_attempts)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+static long long remind_now(const char *tok, char *content, size_t cn)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/reminders?org_id=%lld", g_org1);
+	resp r = e2e_req("POST", path, tok, "{}", NULL);
+	CHECK_STATUS(r, 202);
+	long long id = jint(r.json, "id");
+	if (content)
+		snprintf(content, cn, "%s", jstr(r.json, "content") ? jstr(r.json, "content") : "");
+	resp_free(&r);
+	return id;
+}
+
+static double now_real(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+E2E_TEST(reports_reminders_webhook)
+{
+	set_clock(year_start(g_year) + 183 * 86400);
+	char body[256], content[4096];
+	/* No webhook yet: 409. Bad addresses: 422. */
+	resp r = e2e_req("POST", "/api/v1/reminders", g_asr, "{}", NULL);
+	CHECK_STATUS(r, 409);
+	resp_free(&r);
+	const char *bad[] = {"ftp://127.0.0.1/x", "http://a b/c", "javascript:alert(1)", "http:/x"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(body, sizeof body, "{\"webhook_url\":\"%s\"}", bad[i]);
+		r = e2e_req("PUT", "/api/v1/scoring/settings", g_adm, body, NULL);
+		CHECK_STATUS(r, 422);
+		resp_free(&r);
+	}
+	r = e2e_req("PUT", "/api/v1/scoring/settings", g_asr, "{\"webhook_url\":\"\"}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	/* The receiver is down (nothing listens on its port). */
+	g_rx.port = rx_pick_port();
+	snprintf(body, sizeof body, "{\"webhook_url\":\"http://127.0.0.1:%d/hook?key=secret\",\"remind_weekday\":1,\"remind_hour\":9}",
+		 g_rx.port);
+	r = e2e_req("PUT", "/api/v1/scoring/settings", g_adm, body, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("GET", "/api/v1/scoring/settings", g_adm, NULL, NULL);
+	CHECK(jstr(r.json, "webhook_url") && strstr(jstr(r.json, "webhook_url"), "secret"), "settings read back");
+	resp_free(&r);
+	CHECK(rep_sql_int("SELECT count(*) FROM audit_log WHERE action = 'setting.update' AND detail LIKE '%secret%'") == 0,
+	      "the audit row does not keep the webhook's key");
+
+	/* Scope: another subtree's assessor and a member are refused. */
+	snprintf(body, sizeof body, "/api/v1/reminders?org_id=%lld", g_org1);
+	r = e2e_req("POST", body, g_asr2, "{}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("POST", body, g_mem, "{}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("POST", body, g_asr, "{\"year\":1999}", NULL);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+
+	double t0 = now_real();
+	long long id = remind_now(g_asr, content, sizeof content);
+	CHECK(now_real() - t0 < 2, "queueing answers at once (%.2f s)", now_real() - t0);
+	/* The message names those at risk / behind by organisation, as recomputed here. */
+	double el = elapsed_at(year_start(g_year) + 183 * 86400, g_year);
+	CHECK(strstr(content, "【学时提醒】") != NULL, "title: %s", content);
+	for (size_t i = 0; i < NM; i++) {
+		double tot, reqd;
+		req_of(*g_m[i].org, &tot, &reqd);
+		const char *st = expect_status(g_m[i].hr, g_m[i].he, tot, reqd, el);
+		int bad_st = !strcmp(st, "behind") || !strcmp(st, "at_risk");
+		if (strcmp(g_m[i].username, "rep_evil"))
+			CHECK(!!strstr(content, g_m[i].name) == bad_st, "%s (%s) %s in the message", g_m[i].username, st,
+			      bad_st ? "is" : "is not");
+	}
+	CHECK(wait_row(id, "pending", 1, 5000), "a failed try is recorded and the row kept");
+	char st[16];
+	long long att, ls;
+	outbox_row(id, st, sizeof st, &att, &ls);
+	CHECK(att == 1, "one try so far (%lld): the next waits for the backoff", att);
+	/* It comes back; nothing is sent before the backoff has passed on the server's clock … */
+	g_rx.status = 200;
+	rx_up();
+	usleep(1500 * 1000);
+	CHECK(rx_got() == 0, "not retried before the backoff (%d)", rx_got());
+	/* … and once it has, the message arrives, as the robot's JSON. */
+	e2e_clock_advance(31);
+	CHECK(wait_row(id, "sent", 2, 5000), "delivered after the receiver came back");
+	pthread_mutex_lock(&g_rx.mu);
+	json_t *j = json_loads(g_rx.last, 0, NULL);
+	CHECK(j && !strcmp(jstr(j, "msgtype"), "text") &&
+		      !strcmp(jstr(json_object_get(j, "text"), "content") ? jstr(json_object_get(j, "text"), "content") : "",
+			      content),
+	      "the body is {msgtype:text, text:{content}}: %.200s", g_rx.last);
+	CHECK(strstr(g_rx.ctype, "application/json") != NULL, "sent as JSON (%s)", g_rx.ctype);
+	pthread_mutex_unlock(&g_rx.mu);
+	json_decref(j);
+
+	/* A receiver answering 500: retried later, then delivered. */
+	g_rx.status = 500;
+	int before = rx_got();
+	id = remind_now(g_asr, NULL, 0);
+	CHECK(wait_row(id, "pending", 1, 5000), "500: kept pending");
+	outbox_row(id, st, sizeof st, &att, &ls);
+	CHECK(ls == 500 && rx_got() == before + 1, "500 recorded (%lld)", ls);
+	g_rx.status = 200;
+	e2e_clock_advance(31);
+	CHECK(wait_row(id, "sent", 2, 5000), "delivered on the retry");
+
+	/* A slow receiver (no answer for 11 s: the 10 s timeout): the server keeps answering at once. */
+	g_rx.delay_ms = 11000;
+	id = remind_now(g_asr, NULL, 0);
+	usleep(500 * 1000);
+	double worst = 0;
+	for (int i = 0; i < 10; i++) {
+		t0 = now_real();
+		r = getf(g_asr, "/api/v1/reports/orgs?org_id=%lld&year=%d", g_org1, g_year);
+		CHECK_STATUS(r, 200);
+		resp_free(&r);
+		long long id2 = remind_now(g_asr, NULL, 0);
+		(void)id2;
+		double d = now_real() - t0;
+		worst = d > worst ? d : worst;
+		usleep(200 * 1000);
+	}
+	CHECK(worst < 1.0, "requests stay fast while the receiver hangs (worst %.3f s)", worst);
+	CHECK(wait_row(id, "pending", 1, 15000), "the timeout counts as a failure");
+	g_rx.delay_ms = 0;
+	/* Everything still pending goes out once the backoff has passed (up to the 16 per pass). */
+	e2e_clock_advance(31);
+	CHECK(wait_row(id, "sent", 2, 8000), "the timed-out one is delivered on its retry");
+
+	/* Down across a restart: the row is in the database, so it is delivered after it. */
+	rx_down();
+	id = remind_now(g_asr, NULL, 0);
+	CHECK(wait_row(id, "pending", 1, 5000), "refused again");
+	CHECK(e2e_restart() == 0, "restart");
+	/* The restarted server's clock is the real time again: the row is due at once and tried while
+	   the receiver is still down (a second failure: the next wait is 45–60 s). */
+	CHECK(wait_row(id, "pending", 2, 5000), "tried again after the restart");
+	rx_up();
+	e2e_clock_advance(61);
+	CHECK(wait_row(id, "sent", 2, 8000), "delivered after the restart");
+	outbox_row(id, st, sizeof st, &att, &ls);
+	CHECK(!strcmp(st, "sent"), "after the restart: %s, %lld tries, last %lld, receiver got %d", st, att, ls, rx_got());
+	rx_down();
+	set_clock(g_t0);
+}
+
+/* The weekly reminder: queued once at the set weekday and hour (academy time), then delivered. */
+E2E_TEST(reports_reminders_weekly)
+{
+	rx_up();
+	g_rx.status = 200;
+	/* A Monday, 09:30 in Shanghai: 01:30 UTC. Find the Monday of the current week. */
+	double now = g_t0;
+	time_t tt = (time_t)now + 8 * 3600;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	int wd = tm.tm_wday ? tm.tm_wday : 7;
+	double monday = now - (wd - 1) * 86400.0 - fmod(now + 8 * 3600, 86400) + 9.5 * 3600;
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM remind_outbox WHERE kind = 'weekly'");
+	long long before = rep_sql_int(q);
+	set_clock(monday - 3600); /* 08:30: not yet */
+	usleep(2500 * 1000);
+	CHECK(rep_sql_int(q) == before, "not before the hour");
+	set_clock(monday);
+	long long n = 0;
+	for (int i = 0; i < 50 && (n = rep_sql_int(q)) == before; i++)
+		usleep(100 * 1000);
+	CHECK(n == before + 1, "queued at the hour (%lld)", n);
+	set_clock(monday + 3600);
+	usleep(2500 * 1000);
+	CHECK(rep_sql_int(q) == before + 1, "once a week");
+	snprintf(q, sizeof q, "SELECT count(*) FROM remind_outbox WHERE kind = 'weekly' AND state = 'sent'");
+	long long sent = 0;
+	for (int i = 0; i < 50 && (sent = rep_sql_int(q)) < 1; i++)
+		usleep(100 * 1000);
+	CHECK(sent >= 1, "the weekly one is delivered");
+	rx_down();
+	set_clock(g_t0);
 }

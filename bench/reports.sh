@@ -1,0 +1,124 @@
+#!/bin/sh
+# bench/reports.sh — the assessors' reports on a generated academy: 100,000 members in 2,000
+# organisations with 5,000,000 ledger rows (generated with SQL into a seeded demo database), the
+# members report for the whole tree as JSON, CSV and XLSX, the organisation summary, the server's
+# memory growth during each export; nginx serving static files of the same sizes as the reference.
+# Goals (issue 11): JSON ≤ 1 s, CSV ≤ 2 s, XLSX ≤ 5 s, RSS growth < 64 MB, summary ≤ 200 ms.
+# The generated database is kept in $BENCH_TMP/reports-data between runs (REGEN=1 makes it again).
+set -e
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+RUNS=${RUNS:-3}
+make -s all >/dev/null
+D=${BENCH_TMP}/reports-data
+Y=$(date -u -d '+8 hours' +%Y)
+
+gen() {
+	rm -rf "$D"
+	bin/dangxiao seed --data "$D" >/dev/null
+	db="$D/dangxiao.db"
+	t0=$(date +%s)
+	sqlite3 "$db" >/dev/null <<SQL
+PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
+BEGIN;
+-- 40 committees under the demo root, 49 branches under each: 2,000 new organisations.
+WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 40)
+INSERT INTO orgs(name, parent_id, path, created_at) SELECT '测试党委' || i, 1, '', 0 FROM c;
+UPDATE orgs SET path = '/1/' || id || '/' WHERE path = '';
+WITH RECURSIVE c(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM c WHERE j < 49)
+INSERT INTO orgs(name, parent_id, path, created_at)
+  SELECT '第' || j || '支部', o.id, '', 0 FROM orgs o, c WHERE o.name LIKE '测试党委%';
+UPDATE orgs SET path = (SELECT p.path FROM orgs p WHERE p.id = orgs.parent_id) || id || '/' WHERE path = '';
+CREATE TEMP TABLE br(n INTEGER PRIMARY KEY, id INTEGER);
+INSERT INTO br(id) SELECT id FROM orgs WHERE name LIKE '第%支部' ORDER BY id;
+-- 100,000 members spread over the branches (the demo members' password hash: they can log in).
+WITH RECURSIVE u(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM u WHERE i < 99999)
+INSERT INTO users(username, name, role, org_id, pw_hash, created_at, updated_at)
+  SELECT 'bench' || i, '学员' || i, 'member', (SELECT id FROM br WHERE n = 1 + i % (SELECT count(*) FROM br)),
+         (SELECT pw_hash FROM users WHERE username = 'zhangsan'), 0, 0 FROM u;
+-- Their yearly totals, and requirements for a few organisations.
+INSERT INTO score_totals(user_id, year, hours_required, hours_elective, study_s, points, courses_completed, updated_at)
+  SELECT id, $Y, abs(random()) % 2000 / 100.0, abs(random()) % 4000 / 100.0, abs(random()) % 200000,
+         abs(random()) % 800, abs(random()) % 20, 0 FROM users WHERE username LIKE 'bench%';
+INSERT INTO requirements(org_id, year, total_hours, required_hours, updated_at)
+  SELECT id, $Y, 40, 10, 0 FROM orgs WHERE name LIKE '测试党委%' AND id % 3 = 0;
+COMMIT;
+SQL
+	# 50 ledger rows per member (5,000,000), when the ledger table exists (scoring migration 2).
+	if sqlite3 "$db" "SELECT 1 FROM sqlite_master WHERE name = 'ledger'" | grep -q 1; then
+		sqlite3 "$db" <<SQL
+PRAGMA synchronous=OFF;
+BEGIN;
+WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < 50)
+INSERT INTO ledger(user_id, seq, rule, points, ref, at, detail, prev, hash)
+  SELECT u.id, s.k, 'study', 1, 'b' || s.k, 1767225600 + s.k * 3600, NULL, randomblob(32), randomblob(32)
+  FROM users u, s WHERE u.username LIKE 'bench%' ORDER BY u.id, s.k;
+COMMIT;
+SQL
+	fi
+	echo "generated in $(( $(date +%s) - t0 )) s: $(sqlite3 "$db" "SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM users WHERE role='member'), (SELECT count(*) FROM sqlite_master WHERE name='ledger')") orgs|members|ledger?; ledger rows: $(sqlite3 "$db" "SELECT count(*) FROM ledger" 2>/dev/null || echo 0); db $(du -m "$db" | cut -f1) MB"
+}
+
+[ -f "$D/dangxiao.db" ] && [ -z "$REGEN" ] || gen
+
+P=$(free_port)
+start_dx "$D" "$P"
+B="http://127.0.0.1:$P"
+T=$(login_token "$P" admin)
+ORG1=$(sqlite3 "$D/dangxiao.db" "SELECT id FROM orgs WHERE parent_id IS NULL LIMIT 1")
+COMMITTEE=$(sqlite3 "$D/dangxiao.db" "SELECT id FROM orgs WHERE name = '测试党委1'")
+
+# rss_peak OUT PID: samples VmRSS (kB) every 10 ms into OUT until killed.
+rss_sampler() { while :; do awk '/VmRSS/ {print $2}' "/proc/$2/status" >>"$1" 2>/dev/null; sleep 0.01; done; }
+
+# measure NAME URL OUTFILE: RUNS downloads; prints the median time, the size and the RSS growth.
+measure() {
+	name=$1; url=$2; out=$3
+	times=""
+	growth=0
+	for i in $(seq "$RUNS"); do
+		base=$(awk '/VmRSS/ {print $2}' "/proc/$DX_PID/status")
+		: >"$BENCH_TMP/rss"
+		rss_sampler "$BENCH_TMP/rss" "$DX_PID" &
+		sp=$!
+		t=$(curl -s -H "Authorization: Bearer $T" -o "$out" -w '%{time_total}' "$url")
+		kill $sp 2>/dev/null; wait $sp 2>/dev/null || true
+		peak=$(sort -n "$BENCH_TMP/rss" | tail -1)
+		g=$(( (${peak:-$base} - base) / 1024 ))
+		[ "$g" -gt "$growth" ] && growth=$g
+		times="$times $t"
+	done
+	med=$(echo "$times" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	size=$(stat -c %s "$out")
+	echo "$name|$med|$size|$growth"
+}
+
+# nginx_time FILE: the median time for nginx to serve a copy of FILE.
+NG=$(free_port)
+mkdir -p "$BENCH_TMP/static"
+start_nginx "$BENCH_TMP/static" "$NG"
+nginx_time() {
+	cp "$1" "$BENCH_TMP/static/$(basename "$1")"
+	times=""
+	for i in $(seq "$RUNS"); do times="$times $(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$NG/$(basename "$1")")"; done
+	echo "$times" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+echo "| what | time (median of $RUNS) | bytes | server RSS growth | nginx, same size |"
+echo "| --- | --- | --- | --- | --- |"
+for row in \
+	"JSON, whole tree, first page (500 rows; counts and total over 100,000)|$B/api/v1/reports/members?year=$Y&per_page=500|json" \
+	"JSON, whole tree, status=behind, page 20|$B/api/v1/reports/members?year=$Y&status=behind&per_page=500&page=20|json" \
+	"CSV, whole tree (100,003 rows, written a chunk at a time to a temporary file, then sent)|$B/api/v1/reports/members?year=$Y&format=csv|csv" \
+	"XLSX, whole tree (100,003 rows)|$B/api/v1/reports/members?year=$Y&format=xlsx|xlsx" \
+	"organisation summary, whole tree (1 root, 100,003 members)|$B/api/v1/reports/orgs?year=$Y|json" \
+	"organisation summary of the demo root (40 committees + 3 demo orgs)|$B/api/v1/reports/orgs?org_id=$ORG1&year=$Y|json" \
+	"organisation summary of one committee (49 branches)|$B/api/v1/reports/orgs?org_id=$COMMITTEE&year=$Y|json"; do
+	name=${row%%|*}; rest=${row#*|}; url=${rest%|*}; ext=${rest##*|}
+	out="$BENCH_TMP/out.$ext"
+	r=$(measure "$name" "$url" "$out")
+	ng=$(nginx_time "$out")
+	echo "$r" | awk -F'|' -v ng="$ng" '{printf "| %s | %.3f s | %d | %d MB | %.3f s |\n", $1, $2, $3, $4, ng}'
+done
+stop_nginx
+stop_dx
