@@ -21,6 +21,7 @@ static struct {
 	{"{other_upload}", ""},        /* another instructor's tus upload */
 	{"{other_org}", ""},           /* an organisation outside the instructor's, assessor's and member's */
 	{"{other_member}", ""},        /* a member of that organisation (wangwu) */
+	{"{other_session}", ""},       /* the id of a live session of another user (authz_t2) */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -128,6 +129,9 @@ static int make_fixtures(void)
 	const char *uid = loc && strrchr(loc, '/') ? strrchr(loc, '/') + 1 : "";
 	fx_set("{other_upload}", "%s", uid);
 	free(loc);
+	resp_free(&r);
+	r = e2e_req("GET", "/api/v1/me/sessions", t2, NULL, NULL);
+	fx_set("{other_session}", "%s", jstr(json_array_get(json_object_get(r.json, "sessions"), 0), "id") ?: "");
 	resp_free(&r);
 	free(t2);
 	for (size_t k = 0; k < NFX; k++)
