@@ -9,8 +9,15 @@
  */
 #ifndef DX_AUDIT_H
 #define DX_AUDIT_H
+#include <jansson.h>
 #include <stdint.h>
 
 /* 0, or -1 (the caller rolls back). actor 0: the system (a command, a sweeper). */
 int audit_log(int64_t actor, const char *action, const char *target_kind, int64_t target_id, const char *detail_json);
+/* audit_log with the details as a jansson object (stolen; NULL for none). 0 or -1. */
+int audit_json(int64_t actor, const char *action, const char *target_kind, int64_t target_id, json_t *detail);
+/* Adds "field":[old,new] to a details object when the two texts differ (NULL stands for null);
+   returns 1 when it did. */
+int audit_diff_str(json_t *detail, const char *field, const char *old, const char *new_);
+int audit_diff_int(json_t *detail, const char *field, int64_t old, int64_t new_);
 #endif

@@ -136,7 +136,7 @@ user *session_lookup(req *r, const char *token)
 		return NULL;
 	char h[65];
 	token_hash(token, h);
-	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.path, s.csrf"
+	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.path, s.csrf, u.must_change_pw"
 				    " FROM sessions s JOIN users u ON u.id = s.user_id"
 				    " JOIN orgs o ON o.id = u.org_id"
 				    " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
@@ -152,6 +152,7 @@ user *session_lookup(req *r, const char *token)
 		u->org_id = sqlite3_column_int64(st, 4);
 		u->org_path = arena_strdup(r->a, db_col_text(st, 5));
 		u->csrf = arena_strdup(r->a, db_col_text(st, 6));
+		u->must_change_pw = sqlite3_column_int(st, 7);
 		r->session_hash = arena_strdup(r->a, h);
 	}
 	db_done(st);
@@ -396,14 +397,15 @@ static const char *tr_n(req *r, const char *key, int n)
 
 static json_t *user_json(int64_t id)
 {
-	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.name"
+	sqlite3_stmt *st = db_query("SELECT u.id, u.username, u.name, u.role, u.org_id, o.name, u.must_change_pw"
 				    " FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = ?",
 				    "i", id);
 	json_t *j = NULL;
 	if (db_step(st) == 1)
-		j = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0), "username",
+		j = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0), "username",
 			      db_col_text(st, 1), "name", db_col_text(st, 2), "role", db_col_text(st, 3), "org_id",
-			      (json_int_t)sqlite3_column_int64(st, 4), "org_name", db_col_text(st, 5));
+			      (json_int_t)sqlite3_column_int64(st, 4), "org_name", db_col_text(st, 5),
+			      "must_change_password", sqlite3_column_int(st, 6));
 	db_done(st);
 	return j;
 }
@@ -472,8 +474,16 @@ static int session_create(req *r)
 		       .at = now};
 	if (db_begin() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.internal"));
-	if (db_exec("INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at) VALUES (?,?,?,?,?)", "sisii",
-		    h, uid, csrf, now, now + SESSION_TTL) < 0 ||
+	/* The address and browser, for the user's own list of sessions (bounded, valid UTF-8). */
+	buf ua;
+	buf_init(&ua);
+	const char *agent = req_header(r, "User-Agent");
+	utf8_clean(&ua, agent ? agent : "", 300);
+	const char *ua_text = arena_strdup(r->a, ua.p ? ua.p : "");
+	buf_free(&ua);
+	if (db_exec("INSERT INTO sessions(token_hash, user_id, csrf, created_at, expires_at, ip, user_agent)"
+		    " VALUES (?,?,?,?,?,?,?)",
+		    "sisiiss", h, uid, csrf, now, now + SESSION_TTL, addr, ua_text) < 0 ||
 	    event_emit(&ev) < 0) {
 		db_rollback();
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
@@ -498,8 +508,9 @@ static int session_delete(req *r)
 /* GET /api/v1/me — the logged-in user. */
 static int me_get(req *r)
 {
-	json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:I}", "id", (json_int_t)r->u->id, "username", r->u->username,
-			      "name", r->u->name, "role", r->u->role_name, "org_id", (json_int_t)r->u->org_id);
+	json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:I,s:b}", "id", (json_int_t)r->u->id, "username", r->u->username,
+			      "name", r->u->name, "role", r->u->role_name, "org_id", (json_int_t)r->u->org_id,
+			      "must_change_password", r->u->must_change_pw);
 	return reply_json(r, 200, j);
 }
 

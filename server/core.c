@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 
-extern const route auth_routes[], people_routes[], page_routes[];
+extern const resource_kind session_mine;
+extern const route auth_routes[], member_import_routes[], page_routes[], org_routes[], user_routes[], audit_routes[],
+	account_routes[];
 
 #define DEMO_PASSWORD "dangxiao2026"
 
@@ -38,8 +40,9 @@ static int seed_people(const char *data_dir)
 
 const module core_module = {
 	.name = "core",
-	.routes = (const route *const[]){auth_routes, people_routes, page_routes, NULL},
-	.resources = (const resource_kind *const[]){&org_scope, &member_scope, NULL},
+	.routes = (const route *const[]){auth_routes, account_routes, member_import_routes, org_routes, user_routes,
+					  audit_routes, page_routes, NULL},
+	.resources = (const resource_kind *const[]){&org_scope, &member_scope, &session_mine, NULL},
 	.start = db_checkpointer_start,
 	.stop = db_checkpointer_stop,
 	.nav = (const nav_entry[]){{"/admin", "nav.admin", ROLE_ADMIN, 90}, {.href = NULL}},
@@ -52,6 +55,16 @@ const module core_module = {
 		 "CREATE INDEX audit_log_at ON audit_log(at);"
 		 "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
 		 "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"},
+		/* 2: administration (issue 12). version: bumped by every change of the row, sent back by an
+		   editor so that a stale edit is refused (409) instead of overwriting a colleague's;
+		   must_change_pw: set by a password reset, cleared by the user's own change; a session's
+		   address and browser, for the user's list of sessions; the audit log by target. */
+		{"ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+		 "ALTER TABLE users ADD COLUMN must_change_pw INTEGER NOT NULL DEFAULT 0;"
+		 "ALTER TABLE orgs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+		 "ALTER TABLE sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';"
+		 "ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';"
+		 "CREATE INDEX audit_log_target ON audit_log(target_kind, target_id, at);"},
 		{.sql = NULL},
 	},
 };

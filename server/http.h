@@ -49,6 +49,7 @@ typedef struct user {
 	const char *username, *name, *role_name, *org_path, *csrf;
 	int role;
 	int64_t org_id;
+	int must_change_pw; /* a reset password: only the account's own routes until it is changed */
 } user;
 
 typedef struct req req;

@@ -243,8 +243,16 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, "dangxiao: cannot read %s\n", argv[optind]);
 		return 1;
 	}
-	json_t *res = import_members(text, len);
+	/* The command line applies what it reads (no preview) and never changes an existing role. */
+	import_opts io = {.preview = 0};
+	int status;
+	json_t *res = import_members(text, len, &io, &status);
 	free(text);
+	if (res && status != 200) {
+		fprintf(stderr, "dangxiao: %s\n", json_string_value(json_object_get(json_object_get(res, "error"), "message")));
+		json_decref(res);
+		return 1;
+	}
 	if (!res) {
 		fprintf(stderr, "dangxiao: the database is busy or failing; nothing was imported\n");
 		return 1;

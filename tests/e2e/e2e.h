@@ -93,6 +93,10 @@ char *resp_header(const resp *r, const char *name);
 /* Logs in; returns the token (malloc'd) or NULL. csrf_out may be NULL (else malloc'd csrf). */
 char *e2e_login(const char *username, const char *password);
 char *e2e_login_csrf(const char *username, const char *password, char **csrf_out);
+/* A CSV member import as the admin page does it: the preview, then the confirmation with the
+   preview's digest (query: NULL or extra arguments such as "allow_role_changes=1"). Returns the
+   confirmation's answer, or the preview's when that was not a 200. Long timeout (imports hash). */
+resp e2e_import(const char *token, const char *csv, size_t len, const char *query);
 /* Moves the server's test clock. */
 void e2e_clock_advance(double seconds);
 void e2e_clock_set(const char *iso);

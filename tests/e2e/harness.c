@@ -414,6 +414,20 @@ char *e2e_login_csrf(const char *username, const char *password, char **csrf_out
 	return tok;
 }
 
+resp e2e_import(const char *token, const char *csv, size_t len, const char *query)
+{
+	e2e_opts o = {.timeout_s = 600};
+	char path[512];
+	snprintf(path, sizeof path, "/api/v1/users/import/preview%s%s", query ? "?" : "", query ? query : "");
+	resp r = e2e_req_opts(&o, "POST", path, token, csv, len, "text/csv", NULL);
+	const char *digest = r.status == 200 ? jstr(r.json, "digest") : NULL;
+	if (!digest)
+		return r;
+	snprintf(path, sizeof path, "/api/v1/users/import?confirm=%s%s%s", digest, query ? "&" : "", query ? query : "");
+	resp_free(&r);
+	return e2e_req_opts(&o, "POST", path, token, csv, len, "text/csv", NULL);
+}
+
 char *e2e_login(const char *username, const char *password)
 {
 	return e2e_login_csrf(username, password, NULL);

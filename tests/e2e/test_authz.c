@@ -27,6 +27,7 @@ static struct {
 	{"{other_attempt}", ""},          /* … and that attempt, another member's (lisi) */
 	{"{other_draft_quiz}", ""},       /* the exam of {other_draft} */
 	{"{other_class}", ""},         /* a topic class assigned to that organisation only */
+	{"{other_session}", ""},       /* the id of a live session of another user (authz_t2) */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -175,6 +176,9 @@ static int make_fixtures(void)
 	const char *uid = loc && strrchr(loc, '/') ? strrchr(loc, '/') + 1 : "";
 	fx_set("{other_upload}", "%s", uid);
 	free(loc);
+	resp_free(&r);
+	r = e2e_req("GET", "/api/v1/me/sessions", t2, NULL, NULL);
+	fx_set("{other_session}", "%s", jstr(json_array_get(json_object_get(r.json, "sessions"), 0), "id") ?: "");
 	resp_free(&r);
 	free(t2);
 

@@ -202,7 +202,7 @@ E2E_TEST(csv_import_api)
 			   "imp_c,周三,省委/组织部/一支部,emperor,password4\r\n"
 			   "imp_d,\"未闭合,省委,member,password5\n"
 			   "imp_e,吴五,省委/宣传部,instructor,password6\n";
-	resp r = e2e_req_h("POST", "/api/v1/users/import", tok, csv, sizeof csv - 1, "text/csv", NULL);
+	resp r = e2e_import(tok, csv, sizeof csv - 1, NULL);
 	CHECK_STATUS(r, 200);
 	CHECK(jint(r.json, "created") == 3, "created: %s", r.body);
 	json_t *errs = json_object_get(r.json, "errors");
@@ -223,7 +223,7 @@ E2E_TEST(csv_import_api)
 	resp_free(&r);
 	/* Re-import updates instead of creating. */
 	const char again[] = "imp_a,陈一一,省委/组织部/二支部,member,\n";
-	r = e2e_req_h("POST", "/api/v1/users/import", tok, again, sizeof again - 1, "text/csv", NULL);
+	r = e2e_import(tok, again, sizeof again - 1, NULL);
 	CHECK(jint(r.json, "updated") == 1 && jint(r.json, "created") == 0, "update: %s", r.body);
 	resp_free(&r);
 	r = e2e_req_h("POST", "/api/v1/users/import", tok, "x", 1, "application/json", NULL);
@@ -241,7 +241,7 @@ E2E_TEST(csv_import_1000_members)
 	for (int i = 0; i < 1000; i++)
 		len += (size_t)sprintf(csv + len, "bulk%04d,学员%04d,省委/第%d党委/第%d支部,member,bulkpass%04d\n", i, i,
 				       i % 7, i % 23, i);
-	resp r = e2e_req_h("POST", "/api/v1/users/import", tok, csv, len, "text/csv", NULL);
+	resp r = e2e_import(tok, csv, len, NULL);
 	CHECK_STATUS(r, 200);
 	CHECK(jint(r.json, "created") == 1000, "created 1000: %.200s", r.body);
 	resp_free(&r);

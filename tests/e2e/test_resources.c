@@ -259,7 +259,7 @@ E2E_TEST(resources_editor_is_the_owning_instructor)
 {
 	char *adm = e2e_login("admin", E2E_PW);
 	const char csv[] = "res_owner,前任老师,市委组织部/市委党校,instructor,password7\n";
-	resp r = e2e_req_h("POST", "/api/v1/users/import", adm, csv, sizeof csv - 1, "text/csv", NULL);
+	resp r = e2e_import(adm, csv, sizeof csv - 1, NULL);
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 	char *t = e2e_login("res_owner", "password7");
@@ -283,7 +283,7 @@ E2E_TEST(resources_editor_is_the_owning_instructor)
 	resp_free(&r);
 	free(t);
 	const char demote[] = "res_owner,前任老师,市委组织部/市委党校,member,\n";
-	r = e2e_req_h("POST", "/api/v1/users/import", adm, demote, sizeof demote - 1, "text/csv", NULL);
+	r = e2e_import(adm, demote, sizeof demote - 1, "allow_role_changes=1");
 	CHECK(jint(r.json, "updated") == 1, "demoted: %s", r.body ? r.body : "");
 	resp_free(&r);
 	t = e2e_login("res_owner", "password7");
