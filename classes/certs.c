@@ -355,7 +355,8 @@ static int verify_page(req *r)
 		    "<dt>%s</dt><dd id=\"v-number\">%s</dd><dt>%s</dt><dd>%s</dd></dl>",
 		    tr("classes.verify.holder"), v.holder, tr("classes.verify.kind"),
 		    tr(!strcmp(v.kind, "class") ? "classes.cert.kind_class" : "classes.cert.kind_year"),
-		    tr("classes.verify.what"), v.title, tr("classes.verify.hours"), h, tr("classes.verify.when"), d1,
+		    tr("classes.verify.what"), v.title, tr("classes.verify.hours"), arena_printf(r->a, "%s %s", h, tr("course.hours_unit")),
+		    tr("classes.verify.when"), d1,
 		    tr("classes.verify.number"), v.number, tr("classes.verify.issuer"), cfg.academy_name);
 	html_raw(&b, "</section>");
 	free(v.holder);

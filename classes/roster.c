@@ -10,6 +10,7 @@
 #include "config.h"
 #include "courses/study.h"
 #include "db.h"
+#include "html.h"
 #include "i18n.h"
 #include "scoring/export.h"
 
@@ -398,7 +399,106 @@ static int roster_zip(req *r)
 	return rc;
 }
 
+/* GET /classes/{id}/roster (class_roster) — the roster page: filters (a plain GET form), the
+   table, exports with the same filter, the summary per organisation. */
+static int roster_page(req *r)
+{
+	const class_res *cr = r->res;
+	roster_filter f;
+	if (filter_of(r, cr, &f) < 0)
+		return 0;
+	class_row c;
+	if (!class_load(cr->id, &c))
+		return page_error_reply(r, 404, tr("classes.err.missing"), "/classes", tr("nav.classes"));
+	roster ro;
+	roster_load(&c, &f, clock_secs(), &ro);
+	buf b, qs;
+	buf_init(&b);
+	buf_init(&qs);
+	if (f.status && *f.status) {
+		buf_puts(&qs, "&status=");
+		url_escape(&qs, f.status);
+	}
+	if (f.q && *f.q) {
+		buf_puts(&qs, "&q=");
+		url_escape(&qs, f.q);
+	}
+	page_begin(r, &b, "roster", tr("classes.page.roster"));
+	html_printf(&b, "<p class=\"crumbs\"><a href=\"/classes/%lld\">%s</a></p><h1>%s · %s</h1>", (long long)c.id, c.title,
+		    c.title, tr("classes.page.roster"));
+	html_printf(&b, "<form class=\"card filters\" id=\"roster-form\" method=\"get\"><select name=\"status\" aria-label=\"%s\">",
+		    tr("classes.roster.status"));
+	static const char *const st[] = {"", "completed", "in_progress", "not_started", "late"};
+	for (size_t i = 0; i < ARRAY_LEN(st); i++) {
+		char key[48];
+		snprintf(key, sizeof key, "classes.roster.f_%s", *st[i] ? st[i] : "all");
+		html_printf(&b, "<option value=\"%s\"%s>%s</option>", st[i],
+			    f.status && !strcmp(f.status, st[i]) ? " selected" : "", tr(key));
+	}
+	html_printf(&b,
+		    "</select><input class=\"q\" name=\"q\" value=\"%s\" placeholder=\"%s\" aria-label=\"%s\"><button type=\"submit\">%s</button>"
+		    "</form>",
+		    f.q ? f.q : "", tr("classes.roster.q"), tr("classes.roster.q"), tr("classes.roster.filter"));
+	html_printf(&b,
+		    "<p class=\"actions\" id=\"exports\"><a class=\"button\" href=\"/api/v1/classes/%lld/roster?format=csv%s\">CSV</a> "
+		    "<a class=\"button\" href=\"/api/v1/classes/%lld/roster?format=xlsx%s\">Excel</a> "
+		    "<a class=\"button\" href=\"/api/v1/classes/%lld/certificates.zip?x=1%s\">%s</a></p>",
+		    (long long)c.id, qs.p ? qs.p : "", (long long)c.id, qs.p ? qs.p : "", (long long)c.id, qs.p ? qs.p : "",
+		    tr("classes.roster.zip"));
+	json_t *sum = summary_json(&ro);
+	html_printf(&b, "<section class=\"card\"><h2>%s</h2><div class=\"table-wrap\"><table class=\"list\" id=\"roster-summary\">"
+			"<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
+		    tr("classes.roster.summary"), tr("classes.col.org"), tr("classes.roster.members"),
+		    tr("classes.roster.f_completed"), tr("classes.roster.f_in_progress"), tr("classes.roster.f_not_started"),
+		    tr("classes.roster.f_late"), tr("classes.col.progress"));
+	size_t i;
+	json_t *x;
+	json_array_foreach(sum, i, x)
+	{
+		html_printf(&b, "<tr><td>%s</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%lld</td><td>%d</td></tr>",
+			    json_string_value(json_object_get(x, "org")), (long long)json_integer_value(json_object_get(x, "members")),
+			    (long long)json_integer_value(json_object_get(x, "completed")),
+			    (long long)json_integer_value(json_object_get(x, "in_progress")),
+			    (long long)json_integer_value(json_object_get(x, "not_started")),
+			    (long long)json_integer_value(json_object_get(x, "late")),
+			    (int)round(json_real_value(json_object_get(x, "progress")) * 100));
+	}
+	json_decref(sum);
+	html_raw(&b, "</table></div></section>");
+	html_printf(&b, "<section class=\"card\"><h2>%s（%d）</h2><div class=\"table-wrap\"><table class=\"list\" id=\"roster\"><tr>",
+		    tr("classes.roster.members"), ro.n);
+	for (size_t k = 0; k < NCOLS; k++)
+		html_printf(&b, "<th>%s</th>", tr(roster_cols[k].label_key));
+	html_raw(&b, "</tr>");
+	export_cell cells[NCOLS];
+	char joined[16], done[16];
+	for (int k = 0; k < ro.n; k++) {
+		row_cells(&ro.rows[k], cells, joined, done);
+		html_printf(&b, "<tr data-user=\"%s\">", ro.rows[k].username);
+		for (size_t j = 0; j < NCOLS; j++) {
+			if (roster_cols[j].type == EX_TEXT)
+				html_printf(&b, "<td>%s</td>", cells[j].s ? cells[j].s : "");
+			else if (roster_cols[j].type == EX_HOURS)
+				html_printf(&b, "<td>%.2f</td>", cells[j].n);
+			else if (!strcmp(roster_cols[j].key, "study_s")) {
+				char d[32];
+				fmt_duration(d, sizeof d, cells[j].n);
+				html_printf(&b, "<td>%s</td>", d);
+			} else
+				html_printf(&b, "<td>%.0f</td>", cells[j].n);
+		}
+		html_raw(&b, "</tr>");
+	}
+	html_raw(&b, "</table></div></section>");
+	buf_free(&qs);
+	roster_free(&ro);
+	class_row_free(&c);
+	return page_reply(r, &b);
+}
+
 const route roster_routes[] = {
+	{.method = "GET", .pattern = "/classes/{id}/roster", .fn = roster_page, .roles = R_STAFF | ROLE_ASSESSOR,
+	 .flags = RF_PAGE, .res = &class_roster},
 	{.method = "GET", .pattern = "/api/v1/classes/{id}/roster", .fn = roster_get, .roles = R_STAFF | ROLE_ASSESSOR,
 	 .res = &class_roster},
 	{.method = "GET", .pattern = "/api/v1/classes/{id}/certificates.zip", .fn = roster_zip,
