@@ -165,8 +165,10 @@ static int page_class(req *r)
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "class", js(c, "title"));
-	html_printf(&b, "<article class=\"class\" data-id=\"%lld\"><header class=\"card\"><h1>%s</h1><p class=\"meta\">",
-		    (long long)cr->id, js(c, "title"));
+	html_printf(&b, "<article class=\"class\" data-id=\"%lld\"><header class=\"card\">", (long long)cr->id);
+	if (*js(c, "cover_url"))
+		html_printf(&b, "<img class=\"course-cover\" src=\"%s\" alt=\"\">", js(c, "cover_url"));
+	html_printf(&b, "<h1>%s</h1><p class=\"meta\">", js(c, "title"));
 	html_printf(&b, "<span class=\"badge\">%s</span> ",
 		    tr(!strcmp(js(c, "mode"), "assigned") ? "classes.how.assigned" : "classes.mode.open"));
 	html_printf(&b, "%s %s — %s", tr("classes.page.window"), day_txt(r->a, c, "opens_at"), day_txt(r->a, c, "closes_at"));
@@ -263,6 +265,11 @@ static int page_class(req *r)
 			json_array_foreach(names, i, k) html_printf(&b, "%s%s", i ? "、" : " ", json_string_value(k));
 			html_raw(&b, "</p>");
 		}
+		html_printf(&b,
+			    "<form id=\"cover-form\" data-id=\"%lld\"><label class=\"button file\">%s<input type=\"file\" "
+			    "name=\"cover\" accept=\"image/png,image/jpeg,image/webp\"></label><p class=\"msg\" id=\"cover-msg\" "
+			    "role=\"status\"></p></form>",
+			    (long long)cr->id, tr("classes.page.cover"));
 		html_printf(&b, "<form id=\"assign-form\" class=\"inline\" data-id=\"%lld\"><label>%s<select name=\"org_id\">",
 			    (long long)cr->id, tr("classes.page.org"));
 		db_stmt q;

@@ -253,6 +253,32 @@ E2E_TEST(classes_create_validation)
 	free(m);
 }
 
+E2E_TEST(classes_cover_image)
+{
+	long long a = course(1), t = now_s();
+	char extra[128], path[80];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long id = make_class(extra, t - 10, t + 86400, NULL);
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/cover", id);
+	resp r = e2e_req_h("POST", path, admin(), "GIF89a not a png", 16, "image/png", NULL);
+	CHECK_STATUS(r, 415); /* by its bytes, not the type it claims */
+	resp_free(&r);
+	r = e2e_req_h("POST", path, admin(), (const char *)png, sizeof png, "application/octet-stream", NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	CHECK(sql_n("SELECT count(*) FROM audit_log WHERE action='class.cover' AND target_id=%lld", id) == 1, "audited");
+	char *m = member("cls_cv");
+	snprintf(path, sizeof path, "/classes/%lld/cover", id);
+	r = e2e_req("GET", path, m, NULL, NULL);
+	char *ct = resp_header(&r, "Content-Type");
+	CHECK(r.status == 200 && ct && !strcmp(ct, "image/png") && r.len == sizeof png, "cover: %ld %s", r.status,
+	      ct ? ct : "");
+	free(ct);
+	resp_free(&r);
+	free(m);
+}
+
 /* ---- joining ---- */
 
 E2E_TEST(classes_join_refusals)

@@ -22,4 +22,14 @@
       DX.msg(msg, DX.errorText(r), false);
     }, function () { DX.msg(msg, DX.t('err.network'), false); });
   });
+  var cover = document.getElementById('cover-form');
+  if (cover) cover.elements.cover.addEventListener('change', function () {
+    var file = cover.elements.cover.files[0];
+    if (!file) return;
+    var msg = document.getElementById('cover-msg');
+    DX.api('POST', '/api/v1/classes/' + cover.getAttribute('data-id') + '/cover', file, { type: file.type }).then(function (r) {
+      if (r.status === 201) { location.reload(); return; }
+      DX.msg(msg, DX.errorText(r), false);
+    }, function () { DX.msg(msg, DX.t('err.network'), false); });
+  });
 })();
