@@ -32,7 +32,7 @@ PRECOMP := $(ASSETS:=.gz) $(if $(BROTLI),$(ASSETS:=.br))
 DATA    ?= data
 LISTEN  ?= 127.0.0.1:8080
 
-.PHONY: all deps deps-test run test unit e2e browser bench fuzz fuzz-replay proof clean san vendor precompress format check-clang
+.PHONY: all deps deps-test run test unit e2e browser bench fuzz fuzz-replay proof clean san vendor precompress format check-clang screenshots
 all: bin/dangxiao vendor precompress
 
 deps:
@@ -124,6 +124,13 @@ test: deps-test
 
 unit: $(UNITBIN)
 	@for t in $(UNITBIN); do $$t || exit 1; done
+
+# Small JPEG screenshots of every audited page at 360 and 1280 px (tests/browser/test_audit.mjs) into
+# docs/screenshots/, for the guides (docs/guide.md).
+screenshots: deps-test all
+	@rm -f docs/screenshots/*.jpg
+	@DX_BIN=bin/dangxiao DX_SCREENSHOTS=docs/screenshots node tests/browser/run.mjs test_audit
+	@du -ch docs/screenshots/*.jpg | tail -1
 
 bench: deps-test all
 	@sh bench/run_all.sh

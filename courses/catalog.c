@@ -646,7 +646,7 @@ static void course_card(buf *b, const cat_row *c, const home_text *t)
 	put_int(b, c->id);
 	PUT(b, "\"><a class=\"cover\" href=\"/courses/");
 	put_int(b, c->id);
-	PUT(b, "\" tabindex=\"-1\">");
+	PUT(b, "\" tabindex=\"-1\" aria-hidden=\"true\">");
 	if (c->has_cover) {
 		PUT(b, "<img src=\"/images/");
 		put_int(b, c->cover);

@@ -216,10 +216,10 @@ static int page_teach_edit(req *r)
 		    "<button type=\"button\" id=\"cover-clear\" class=\"link\"%s>%s</button></div></section>",
 		    tr("editor.cover_upload"), *cover ? "" : " hidden", tr("editor.cover_clear"));
 	html_printf(&b,
-		    "<div class=\"editor-panes\"><section class=\"card\"><div class=\"pane-head\"><h2>%s</h2>"
+		    "<div class=\"editor-panes\"><section class=\"card\"><div class=\"pane-head\"><h2 id=\"body-h\">%s</h2>"
 		    "<label class=\"button file\">%s<input type=\"file\" id=\"image-file\" accept=\"image/png,image/jpeg,image/webp\"></label></div>"
 		    "<p class=\"help\">%s</p>"
-		    "<textarea name=\"body_md\" id=\"body-md\" spellcheck=\"false\">%s</textarea></section>"
+		    "<textarea name=\"body_md\" id=\"body-md\" aria-labelledby=\"body-h\" spellcheck=\"false\">%s</textarea></section>"
 		    "<section class=\"card\"><h2>%s</h2><div class=\"markdown preview\" id=\"preview\" aria-live=\"polite\">",
 		    tr("editor.body"), tr("editor.insert_image"), tr("editor.body_help"), jstr_(c, "body_md"),
 		    tr("editor.preview"));

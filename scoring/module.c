@@ -1,8 +1,13 @@
 /* module.c — the scoring module's descriptor: its routes, services, commands and tables. */
 #include "module.h"
+#include "scoring/report_api.h"
+
+extern const route report_routes[];
 
 const module scoring_module = {
 	.name = "scoring",
+	.routes = (const route *const[]){report_routes, NULL},
+	.resources = (const resource_kind *const[]){&assess_scope, NULL},
 	.migrations = (const migration[]){
 		/* 1: yearly totals per member (kept up to date by the awards, in the events'
 		   transactions: reports read these, never heartbeats or the ledger) and the

@@ -57,11 +57,11 @@ static int page_admin(req *r)
 		    tr("role.instructor"), tr("role.assessor"), tr("role.admin"), tr("admin.org"),
 		    tr("admin.password"), tr("common.create"));
 	html_printf(&b,
-		    "<section class=\"card\"><h2>%s</h2><p class=\"help\">%s</p>"
-		    "<form id=\"import-form\"><input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required>"
+		    "<section class=\"card\"><h2 id=\"import-h\">%s</h2><p class=\"help\">%s</p>"
+		    "<form id=\"import-form\"><input type=\"file\" name=\"file\" accept=\".csv,text/csv\" aria-labelledby=\"import-h\" required>"
 		    "<button class=\"primary\">%s</button></form><div id=\"import-result\" role=\"status\"></div></section>"
-		    "<section class=\"card\"><h2>%s</h2><input type=\"search\" id=\"user-q\" placeholder=\"%s\">"
-		    "<div class=\"table-wrap\"><table class=\"list\" id=\"user-list\"><thead><tr><th>%s</th><th>%s</th>"
+		    "<section class=\"card\"><h2 id=\"users-h\">%s</h2><input type=\"search\" id=\"user-q\" placeholder=\"%s\">"
+		    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"users-h\"><table class=\"list\" id=\"user-list\"><thead><tr><th>%s</th><th>%s</th>"
 		    "<th>%s</th><th>%s</th></tr></thead><tbody></tbody></table></div></section></div>",
 		    tr("admin.import"), tr("admin.import_help"), tr("admin.import_submit"), tr("admin.users"),
 		    tr("admin.name"), tr("admin.name"), tr("admin.username"), tr("admin.role"), tr("admin.org"));

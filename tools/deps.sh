@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcma
 libavformat-dev libavcodec-dev libavutil-dev ffmpeg libcurl4-openssl-dev curl libsodium-dev \
 libjansson-dev libcmocka-dev brotli tzdata libxlsxwriter-dev libcairo2-dev libpango1.0-dev \
 libqrencode-dev fonts-wqy-microhei zlib1g-dev"
-[ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium libxml2-utils unzip poppler-utils zbar-tools clang clang-format"
+[ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium libxml2-utils unzip poppler-utils zbar-tools clang clang-format tidy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

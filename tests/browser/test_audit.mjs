@@ -1,0 +1,74 @@
+// Every page of the product, as each role meets it, at 360 px (phone, touch) and 1280 px (PC):
+// axe-core finds no serious or critical violation and HTML Tidy finds nothing in the served HTML
+// (tests/browser/audit.mjs). With DX_SCREENSHOTS=DIR (make screenshots) each view is also saved
+// there as a small JPEG, DIR/NAME-WIDTH.jpg.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { audit } from './audit.mjs';
+
+// [name, user (null: no session), path, selector the page's scripts have filled when it is ready]
+// A page added to the product gets a row here.
+export const PAGES = [
+  ['login', null, '/login', '#login-form'],
+  ['home', 'lisi', '/', '#my-courses li'],
+  ['catalog-search', 'lisi', '/?q=' + encodeURIComponent('从严治'), '#course-list .course-card'],
+  ['course', 'lisi', '/courses/1', '#course-body h2'],
+  ['player', 'lisi', '/lectures/1', 'main h1'],
+  ['not-found', 'lisi', '/courses/999999', 'main'],
+  ['assessor-home', 'assessor', '/', 'main'],
+  ['teach', 'teacher', '/teach', '#teach-list li'],
+  ['teach-edit', 'teacher', '/teach/courses/1', '#preview h2'],
+  ['upload', 'teacher', '/teach/courses/1/lectures', '#lectures article.lecture'],
+  ['admin', 'admin', '/admin', '#assign-list li'],
+];
+
+const VIEWS = [
+  { width: 360, height: 740, isMobile: true, hasTouch: true },
+  { width: 1280, height: 800 },
+];
+
+async function settle(page) {
+  // Let the page's own requests finish (a page that polls may never go idle: bounded).
+  await page.waitForLoadState('networkidle', { timeout: 3000 }).catch(() => {});
+}
+
+export default async function (t) {
+  // The member is enrolled in the demo course, so its lecture's player opens.
+  const s = await fetch(t.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'lisi', password: 'dangxiao2026' }) }).then((r) => r.json());
+  const en = await fetch(`${t.base}/api/v1/courses/1/enroll`, { method: 'POST', headers: { Authorization: 'Bearer ' + s.token } });
+  t.check(en.ok, `lisi enrols in the demo course: ${en.status}`);
+  const shots = process.env.DX_SCREENSHOTS;
+  if (shots) mkdirSync(shots, { recursive: true });
+  for (const v of VIEWS) {
+    const sessions = new Map(); // user → context, logged in once per view
+    const ctxFor = async (user) => {
+      const key = user || '';
+      if (sessions.has(key)) return sessions.get(key);
+      const ctx = await t.browser.newContext({ viewport: { width: v.width, height: v.height },
+        isMobile: !!v.isMobile, hasTouch: !!v.hasTouch, deviceScaleFactor: 1 });
+      if (user) { const p = await ctx.newPage(); await t.login(p, user); await p.close(); }
+      sessions.set(key, ctx);
+      return ctx;
+    };
+    for (const [name, user, path, ready] of PAGES) {
+      const ctx = await ctxFor(user);
+      const page = await ctx.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      try {
+        const r = await page.goto(t.base + path);
+        t.check(name === 'not-found' ? r.status() === 404 : r.status() === 200, `${name}-${v.width}: status ${r.status()}`);
+        await page.waitForSelector(ready, { timeout: 15000 });
+        await settle(page);
+        for (const p of await audit(page, `${name}-${v.width}`)) t.check(false, p);
+        if (shots) await page.screenshot({ path: join(shots, `${name}-${v.width}.jpg`), type: 'jpeg', quality: 60 });
+      } catch (e) {
+        t.check(false, `${name}-${v.width}: ${e.message.split('\n')[0]}`);
+      }
+      t.check(errors.length === 0, `${name}-${v.width}: page errors ${errors.join('; ')}`);
+      await page.close();
+    }
+    for (const ctx of sessions.values()) await ctx.close();
+  }
+}
