@@ -12,20 +12,20 @@
 #include "db.h"
 #include "html.h"
 #include "i18n.h"
+#include "scoring/require.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The yearly requirement printed on a 学时证明 (total, of which required). Until the reports
-   module's requirement function is on main this is the academy's default of DESIGN.md. */
-static void year_requirement(int64_t user_id, int year, double *total, double *required)
+/* The yearly requirement printed on a 学时证明 (total, of which required): the one that applies
+   to the member's organisation that year (scoring/require.h: own, inherited, or the default). */
+static void year_requirement(const user *u, int year, double *total, double *required)
 {
-	(void)user_id;
-	(void)year;
-	*total = 50;
-	*required = 0;
+	requirement rq = require_of_org(u->org_id, year);
+	*total = rq.total_hours;
+	*required = rq.required_hours;
 }
 
 static json_t *iso_json(int64_t t)
@@ -127,7 +127,7 @@ static int year_certificate(req *r)
 		cs[n++] = (year_course){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2)};
 	db_finalize(&q);
 	double total_req, required_req, sum = 0;
-	year_requirement(r->u->id, (int)year, &total_req, &required_req);
+	year_requirement(r->u, (int)year, &total_req, &required_req);
 	json_t *list = json_array();
 	for (int i = 0; i < n; i++) {
 		json_t *c = course_json(r, cs[i].id);

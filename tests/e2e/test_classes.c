@@ -799,7 +799,12 @@ E2E_TEST(classes_yearly_hours_certificate)
 	resp r = e2e_req("POST", "/api/v1/test/clock", admin(), "{\"advance_s\":0}", NULL);
 	int year = atoi(jstr(r.json, "day") ? jstr(r.json, "day") : "0");
 	resp_free(&r);
-	char body[64];
+	char body[128];
+	/* The requirement that applies to the member's organisation is printed against the totals. */
+	snprintf(body, sizeof body, "{\"org_id\":%lld,\"year\":%d,\"total_hours\":40,\"required_hours\":1}", g_org, year);
+	r = e2e_req("PUT", "/api/v1/requirements", admin(), body, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
 	snprintf(body, sizeof body, "{\"year\":%d}", year);
 	r = e2e_req("POST", "/api/v1/me/certificates", m, body, NULL);
 	CHECK_STATUS(r, 201);
@@ -827,6 +832,9 @@ E2E_TEST(classes_yearly_hours_certificate)
 	squeeze(text);
 	CHECK(strstr(text, "学时证明") && strstr(text, "学员cls_y1") && strstr(text, "专题班测试课") && strstr(text, "1.5"),
 	      "pdftotext: %.600s", text);
+	CHECK(strstr(text, "选修课程：1.5学时") && strstr(text, "合计：1.5学时（年度要求40学时）") &&
+		      strstr(text, "（要求1学时）") && strstr(text, "尚未达到"),
+	      "totals against the requirement: %.900s", text);
 	free(text);
 	snprintf(url, sizeof url, "/verify/%s", ycode);
 	r = e2e_req("GET", url, NULL, NULL, NULL);
