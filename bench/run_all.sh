@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench — every benchmark, each against its reference in the same run.
 cd "$(dirname "$0")/.."
-for b in bench/http.sh bench/catalog.sh bench/heartbeat.sh bench/transcode.sh bench/media.sh bench/upload.sh; do
+for b in bench/http.sh bench/catalog.sh bench/heartbeat.sh bench/transcode.sh bench/media.sh bench/upload.sh bench/classes.sh; do
 	[ -f "$b" ] || continue
 	echo "== $b"
 	sh "$b" || echo "(failed: $b)"

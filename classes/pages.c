@@ -4,6 +4,7 @@
 #include "classes/access.h"
 #include "classes/cert.h"
 #include "classes/classes.h"
+#include "classes/me.h"
 #include "clock.h"
 #include "db.h"
 #include "html.h"
@@ -337,6 +338,35 @@ static int page_certificates(req *r)
 		    tr("classes.page.year_issue"));
 	json_decref(all);
 	return page_reply(r, &b);
+}
+
+void classes_me_section(req *r, buf *b)
+{
+	json_t *all = certificates_json(r->u->id);
+	html_printf(b, "<section class=\"card\" id=\"me-certificates\"><h2>%s</h2>", tr("classes.page.certificates"));
+	json_t *list = json_object_get(all, "certificates");
+	if (!json_array_size(list))
+		html_printf(b, "<p class=\"muted\">%s</p>", tr("classes.page.none"));
+	else
+		html_raw(b, "<ul class=\"my-list\">");
+	size_t i;
+	json_t *c;
+	json_array_foreach(list, i, c)
+	{
+		int revoked = json_is_true(json_object_get(c, "revoked"));
+		html_printf(b, "<li><div class=\"my-title\">%s</div><p class=\"meta\">%s · %s %s", js(c, "title"), js(c, "number"),
+			    tr("classes.page.issued_on"), day_txt(r->a, c, "issued_at"));
+		if (revoked)
+			html_printf(b, " <span class=\"badge bad\">%s</span></p>", tr("classes.page.revoked"));
+		else
+			html_printf(b, " · <a href=\"%s\" download>%s</a></p>", js(c, "pdf_url"), tr("classes.page.download"));
+		html_raw(b, "</li>");
+	}
+	if (json_array_size(list))
+		html_raw(b, "</ul>");
+	html_printf(b, "<p><a href=\"/me/certificates\">%s →</a> · <a href=\"/classes\">%s →</a></p></section>",
+		    tr("classes.page.year_issue"), tr("classes.page.mine"));
+	json_decref(all);
 }
 
 const route class_page_routes[] = {
