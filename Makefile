@@ -1,7 +1,7 @@
 # dangxiao — build, run and test. `make run` and `make test` are the front door.
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil \
-           xlsxwriter cairo pangocairo fontconfig libqrencode
+           xlsxwriter cairo pangocairo fontconfig libqrencode zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2

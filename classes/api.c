@@ -4,6 +4,7 @@
 #include "classes/access.h"
 #include "classes/classes.h"
 #include "clock.h"
+#include "config.h"
 #include "courses/access.h"
 #include "courses/courses.h"
 #include "db.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static json_t *iso_json(int64_t t)
 {
@@ -573,7 +575,69 @@ static int class_join(req *r)
 	return reply_json(r, 200, json_pack("{s:b,s:b}", "joined", 1, "completed", done == 1));
 }
 
+/* DATA/class-covers/ID.EXT: the path comes from the id and the sniffed type only. */
+static void cover_path(char *out, size_t n, int64_t id, const char *mime)
+{
+	snprintf(out, n, "%s/class-covers/%lld.%s", cfg.data, (long long)id, image_ext(mime));
+}
+
+#define COVER_MAX (5 << 20)
+
+/* POST /api/v1/classes/{id}/cover (admin, class_edit) with a PNG, JPEG or WebP body → 201
+   {"cover_url"}; 415 for anything else (by its bytes, never its name). Audited class.cover. */
+static int class_cover_put(req *r)
+{
+	int64_t id = req_id(r, 0);
+	const char *mime = image_sniff(r->body.p, r->body.len);
+	if (!mime)
+		return reply_error(r, 415, "unsupported_media_type", "%s", tr("err.image_type"));
+	char dir[600], path[700];
+	snprintf(dir, sizeof dir, "%s/class-covers", cfg.data);
+	cover_path(path, sizeof path, id, mime);
+	if (mkdir_p(dir, 0755) < 0 || write_file_atomic(path, r->body.p, r->body.len, 0644) < 0)
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	char *old = db_text("SELECT cover_mime FROM classes WHERE id = ?", "i", id);
+	char detail[64];
+	snprintf(detail, sizeof detail, "{\"type\":\"%s\"}", mime);
+	if (db_exec("UPDATE classes SET cover_mime = ?, updated_at = ? WHERE id = ?", "sii", mime, clock_secs(), id) != 1 ||
+	    audit_log(r->u->id, "class.cover", "class", id, detail) < 0) {
+		free(old);
+		db_rollback();
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	}
+	if (db_commit() < 0) {
+		free(old);
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	}
+	if (old && strcmp(old, mime)) { /* the previous file of another type */
+		char prev[700];
+		cover_path(prev, sizeof prev, id, old);
+		unlink(prev);
+	}
+	free(old);
+	return reply_json(r, 201, json_pack("{s:s}", "cover_url", arena_printf(r->a, "/classes/%lld/cover", (long long)id)));
+}
+
+/* GET /classes/{id}/cover (class_view) — the cover image; 404 when there is none. */
+static int class_cover_get(req *r)
+{
+	int64_t id = req_id(r, 0);
+	char *mime = db_text("SELECT cover_mime FROM classes WHERE id = ?", "i", id);
+	if (!mime)
+		return reply_error(r, 404, "not_found", "%s", tr("err.no_file"));
+	char path[700];
+	cover_path(path, sizeof path, id, mime);
+	const char *m = arena_strdup(r->a, mime);
+	free(mime);
+	return reply_file(r, path, m, "private, max-age=3600");
+}
+
 const route class_routes[] = {
+	{.method = "POST", .pattern = "/api/v1/classes/{id}/cover", .fn = class_cover_put, .roles = ROLE_ADMIN,
+	 .flags = RF_RAWBODY, .body_max = COVER_MAX, .res = &class_edit},
+	{.method = "GET", .pattern = "/classes/{id}/cover", .fn = class_cover_get, .roles = R_ANY, .res = &class_view},
 	{.method = "GET", .pattern = "/api/v1/classes", .fn = classes_list, .roles = R_ANY},
 	{.method = "POST", .pattern = "/api/v1/classes", .fn = class_create, .roles = ROLE_ADMIN, .flags = RF_JSON},
 	{.method = "GET", .pattern = "/api/v1/classes/{id}", .fn = class_get, .roles = R_ANY, .res = &class_view},

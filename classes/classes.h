@@ -60,11 +60,21 @@ int class_sync_assigned(int64_t user_id, int64_t now);
 /* The module's listener (server/events.h): course_completed, exam_passed, login. */
 int classes_on_event(const dx_event *e);
 
-/* The certificate's digest (hex SHA-256, 65 bytes) of its number, code, member, class (0 for a
-   yearly certificate), day ("YYYY-MM-DD") and body (the yearly certificate's content; "" for a
-   class certificate). This is what "class_completed" hands to the ledger. */
-void cert_digest(const char *number, const char *code, int64_t user_id, int64_t class_id, const char *day,
-		 const char *body, char out[65]);
+/* What a certificate states, as its digest covers it. */
+typedef struct cert_facts {
+	const char *number, *code;
+	int64_t user_id;
+	const char *holder;     /* the member's name as printed */
+	int64_t class_id;       /* 0 for a yearly certificate */
+	const char *title;      /* the class's title as printed */
+	double hours;
+	const char *day;        /* completion day, "YYYY-MM-DD" */
+	const char *body;       /* a yearly certificate's content; NULL for a class certificate */
+} cert_facts;
+/* The certificate's digest (hex SHA-256, 65 bytes) of its number, code, member (id and name),
+   class (id and title), hours, day and body: what "class_completed" hands to the ledger, and what
+   the verification recomputes (an altered row is not genuine). */
+void cert_digest(const cert_facts *f, char out[65]);
 /* Inside a write transaction: inserts a certificate (its number is the next of the issuing year)
    and returns its id (code and digest written to the outs), or -1. */
 int64_t cert_issue(const char *kind, int64_t user_id, int64_t class_id, const char *title, double hours,

@@ -144,13 +144,13 @@ int class_member_eval(const class_row *c, int64_t user_id, int64_t joined_at, in
 	return rc;
 }
 
-void cert_digest(const char *number, const char *code, int64_t user_id, int64_t class_id, const char *day,
-		 const char *body, char out[65])
+void cert_digest(const cert_facts *f, char out[65])
 {
 	buf b;
 	buf_init(&b);
-	buf_printf(&b, "dangxiao-certificate-v1\n%s\n%s\n%lld\n%lld\n%s\n%s", number, code, (long long)user_id,
-		   (long long)class_id, day, body ? body : "");
+	buf_printf(&b, "dangxiao-certificate-v1\nnumber %s\ncode %s\nmember %lld %s\nclass %lld %s\nhours %.2f\nday %s\n%s",
+		   f->number, f->code, (long long)f->user_id, f->holder, (long long)f->class_id, f->title, f->hours, f->day,
+		   f->body ? f->body : "");
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, (const unsigned char *)b.p, b.len);
 	hex_encode(h, sizeof h, out);
@@ -169,7 +169,11 @@ int64_t cert_issue(const char *kind, int64_t user_id, int64_t class_id, const ch
 		return -1;
 	code_new(code);
 	day_of(completed_at, day);
-	cert_digest(number, code, user_id, class_id, day, body, digest_out);
+	char *holder = db_text("SELECT name FROM users WHERE id = ?", "i", user_id);
+	cert_facts f = {.number = number, .code = code, .user_id = user_id, .holder = holder ? holder : "",
+			.class_id = class_id, .title = title, .hours = hours, .day = day, .body = body};
+	cert_digest(&f, digest_out);
+	free(holder);
 	if (db_exec("INSERT INTO certificates(code, number, year, seq, kind, user_id, class_id, holder, org, title, hours,"
 		    " window_from, window_to, completed_at, issued_at, body, digest)"
 		    " SELECT ?, ?, ?, ?, ?, u.id, NULLIF(?, 0), u.name, ifnull(o.name, ''), ?, ?, NULLIF(?, 0), NULLIF(?, 0),"

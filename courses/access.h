@@ -62,6 +62,8 @@ int course_editor(const user *u, int64_t owner_id);
 /* 1 when the course is required for the user this year: assigned to their organisation or one of
    its ancestors. THE "required for this user" query. */
 int course_required_for(const user *u, int64_t course);
+/* The same rule for another year (the yearly study-hours certificate of a past year). */
+int course_required_in(const user *u, int64_t course, int year);
 /* Calls f with every course required for the user this year (the same rule, as a set). */
 void course_required_each(arena *a, const user *u, void (*f)(int64_t course, void *ud), void *ud);
 /* The lecture as `u` sees it; 0 when it does not exist, 1 with *out filled. */

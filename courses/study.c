@@ -126,6 +126,14 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 	return 1;
 }
 
+double study_seconds_in(int64_t user_id, const char *course_ids_json)
+{
+	return db_double(0,
+			 "SELECT ifnull(sum(p.study_s), 0) FROM json_each(?1) j JOIN lectures l ON l.course_id = j.value"
+			 " JOIN lecture_progress p ON p.user_id = ?2 AND p.lecture_id = l.id",
+			 "si", course_ids_json, user_id);
+}
+
 /* The rule of lecture_study (courses/access.c), read again by the heartbeat writer inside its
    transaction: 0 when the user may earn study time, else the refusal is answered and -1 returned.
    A lecture of a course that is not published is answered exactly as one that does not exist (no

@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcmark-dev \
 libavformat-dev libavcodec-dev libavutil-dev ffmpeg libcurl4-openssl-dev curl libsodium-dev \
 libjansson-dev libcmocka-dev brotli tzdata libxlsxwriter-dev libcairo2-dev libpango1.0-dev \
-libqrencode-dev fonts-wqy-microhei"
+libqrencode-dev fonts-wqy-microhei zlib1g-dev"
 [ "${1:-}" = "test" ] && PKGS="$PKGS nginx-light wrk chromium libxml2-utils unzip poppler-utils zbar-tools clang clang-format tidy"
 missing=""
 for p in $PKGS; do

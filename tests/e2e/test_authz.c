@@ -28,6 +28,7 @@ static struct {
 	{"{other_draft_quiz}", ""},       /* the exam of {other_draft} */
 	{"{other_class}", ""},         /* a topic class assigned to that organisation only */
 	{"{other_session}", ""},       /* the id of a live session of another user (authz_t2) */
+	{"{other_certificate}", ""},   /* another member's certificate (lisi's yearly hours certificate) */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -194,7 +195,16 @@ static int make_fixtures(void)
 	CHECK_STATUS(r, 201);
 	resp_free(&r);
 	fx_set("{other_class}", "%lld", cls);
+	r = e2e_req("POST", "/api/v1/test/clock", adm, "{\"advance_s\":0}", NULL);
+	snprintf(body, sizeof body, "{\"year\":%d}", atoi(jstr(r.json, "day") ? jstr(r.json, "day") : "0"));
+	resp_free(&r);
 	free(adm);
+	char *li = e2e_login("lisi", E2E_PW);
+	r = e2e_req("POST", "/api/v1/me/certificates", li, body, NULL);
+	CHECK(r.status == 201 || r.status == 200, "lisi's certificate: %ld %.200s", r.status, r.body ? r.body : "");
+	fx_set("{other_certificate}", "%s", jstr(r.json, "code") ? jstr(r.json, "code") : "");
+	resp_free(&r);
+	free(li);
 	for (size_t k = 0; k < NFX; k++)
 		if (!fx[k].value[0] || !strcmp(fx[k].value, "0")) {
 			CHECK(0, "fixture %s not made", fx[k].name);

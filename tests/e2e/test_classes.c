@@ -253,6 +253,32 @@ E2E_TEST(classes_create_validation)
 	free(m);
 }
 
+E2E_TEST(classes_cover_image)
+{
+	long long a = course(1), t = now_s();
+	char extra[128], path[80];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long id = make_class(extra, t - 10, t + 86400, NULL);
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/cover", id);
+	resp r = e2e_req_h("POST", path, admin(), "GIF89a not a png", 16, "image/png", NULL);
+	CHECK_STATUS(r, 415); /* by its bytes, not the type it claims */
+	resp_free(&r);
+	r = e2e_req_h("POST", path, admin(), (const char *)png, sizeof png, "application/octet-stream", NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	CHECK(sql_n("SELECT count(*) FROM audit_log WHERE action='class.cover' AND target_id=%lld", id) == 1, "audited");
+	char *m = member("cls_cv");
+	snprintf(path, sizeof path, "/classes/%lld/cover", id);
+	r = e2e_req("GET", path, m, NULL, NULL);
+	char *ct = resp_header(&r, "Content-Type");
+	CHECK(r.status == 200 && ct && !strcmp(ct, "image/png") && r.len == sizeof png, "cover: %ld %s", r.status,
+	      ct ? ct : "");
+	free(ct);
+	resp_free(&r);
+	free(m);
+}
+
 /* ---- joining ---- */
 
 E2E_TEST(classes_join_refusals)
@@ -575,4 +601,358 @@ E2E_TEST(classes_my_list)
 	CHECK(json_is_true(json_object_get(r.json, "completed")), "counts on joining: %s", r.body);
 	resp_free(&r);
 	free(m);
+}
+
+/* ---- certificates ---- */
+
+/* stdout of a shell command (malloc'd, "" on failure). */
+static char *run_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *run_out(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	size_t n = 0, cap = 4096;
+	char *out = calloc(1, cap);
+	if (p) {
+		size_t k;
+		while ((k = fread(out + n, 1, cap - n - 1, p)) > 0) {
+			n += k;
+			if (cap - n < 2)
+				out = realloc(out, cap *= 2);
+		}
+		pclose(p);
+	}
+	out[n] = 0;
+	return out;
+}
+
+/* Writes the body of r to e2e_tmp/NAME; returns the path (static storage per call site). */
+static const char *save(const resp *r, const char *name, char path[512])
+{
+	snprintf(path, 512, "%s/%s", e2e_tmp, name);
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(r->body ? r->body : "", 1, r->len, f);
+		fclose(f);
+	}
+	return path;
+}
+
+/* text without ASCII whitespace (pdftotext spaces and breaks CJK text freely). */
+static void squeeze(char *s)
+{
+	char *o = s;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\n' && *s != '\r' && *s != '\t' && *s != '\f')
+			*o++ = *s;
+	*o = 0;
+}
+
+/* A class of one required course that the member completes; returns the class, and the
+   certificate's code in code. */
+static long long completed_class(const char *tok, const char *title_extra, char code[64])
+{
+	long long a = course(1.5), t = now_s();
+	char extra[256];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"organiser_ids\":[%lld]%s", a,
+		 sql_n("SELECT id FROM users WHERE username='teacher'"), title_extra);
+	long long cls = make_class(extra, t - 10, t + 86400, NULL);
+	resp r = join(tok, cls);
+	resp_free(&r);
+	study(tok, a);
+	r = class_get(tok, cls);
+	json_t *cert = json_object_get(me_of(&r), "certificate");
+	snprintf(code, 64, "%s", jstr(cert, "code") ? jstr(cert, "code") : "");
+	resp_free(&r);
+	CHECK(code[0], "a certificate was issued");
+	return cls;
+}
+
+E2E_TEST(classes_certificate_pdf_qr_and_verification)
+{
+	char *m = member("cls_p1"), *other = member("cls_p2"), code[64], path[512], url[256];
+	completed_class(m, "", code);
+	/* Listed on the member's own list. */
+	resp r = e2e_req("GET", "/api/v1/me/certificates", m, NULL, NULL);
+	json_t *c0 = json_array_get(json_object_get(r.json, "certificates"), 0);
+	CHECK(c0 && !strcmp(jstr(c0, "code"), code) && !strcmp(jstr(c0, "kind"), "class"), "listed: %s", r.body);
+	resp_free(&r);
+	snprintf(url, sizeof url, "/api/v1/certificates/%s.pdf", code);
+	r = e2e_req("GET", url, m, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	char *ct = resp_header(&r, "Content-Type");
+	CHECK(ct && strstr(ct, "application/pdf"), "content type %s", ct ? ct : "");
+	free(ct);
+	save(&r, "cert-class.pdf", path);
+	resp_free(&r);
+	/* pdfinfo opens it: one A4 landscape page. */
+	char *info = run_out("pdfinfo %s 2>&1", path);
+	CHECK(strstr(info, "Pages:") && strstr(info, "841.89 x 595.27"), "pdfinfo: %s", info);
+	free(info);
+	/* The text holds the member's name and the hours. */
+	char *text = run_out("pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+	squeeze(text);
+	CHECK(strstr(text, "学员cls_p1") && strstr(text, "累计获得1.5学时"), "pdftotext: %.400s", text);
+	free(text);
+	/* The QR code decodes to the verification URL. */
+	char *qr = run_out("pdftoppm -r 150 -png -singlefile %s %s/cert-class && zbarimg -q --raw %s/cert-class.png 2>/dev/null", path,
+			   e2e_tmp, e2e_tmp);
+	char want[256];
+	snprintf(want, sizeof want, "%s/verify/%s", e2e_base, code);
+	qr[strcspn(qr, "\n")] = 0;
+	CHECK(!strcmp(qr, want), "QR decodes to %s, want %s", qr, want);
+	free(qr);
+
+	/* Anyone may verify: genuine, for whom (masked), what. */
+	snprintf(url, sizeof url, "/verify/%s", code);
+	r = e2e_req("GET", url, NULL, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	CHECK(r.body && strstr(r.body, "证书真实有效") && strstr(r.body, "学******1") && !strstr(r.body, "学员cls_p1"),
+	      "genuine, name masked: %.600s", r.body ? r.body : "");
+	resp_free(&r);
+	/* Lower case and hyphens, as typed by a person, find it too. */
+	char typed[80];
+	snprintf(typed, sizeof typed, "/api/v1/verify/%.5s-%s", code, code + 5);
+	for (char *p = typed + 15; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	r = e2e_req("GET", typed, NULL, NULL, NULL);
+	CHECK(r.status == 200 && json_is_true(json_object_get(r.json, "valid")) && !strcmp(jstr(r.json, "holder"), "学******1"),
+	      "api verify: %ld %s", r.status, r.body);
+	resp_free(&r);
+
+	/* Another member may not download it, and does not learn that it exists. */
+	snprintf(url, sizeof url, "/api/v1/certificates/%s.pdf", code);
+	r = e2e_req("GET", url, other, NULL, NULL);
+	CHECK_STATUS(r, 404);
+	resp_free(&r);
+
+	/* Unknown, mistyped and malformed codes: one and the same plain page. */
+	char unknown[64];
+	snprintf(unknown, sizeof unknown, "%s", code);
+	/* Another valid code: change one body symbol and recompute nothing, so it fails the check… */
+	unknown[3] = unknown[3] == '0' ? '1' : '0';
+	const char *paths[] = {"/verify/00000000000000000000000000", "/verify/not-a-code", "/verify/%3Cscript%3E", NULL};
+	char first[8192] = "";
+	char p0[96];
+	snprintf(p0, sizeof p0, "/verify/%s", unknown);
+	r = e2e_req("GET", p0, NULL, NULL, NULL);
+	CHECK_STATUS(r, 404);
+	snprintf(first, sizeof first, "%s", r.body ? r.body : "");
+	CHECK(strstr(first, "未找到该证书"), "not found page");
+	resp_free(&r);
+	for (int i = 0; paths[i]; i++) {
+		r = e2e_req("GET", paths[i], NULL, NULL, NULL);
+		CHECK(r.status == 404 && r.body && !strcmp(r.body, first), "%s: %ld, the same page", paths[i], r.status);
+		resp_free(&r);
+	}
+
+	/* A row altered in the database is not genuine either. */
+	sql("UPDATE certificates SET holder = '冒名者' WHERE code = '%s'", code);
+	snprintf(url, sizeof url, "/api/v1/verify/%s", code);
+	r = e2e_req("GET", url, NULL, NULL, NULL);
+	CHECK_STATUS(r, 404);
+	resp_free(&r);
+	sql("UPDATE certificates SET holder = '学员cls_p1' WHERE code = '%s'", code);
+
+	/* Revocation: admin only, with a reason, audited; then the page says revoked. */
+	snprintf(url, sizeof url, "/api/v1/certificates/%s/revoke", code);
+	r = e2e_req("POST", url, m, "{\"reason\":\"x\"}", NULL);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("POST", url, admin(), "{\"reason\":\"  \"}", NULL);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	r = e2e_req("POST", url, admin(), "{\"reason\":\"学时记录有误\"}", NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("POST", url, admin(), "{\"reason\":\"again\"}", NULL);
+	CHECK_STATUS(r, 409);
+	resp_free(&r);
+	CHECK(sql_n("SELECT count(*) FROM audit_log WHERE action='certificate.revoke' AND"
+		    " json_extract(detail,'$.reason')='学时记录有误'") == 1,
+	      "revocation audited");
+	snprintf(url, sizeof url, "/verify/%s", code);
+	r = e2e_req("GET", url, NULL, NULL, NULL);
+	CHECK(r.status == 200 && strstr(r.body, "已被撤销") && !strstr(r.body, "真实有效"), "revoked: %.400s", r.body);
+	resp_free(&r);
+	snprintf(url, sizeof url, "/api/v1/verify/%s", code);
+	r = e2e_req("GET", url, NULL, NULL, NULL);
+	CHECK(!json_is_true(json_object_get(r.json, "valid")) && json_is_true(json_object_get(r.json, "revoked")),
+	      "api: %s", r.body);
+	resp_free(&r);
+	snprintf(url, sizeof url, "/api/v1/certificates/%s.pdf", code);
+	r = e2e_req("GET", url, m, NULL, NULL);
+	CHECK_STATUS(r, 410);
+	resp_free(&r);
+	free(m);
+	free(other);
+}
+
+E2E_TEST(classes_yearly_hours_certificate)
+{
+	char *m = member("cls_y1"), code[64], path[512], url[128];
+	completed_class(m, "", code);
+	resp r = e2e_req("POST", "/api/v1/test/clock", admin(), "{\"advance_s\":0}", NULL);
+	int year = atoi(jstr(r.json, "day") ? jstr(r.json, "day") : "0");
+	resp_free(&r);
+	char body[128];
+	/* The requirement that applies to the member's organisation is printed against the totals. */
+	snprintf(body, sizeof body, "{\"org_id\":%lld,\"year\":%d,\"total_hours\":40,\"required_hours\":1}", g_org, year);
+	r = e2e_req("PUT", "/api/v1/requirements", admin(), body, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"year\":%d}", year);
+	r = e2e_req("POST", "/api/v1/me/certificates", m, body, NULL);
+	CHECK_STATUS(r, 201);
+	char ycode[64];
+	snprintf(ycode, sizeof ycode, "%s", jstr(r.json, "code") ? jstr(r.json, "code") : "");
+	CHECK(!strcmp(jstr(r.json, "kind"), "year") && jnum(r.json, "hours") == 1.5, "year cert: %s", r.body);
+	resp_free(&r);
+	/* Nothing new since: the same certificate. */
+	r = e2e_req("POST", "/api/v1/me/certificates", m, body, NULL);
+	CHECK(r.status == 200 && !strcmp(jstr(r.json, "code"), ycode), "same: %ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(body, sizeof body, "{\"year\":%d}", year + 1);
+	r = e2e_req("POST", "/api/v1/me/certificates", m, body, NULL);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	snprintf(url, sizeof url, "/api/v1/certificates/%s.pdf", ycode);
+	r = e2e_req("GET", url, m, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	save(&r, "cert-year.pdf", path);
+	resp_free(&r);
+	char *info = run_out("pdfinfo %s 2>&1", path);
+	CHECK(strstr(info, "595.27"), "A4 portrait: %s", info);
+	free(info);
+	char *text = run_out("pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+	squeeze(text);
+	CHECK(strstr(text, "学时证明") && strstr(text, "学员cls_y1") && strstr(text, "专题班测试课") && strstr(text, "1.5"),
+	      "pdftotext: %.600s", text);
+	CHECK(strstr(text, "选修课程：1.5学时") && strstr(text, "合计：1.5学时（年度要求40学时）") &&
+		      strstr(text, "（要求1学时）") && strstr(text, "尚未达到"),
+	      "totals against the requirement: %.900s", text);
+	free(text);
+	snprintf(url, sizeof url, "/verify/%s", ycode);
+	r = e2e_req("GET", url, NULL, NULL, NULL);
+	CHECK(r.status == 200 && strstr(r.body, "学时证明") && strstr(r.body, "真实有效"), "verify year: %ld", r.status);
+	resp_free(&r);
+	free(m);
+}
+
+/* ---- rosters ---- */
+
+E2E_TEST(classes_roster_matches_members_pages)
+{
+	long long a = course(1), b = course(0.5), t = now_s();
+	char extra[256];
+	snprintf(extra, sizeof extra,
+		 "\"course_ids\":[%lld],\"elective_ids\":[%lld],\"min_hours\":1.5,\"organiser_ids\":[%lld]", a, b,
+		 sql_n("SELECT id FROM users WHERE username='teacher'"));
+	long long cls = make_class(extra, t - 10, t + 86400, NULL);
+	const char *names[] = {"cls_r1", "cls_r2", "cls_r3", "cls_r4"};
+	char *tok[4];
+	for (int i = 0; i < 4; i++) {
+		tok[i] = member(names[i]);
+		resp r = join(tok[i], cls);
+		resp_free(&r);
+	}
+	study(tok[0], a); /* in progress */
+	study(tok[1], a); /* completed */
+	study(tok[1], b);
+	study(tok[2], b); /* in progress, elective only */
+	/* tok[3]: not started */
+	char *teacher = e2e_login("teacher", E2E_PW);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/roster", cls);
+	resp ro = e2e_req("GET", path, teacher, NULL, NULL);
+	CHECK_STATUS(ro, 200);
+	json_t *rows = json_object_get(ro.json, "members");
+	CHECK(json_array_size(rows) == 4, "4 rows: %.300s", ro.body);
+	for (int i = 0; i < 4; i++) {
+		json_t *row = NULL, *x;
+		size_t k;
+		json_array_foreach(rows, k, x) if (!strcmp(jstr(x, "username"), names[i])) row = x;
+		resp me = class_get(tok[i], cls);
+		json_t *mine = me_of(&me);
+		CHECK(row && fabs(jnum(row, "progress") - jnum(mine, "progress")) < 1e-9, "%s progress %g vs %g", names[i],
+		      jnum(row, "progress"), jnum(mine, "progress"));
+		CHECK(row && fabs(jnum(row, "credit_hours") - jnum(mine, "hours")) < 1e-9, "%s hours", names[i]);
+		const char *rc = row ? jstr(row, "completed_at") : NULL, *mc = jstr(mine, "completed_at");
+		CHECK((!rc && !mc) || (rc && mc && !strcmp(rc, mc)), "%s completed_at %s vs %s", names[i], rc ? rc : "-",
+		      mc ? mc : "-");
+		resp_free(&me);
+	}
+	resp_free(&ro);
+	/* Filters. */
+	const char *filters[][2] = {{"completed", "1"}, {"in_progress", "2"}, {"not_started", "1"}, {"late", "4"}};
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "/api/v1/classes/%lld/roster?status=%s", cls, filters[i][0]);
+		ro = e2e_req("GET", path, teacher, NULL, NULL);
+		CHECK((long)json_array_size(json_object_get(ro.json, "members")) == atol(filters[i][1]), "%s: %zu rows",
+		      filters[i][0], json_array_size(json_object_get(ro.json, "members")));
+		resp_free(&ro);
+	}
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/roster?status=bogus", cls);
+	ro = e2e_req("GET", path, teacher, NULL, NULL);
+	CHECK_STATUS(ro, 422);
+	resp_free(&ro);
+	/* The summary per organisation. */
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/roster", cls);
+	ro = e2e_req("GET", path, teacher, NULL, NULL);
+	json_t *s0 = json_array_get(json_object_get(ro.json, "summary"), 0);
+	CHECK(jint(s0, "members") == 4 && jint(s0, "completed") == 1 && jint(s0, "not_started") == 1, "summary: %s",
+	      ro.body);
+	resp_free(&ro);
+	/* CSV: BOM, a header and one line per member; XLSX: a valid workbook. */
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/roster?format=csv", cls);
+	ro = e2e_req("GET", path, teacher, NULL, NULL);
+	CHECK_STATUS(ro, 200);
+	int lines = 0;
+	for (size_t i = 0; ro.body && i < ro.len; i++)
+		lines += ro.body[i] == '\n';
+	CHECK(ro.body && !memcmp(ro.body, "\xEF\xBB\xBF", 3) && lines == 5 && strstr(ro.body, "学员cls_r2"), "csv: %.300s",
+	      ro.body ? ro.body : "");
+	resp_free(&ro);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/roster?format=xlsx", cls);
+	ro = e2e_req("GET", path, teacher, NULL, NULL);
+	CHECK_STATUS(ro, 200);
+	char file[512];
+	save(&ro, "roster.xlsx", file);
+	resp_free(&ro);
+	char *ls = run_out("unzip -l %s 2>&1", file);
+	CHECK(strstr(ls, "xl/worksheets/sheet1.xml"), "xlsx: %s", ls);
+	free(ls);
+	/* A member may not read it; an instructor who is no organiser may not either. */
+	ro = e2e_req("GET", path, tok[0], NULL, NULL);
+	CHECK_STATUS(ro, 403);
+	resp_free(&ro);
+	/* The roster's certificates as one ZIP: the completed member's. */
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/certificates.zip", cls);
+	ro = e2e_req("GET", path, teacher, NULL, NULL);
+	CHECK_STATUS(ro, 200);
+	save(&ro, "certs.zip", file);
+	resp_free(&ro);
+	char *t1 = run_out("unzip -t %s 2>&1", file);
+	CHECK(strstr(t1, "No errors detected") && strstr(t1, "学员cls_r2.pdf"), "zip: %s", t1);
+	free(t1);
+	char *inner = run_out("cd %s && rm -rf zipout && mkdir zipout && cd zipout && unzip -q ../certs.zip && pdfinfo *.pdf "
+			      "2>&1",
+			      e2e_tmp);
+	CHECK(strstr(inner, "841.89 x 595.27"), "the entry is the PDF: %s", inner);
+	free(inner);
+	/* The assessor of 第一党委 reaches this class (its organisation is not theirs): no rows. */
+	char *as = e2e_login("assessor", E2E_PW);
+	snprintf(path, sizeof path, "/api/v1/classes/%lld/roster", cls);
+	ro = e2e_req("GET", path, as, NULL, NULL);
+	CHECK(ro.status == 404 || json_array_size(json_object_get(ro.json, "members")) == 0, "assessor outside: %ld %.200s",
+	      ro.status, ro.body);
+	resp_free(&ro);
+	free(as);
+	free(teacher);
+	for (int i = 0; i < 4; i++)
+		free(tok[i]);
 }
