@@ -61,7 +61,7 @@ static double sql_num(const char *fmt, ...)
 typedef struct client {
 	long long uid, session;
 	char *tok;
-	double acked;                 /* the largest lecture_study_s of a 200 answer */
+	double acked;                  /* the largest lecture_study_s of a 200 answer */
 	int ok, credited, other, lost; /* 200s, 200s that credited, other statuses, no answer */
 	long other_status;             /* the last other status */
 	pthread_t th;
@@ -70,8 +70,8 @@ typedef struct client {
 static struct {
 	long long lecture;
 	client c[NCLIENTS];
-	volatile int stop;  /* set by the test: clients and clock end their loops */
-	volatile int tick;  /* clock steps taken */
+	volatile int stop; /* set by the test: clients and clock end their loops */
+	volatile int tick; /* clock steps taken */
 	char *admin;
 	pthread_t clock;
 	char now_iso[40]; /* the server clock's last reading, to put it back after a restart */
@@ -111,8 +111,8 @@ static void *client_main(void *arg)
 		}
 		pos += STEP_S * (now - seen);
 		seen = now;
-		snprintf(body, sizeof body, "{\"session\":%lld,\"position\":%.1f,\"playing\":true,\"rate\":1}", c->session,
-			 pos);
+		snprintf(body, sizeof body, "{\"session\":%lld,\"position\":%.1f,\"playing\":true,\"rate\":1}",
+			 c->session, pos);
 		resp r = e2e_req("POST", path, c->tok, body, NULL);
 		if (r.status == 200) {
 			c->ok++;
@@ -150,8 +150,9 @@ static int load_setup(int round)
 	char csv[NCLIENTS * 160] = "";
 	size_t n = 0;
 	for (int i = 0; i < NCLIENTS; i++)
-		n += (size_t)snprintf(csv + n, sizeof csv - n, "fault%d_%02d,故障%d成员%02d,故障测试/一支部,member,password7\n",
-				      round, i, round, i);
+		n += (size_t)snprintf(csv + n, sizeof csv - n,
+				      "fault%d_%02d,故障%d成员%02d,故障测试/一支部,member,password7\n", round, i, round,
+				      i);
 	resp r = e2e_req_h("POST", "/api/v1/users/import", adm, csv, n, "text/csv", NULL);
 	CHECK(r.status == 200 && jint(r.json, "created") == NCLIENTS, "members imported: %s", r.body ? r.body : "");
 	resp_free(&r);
@@ -286,10 +287,11 @@ E2E_TEST(faults_kill9_under_heartbeat_load)
 		double db = db_study(&L.c[i]);
 		if (db + 0.01 < L.c[i].acked) {
 			missing++;
-			CHECK(0, "member %lld: %.3f s acknowledged, %.3f s in the database", L.c[i].uid, L.c[i].acked, db);
+			CHECK(0, "member %lld: %.3f s acknowledged, %.3f s in the database", L.c[i].uid, L.c[i].acked,
+			      db);
 		}
-		CHECK(db <= L.c[i].acked + 60 + 0.01, "member %lld: %.3f s in the database, only %.3f acknowledged", L.c[i].uid,
-		      db, L.c[i].acked);
+		CHECK(db <= L.c[i].acked + 60 + 0.01, "member %lld: %.3f s in the database, only %.3f acknowledged",
+		      L.c[i].uid, db, L.c[i].acked);
 	}
 	CHECK(missing == 0, "acknowledged heartbeats lost for %d members", missing);
 	char why[1024], db[600];
@@ -300,8 +302,8 @@ E2E_TEST(faults_kill9_under_heartbeat_load)
 	for (int i = 0; i < 3; i++) {
 		char path[96], body[160];
 		snprintf(path, sizeof path, "/api/v1/lectures/%lld/heartbeat", L.lecture);
-		snprintf(body, sizeof body, "{\"session\":%lld,\"position\":%.1f,\"playing\":true,\"rate\":1}", L.c[i].session,
-			 L.c[i].acked + 1);
+		snprintf(body, sizeof body, "{\"session\":%lld,\"position\":%.1f,\"playing\":true,\"rate\":1}",
+			 L.c[i].session, L.c[i].acked + 1);
 		resp r = e2e_req("POST", path, L.c[i].tok, body, NULL);
 		CHECK_STATUS(r, 200);
 		resp_free(&r);
@@ -333,7 +335,8 @@ E2E_TEST(faults_backup_while_studying_is_consistent)
 	CHECK(e2e_start_again() == 0, "start on the restored database");
 	double restored_total = sql_num("SELECT total(study_s) FROM lecture_progress WHERE lecture_id=%lld", L.lecture);
 	CHECK(restored_total > 0 && restored_total <= live_total + 0.01,
-	      "restored study time %.1f s: what the backup held, not more than the live %.1f s", restored_total, live_total);
+	      "restored study time %.1f s: what the backup held, not more than the live %.1f s", restored_total,
+	      live_total);
 	clock_back();
 	for (int i = 0; i < NCLIENTS; i++)
 		L.c[i].ok = L.c[i].credited = 0, L.c[i].acked = 0;
@@ -424,8 +427,8 @@ E2E_TEST(faults_kill9_during_tus_upload_resumes)
 	long long at = off ? atoll(off) : -1;
 	free(off);
 	resp_free(&r);
-	CHECK(at >= part && at < size, "HEAD after the restart: offset %lld (%lld received before the kill, of %lld)", at,
-	      part, size);
+	CHECK(at >= part && at < size, "HEAD after the restart: offset %lld (%lld received before the kill, of %lld)",
+	      at, part, size);
 	/* What was kept is the file's beginning, byte for byte. */
 	snprintf(cmd, sizeof cmd, "cmp -n %lld %s %s/uploads/*.part", at, clip, e2e_data);
 	CHECK(e2e_sh("%s >/dev/null 2>&1", cmd) == 0, "the kept bytes are the file's first %lld", at);
@@ -452,11 +455,11 @@ E2E_TEST(faults_kill9_during_tus_upload_resumes)
 	snprintf(path, sizeof path, "/api/v1/lectures/%lld", lec);
 	r = e2e_req("GET", path, t, NULL, NULL);
 	const char *st = jstr(r.json, "status") ? jstr(r.json, "status") : "";
-	CHECK(!strcmp(st, "queued") || !strcmp(st, "transcoding") || !strcmp(st, "ready"), "the resumed upload is accepted: %s",
-	      st);
+	CHECK(!strcmp(st, "queued") || !strcmp(st, "transcoding") || !strcmp(st, "ready"),
+	      "the resumed upload is accepted: %s", st);
 	resp_free(&r);
-	CHECK(e2e_sh("f=$(find %s -type f -size %lldc ! -name '*.part' | head -1); test -n \"$f\" && cmp -s \"$f\" %s", e2e_data,
-		     size, clip) == 0 ||
+	CHECK(e2e_sh("f=$(find %s -type f -size %lldc ! -name '*.part' | head -1); test -n \"$f\" && cmp -s \"$f\" %s",
+		     e2e_data, size, clip) == 0 ||
 		      e2e_sh("test -n \"$(find %s/media/%lld -name master.m3u8)\"", e2e_data, lec) == 0,
 	      "the source kept for the transcode is the uploaded file");
 	free(loc);
