@@ -422,9 +422,13 @@ static void hb_run_batch(hb_job *batch)
 	}
 	if (db_commit() < 0) {
 		/* Nothing of the batch is stored: no answer may say otherwise. */
+		int full = db_commit_full();
 		for (hb_job *jb = batch; jb; jb = jb->next) {
 			reply_reset(jb->r);
-			reply_error(jb->r, 503, "busy", "%s", tr("err.busy"));
+			if (full)
+				reply_error(jb->r, 507, "disk_full", "%s", tr("err.study_disk_full"));
+			else
+				reply_error(jb->r, 503, "busy", "%s", tr("err.busy"));
 		}
 	}
 }

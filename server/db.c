@@ -414,13 +414,21 @@ static void end_write(void)
 	}
 }
 
+static _Thread_local int t_commit_full; /* the last db_commit failed with SQLITE_FULL */
+
 int db_commit(void)
 {
 	int rc = db_exec_raw("COMMIT");
+	t_commit_full = rc < 0 && sqlite3_errcode(db()) == SQLITE_FULL;
 	if (rc < 0 && !sqlite3_get_autocommit(db()))
 		sqlite3_exec(db(), "ROLLBACK", NULL, NULL, NULL); /* a failed commit changes nothing */
 	end_write();
 	return rc;
+}
+
+int db_commit_full(void)
+{
+	return t_commit_full;
 }
 
 void db_rollback(void)

@@ -73,6 +73,9 @@ const char *db_col_text(sqlite3_stmt *st, int i);
 int db_begin(void) __attribute__((warn_unused_result));
 int db_commit(void) __attribute__((warn_unused_result));
 void db_rollback(void);
+/* 1 when this thread's last db_commit failed because the disk is full (SQLITE_FULL): callers answer
+   507 disk_full instead of a retry-later 503. */
+int db_commit_full(void);
 /* 1 while this thread has the write turn (inside db_begin, or an autocommit write is open). */
 int db_holds_write(void);
 /* A thread that checkpoints the WAL every 200 ms, so that no request pays for a checkpoint;
