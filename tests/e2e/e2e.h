@@ -107,6 +107,8 @@ long long jint(json_t *j, const char *key);
 double jnum(json_t *j, const char *key);
 /* Runs a shell command; returns its exit status. */
 int e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runs a shell command; its standard output (malloc'd, trailing newlines removed; "" on failure). */
+char *e2e_sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Runs SQL (printf-style; no double quotes) on the server's database with the sqlite3 CLI (WAL lets
    it read and write beside the server): the first column of the first row as a number, or -1. */
 double e2e_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -62,6 +62,31 @@ int e2e_sh(const char *fmt, ...)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+char *e2e_sh_out(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	size_t cap = 4096, n = 0;
+	char *out = calloc(1, cap);
+	if (p) {
+		size_t k;
+		while ((k = fread(out + n, 1, cap - n - 1, p)) > 0) {
+			n += k;
+			if (cap - n < 2)
+				out = realloc(out, cap *= 2);
+		}
+		pclose(p);
+	}
+	out[n] = 0;
+	while (n && out[n - 1] == '\n')
+		out[--n] = 0;
+	return out;
+}
+
 double e2e_sql(const char *fmt, ...)
 {
 	char sql[4096], cmd[5200];

@@ -605,31 +605,6 @@ E2E_TEST(classes_my_list)
 
 /* ---- certificates ---- */
 
-/* stdout of a shell command (malloc'd, "" on failure). */
-static char *run_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *run_out(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	size_t n = 0, cap = 4096;
-	char *out = calloc(1, cap);
-	if (p) {
-		size_t k;
-		while ((k = fread(out + n, 1, cap - n - 1, p)) > 0) {
-			n += k;
-			if (cap - n < 2)
-				out = realloc(out, cap *= 2);
-		}
-		pclose(p);
-	}
-	out[n] = 0;
-	return out;
-}
-
 /* Writes the body of r to e2e_tmp/NAME; returns the path (static storage per call site). */
 static const char *save(const resp *r, const char *name, char path[512])
 {
@@ -690,16 +665,16 @@ E2E_TEST(classes_certificate_pdf_qr_and_verification)
 	save(&r, "cert-class.pdf", path);
 	resp_free(&r);
 	/* pdfinfo opens it: one A4 landscape page. */
-	char *info = run_out("pdfinfo %s 2>&1", path);
+	char *info = e2e_sh_out("pdfinfo %s 2>&1", path);
 	CHECK(strstr(info, "Pages:") && strstr(info, "841.89 x 595.27"), "pdfinfo: %s", info);
 	free(info);
 	/* The text holds the member's name and the hours. */
-	char *text = run_out("pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+	char *text = e2e_sh_out("pdftotext -enc UTF-8 %s - 2>/dev/null", path);
 	squeeze(text);
 	CHECK(strstr(text, "学员cls_p1") && strstr(text, "累计获得1.5学时"), "pdftotext: %.400s", text);
 	free(text);
 	/* The QR code decodes to the verification URL. */
-	char *qr = run_out("pdftoppm -r 150 -png -singlefile %s %s/cert-class && zbarimg -q --raw %s/cert-class.png 2>/dev/null", path,
+	char *qr = e2e_sh_out("pdftoppm -r 150 -png -singlefile %s %s/cert-class && zbarimg -q --raw %s/cert-class.png 2>/dev/null", path,
 			   e2e_tmp, e2e_tmp);
 	char want[256];
 	snprintf(want, sizeof want, "%s/verify/%s", e2e_base, code);
@@ -825,10 +800,10 @@ E2E_TEST(classes_yearly_hours_certificate)
 	CHECK_STATUS(r, 200);
 	save(&r, "cert-year.pdf", path);
 	resp_free(&r);
-	char *info = run_out("pdfinfo %s 2>&1", path);
+	char *info = e2e_sh_out("pdfinfo %s 2>&1", path);
 	CHECK(strstr(info, "595.27"), "A4 portrait: %s", info);
 	free(info);
-	char *text = run_out("pdftotext -enc UTF-8 %s - 2>/dev/null", path);
+	char *text = e2e_sh_out("pdftotext -enc UTF-8 %s - 2>/dev/null", path);
 	squeeze(text);
 	CHECK(strstr(text, "学时证明") && strstr(text, "学员cls_y1") && strstr(text, "专题班测试课") && strstr(text, "1.5"),
 	      "pdftotext: %.600s", text);
@@ -923,7 +898,7 @@ E2E_TEST(classes_roster_matches_members_pages)
 	char file[512];
 	save(&ro, "roster.xlsx", file);
 	resp_free(&ro);
-	char *ls = run_out("unzip -l %s 2>&1", file);
+	char *ls = e2e_sh_out("unzip -l %s 2>&1", file);
 	CHECK(strstr(ls, "xl/worksheets/sheet1.xml"), "xlsx: %s", ls);
 	free(ls);
 	/* A member may not read it; an instructor who is no organiser may not either. */
@@ -936,10 +911,10 @@ E2E_TEST(classes_roster_matches_members_pages)
 	CHECK_STATUS(ro, 200);
 	save(&ro, "certs.zip", file);
 	resp_free(&ro);
-	char *t1 = run_out("unzip -t %s 2>&1", file);
+	char *t1 = e2e_sh_out("unzip -t %s 2>&1", file);
 	CHECK(strstr(t1, "No errors detected") && strstr(t1, "学员cls_r2.pdf"), "zip: %s", t1);
 	free(t1);
-	char *inner = run_out("cd %s && rm -rf zipout && mkdir zipout && cd zipout && unzip -q ../certs.zip && pdfinfo *.pdf "
+	char *inner = e2e_sh_out("cd %s && rm -rf zipout && mkdir zipout && cd zipout && unzip -q ../certs.zip && pdfinfo *.pdf "
 			      "2>&1",
 			      e2e_tmp);
 	CHECK(strstr(inner, "841.89 x 595.27"), "the entry is the PDF: %s", inner);

@@ -11,33 +11,6 @@
 #include <math.h>
 #include <stdarg.h>
 
-/* Runs a shell command; its stdout (malloc'd, trailing newline removed). */
-static char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sh_out(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	size_t cap = 4096, n = 0;
-	char *out = calloc(1, cap);
-	if (p) {
-		size_t k;
-		while ((k = fread(out + n, 1, cap - n - 1, p)) > 0) {
-			n += k;
-			if (cap - n < 2)
-				out = realloc(out, cap *= 2);
-		}
-		pclose(p);
-	}
-	out[n] = 0;
-	while (n && out[n - 1] == '\n')
-		out[--n] = 0;
-	return out;
-}
-
 /* The first value of a query on the server's database, as a number (-1 when there is no row). */
 static double q1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static double q1(const char *fmt, ...)
@@ -47,7 +20,7 @@ static double q1(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sql, sizeof sql, fmt, ap);
 	va_end(ap);
-	char *o = sh_out("sqlite3 -cmd '.timeout 10000' %s/dangxiao.db \"%s\" | head -1", e2e_data, sql);
+	char *o = e2e_sh_out("sqlite3 -cmd '.timeout 10000' %s/dangxiao.db \"%s\" | head -1", e2e_data, sql);
 	double v = o[0] ? atof(o) : -1;
 	free(o);
 	return v;
@@ -136,7 +109,7 @@ static int verify(char **err)
 	snprintf(path, sizeof path, "%s/verify.err", e2e_tmp);
 	int st = e2e_sh("bin/dangxiao-san verify --data %s >%s.out 2>%s", e2e_data, path, path);
 	if (err)
-		*err = sh_out("cat %s", path);
+		*err = e2e_sh_out("cat %s", path);
 	return st;
 }
 
@@ -196,7 +169,7 @@ E2E_TEST(scoring_login_once_a_day)
 	free(e2e_login("zhaoliu", E2E_PW));
 	CHECK(rows_of(u, "login") == before + 1, "two logins in a day: %lld rows", rows_of(u, "login") - before);
 	/* The same day's login replayed to the listeners (its reference is the day): no second row. */
-	char *day = sh_out("sqlite3 %s/dangxiao.db \"SELECT ref FROM ledger WHERE user_id=%lld AND rule='login' ORDER BY "
+	char *day = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT ref FROM ledger WHERE user_id=%lld AND rule='login' ORDER BY "
 			   "seq DESC LIMIT 1\"",
 			   e2e_data, u);
 	emit(u, "login", atoll(day), 0, NULL, 1);
