@@ -16,32 +16,7 @@ D=$BENCH_TMP/hb; rm -rf "$D"; mkdir -p "$D"
 bin/dangxiao seed --data "$D" >/dev/null
 # Members, their sessions (tokens we know), a ready 1-hour lecture and enrolments, written straight
 # into the database before the server starts (creating 60,000 users through Argon2id would take minutes).
-python3 - "$D/dangxiao.db" "$N" "$BENCH_TMP/tokens" <<'PY'
-import sqlite3, sys, hashlib, secrets, time
-db, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-c = sqlite3.connect(db)
-now = int(time.time())
-pw, org = c.execute("SELECT pw_hash, org_id FROM users WHERE username='zhangsan'").fetchone()
-teacher = c.execute("SELECT id FROM users WHERE username='teacher'").fetchone()[0]
-c.execute("INSERT INTO courses(owner_id,title,summary,category,credit_hours,status,created_at,updated_at) VALUES (?,?,?,?,?,?,?,?)",
-          (teacher, '压测课程', '', '政治理论', 1, 'published', now, now))
-course = c.execute("SELECT last_insert_rowid()").fetchone()[0]
-c.execute("INSERT INTO lectures(course_id,title,status,duration_s,media_version,created_at,updated_at) VALUES (?,?,?,?,?,?,?)",
-          (course, '压测讲座', 'ready', 3600, 1, now, now))
-lecture = c.execute("SELECT last_insert_rowid()").fetchone()[0]
-with open(out, "w") as f:
-    for i in range(n):
-        c.execute("INSERT INTO users(username,name,role,org_id,pw_hash,created_at,updated_at) VALUES (?,?,?,?,?,?,?)",
-                  (f"hb{i}", f"压测{i}", "member", org, pw, now, now))
-        uid = c.execute("SELECT last_insert_rowid()").fetchone()[0]
-        tok = secrets.token_hex(32)
-        c.execute("INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES (?,?,?,?,?)",
-                  (hashlib.sha256(tok.encode()).hexdigest(), uid, secrets.token_hex(32), now, now + 86400))
-        c.execute("INSERT INTO enrollments(user_id,course_id,enrolled_at) VALUES (?,?,?)", (uid, course, now))
-        f.write(f"{tok} {uid}\n")
-c.commit()
-print(lecture)
-PY
+python3 bench/gen_members.py "$D/dangxiao.db" "$N" "$BENCH_TMP/tokens" hb 压测 压测课程 压测讲座 3600
 LECTURE=$(sqlite3 "$D/dangxiao.db" "SELECT max(id) FROM lectures")
 DPORT=$(free_port); NPORT=$(free_port)
 mkdir -p "$BENCH_TMP/www"; printf '{"status":"ok","schema":4,"padding":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}' >"$BENCH_TMP/www/small.json"

@@ -36,33 +36,7 @@ check() { # check OK-EXPR MESSAGE
 
 bin/dangxiao seed --data "$D" >"$PROOF_TMP/seed.log" 2>&1 || { cat "$PROOF_TMP/seed.log"; exit 1; }
 # Members with sessions whose tokens we know, a ready 20,000 s lecture, enrolments (bench/heartbeat.sh).
-LECTURE=$(python3 - "$D/dangxiao.db" "$N" "$PROOF_TMP/tokens" <<'PY'
-import sqlite3, sys, hashlib, secrets, time
-db, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-c = sqlite3.connect(db)
-now = int(time.time())
-pw, org = c.execute("SELECT pw_hash, org_id FROM users WHERE username='zhangsan'").fetchone()
-teacher = c.execute("SELECT id FROM users WHERE username='teacher'").fetchone()[0]
-c.execute("INSERT INTO courses(owner_id,title,summary,category,credit_hours,status,created_at,updated_at,published_at) VALUES (?,?,?,?,?,?,?,?,?)",
-          (teacher, '磁盘满测试课', '', '政治理论', 1, 'published', now, now, now))
-course = c.execute("SELECT last_insert_rowid()").fetchone()[0]
-c.execute("INSERT INTO lectures(course_id,title,status,duration_s,media_version,created_at,updated_at) VALUES (?,?,?,?,?,?,?)",
-          (course, '磁盘满测试讲', 'ready', 20000, 1, now, now))
-lecture = c.execute("SELECT last_insert_rowid()").fetchone()[0]
-with open(out, "w") as f:
-    for i in range(n):
-        c.execute("INSERT INTO users(username,name,role,org_id,pw_hash,created_at,updated_at) VALUES (?,?,?,?,?,?,?)",
-                  (f"full{i}", f"磁盘{i}", "member", org, pw, now, now))
-        uid = c.execute("SELECT last_insert_rowid()").fetchone()[0]
-        tok = secrets.token_hex(32)
-        c.execute("INSERT INTO sessions(token_hash,user_id,csrf,created_at,expires_at) VALUES (?,?,?,?,?)",
-                  (hashlib.sha256(tok.encode()).hexdigest(), uid, secrets.token_hex(32), now, now + 86400))
-        c.execute("INSERT INTO enrollments(user_id,course_id,enrolled_at) VALUES (?,?,?)", (uid, course, now))
-        f.write(f"{tok} {uid}\n")
-c.commit()
-print(lecture)
-PY
-)
+LECTURE=$(python3 bench/gen_members.py "$D/dangxiao.db" "$N" "$PROOF_TMP/tokens" full 磁盘 磁盘满测试课 磁盘满测试讲 20000 --published-at)
 # The demo lecture's transcode (queued by seed) is not part of this proof: cancelled, so the worker
 # is free for the lecture below.
 sqlite3 "$D/dangxiao.db" "UPDATE jobs SET state='cancelled' WHERE state IN ('queued','running');
