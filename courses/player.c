@@ -146,8 +146,8 @@ static int page_player(req *r)
 				    "<strong id=\"cov-pct\">—</strong><span id=\"done\" class=\"badge ok\" hidden>%s</span></div>"
 				    "<progress id=\"cov-bar\" max=\"1\" value=\"0\"></progress>"
 				    "<div class=\"cov-strip\" id=\"cov-strip\" aria-hidden=\"true\"></div>"
-				    "<dl class=\"study-stats\"><div><dt>%s</dt><dd id=\"today-s\">—</dd></div>"
-				    "<div><dt>%s</dt><dd id=\"lecture-s\">—</dd></div></dl>"
+				    "<div class=\"study-stats\"><p><span>%s</span><strong id=\"today-s\">—</strong></p>"
+				    "<p><span>%s</span><strong id=\"lecture-s\">—</strong></p></div>"
 				    "<p class=\"help\">%s</p></section>",
 				    tr("player.coverage"), tr("player.done"), tr("player.today"), tr("player.total"),
 				    tr("player.rules"));
