@@ -1212,7 +1212,12 @@ E2E_TEST(reports_reminders_weekly)
    so that the files after this one (verify checks totals against the ledger) meet a true academy. */
 E2E_TEST(reports_teardown)
 {
-	rep_sql("DELETE FROM score_totals WHERE user_id IN (SELECT id FROM users WHERE username LIKE 'rep!_%%' ESCAPE '!')");
-	CHECK(e2e_sql("SELECT count(*) FROM score_totals WHERE user_id IN (SELECT id FROM users WHERE username LIKE 'rep!_%%' ESCAPE '!')") == 0,
+	for (size_t i = 0; i < NM; i++) {
+		CHECK(e2e_sql("SELECT count(*) FROM ledger WHERE user_id = %lld", g_m[i].id) == 0,
+		      "%s has ledger rows: its made-up totals cannot simply go", g_m[i].username);
+		rep_sql("DELETE FROM score_totals WHERE user_id = %lld", g_m[i].id);
+	}
+	CHECK(e2e_sql("SELECT count(*) FROM score_totals WHERE user_id IN (SELECT id FROM users WHERE username LIKE 'rep!_%%' ESCAPE '!')"
+		      " AND user_id NOT IN (SELECT user_id FROM ledger)") == 0,
 	      "test totals removed");
 }
