@@ -87,39 +87,8 @@ void chain_key_wipe(chain_key *k)
 
 int chain_key_save(const chain_key *k, const char *path)
 {
-	size_t n = strlen(path);
-	char *tmp = xmalloc(n + 16);
-	snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);   /* created 0600 */
-	if (fd < 0) {
-		free(tmp);
-		return -1;
-	}
-	int ok = fchmod(fd, 0600) == 0;
-	size_t off = 0;
-	while (ok && off < sizeof k->sk) {
-		ssize_t w = write(fd, k->sk + off, sizeof k->sk - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			ok = 0;
-		else
-			off += (size_t)w;
-	}
-	ok = ok && fsync(fd) == 0;
-	int saved = errno;
-	if (close(fd) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0, saved = errno;
-	if (!ok) {
-		unlink(tmp);
-		free(tmp);
-		errno = saved;
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	/* Beside the target, synced, renamed into place; 0600 from its creation on. */
+	return write_file_atomic(path, k->sk, sizeof k->sk, 0600);
 }
 
 int chain_key_load(chain_key *k, const char *path, const char **why)

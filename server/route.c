@@ -239,6 +239,16 @@ void http_guard(req *r)
 		}
 		return;
 	}
+	/* A cookie-authenticated change without its CSRF token is refused as such before anything else
+	   is said about it (not even whether this role may do it). */
+	int changes = strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && strcmp(r->method, "OPTIONS");
+	if (changes && r->by_cookie && !(rt->flags & RF_NOCSRF)) {
+		const char *c = req_header(r, "X-CSRF-Token");
+		if (!c || !r->u->csrf || strcmp(c, r->u->csrf)) {
+			reply_error(r, 403, "csrf", "%s", tr("err.csrf"));
+			return;
+		}
+	}
 	if (rt->roles != R_PUBLIC && !(rt->roles & (unsigned)r->u->role)) {
 		reply_error(r, 403, "forbidden", "%s", tr("err.forbidden"));
 		return;
@@ -257,14 +267,6 @@ void http_guard(req *r)
 	if ((rt->flags & RF_SAMEORIGIN) && cross_site(r)) {
 		reply_error(r, 403, "cross_site", "%s", tr("err.cross_site"));
 		return;
-	}
-	int changes = strcmp(r->method, "GET") && strcmp(r->method, "HEAD") && strcmp(r->method, "OPTIONS");
-	if (changes && r->by_cookie && !(rt->flags & RF_NOCSRF)) {
-		const char *c = req_header(r, "X-CSRF-Token");
-		if (!c || !r->u->csrf || strcmp(c, r->u->csrf)) {
-			reply_error(r, 403, "csrf", "%s", tr("err.csrf"));
-			return;
-		}
 	}
 	size_t max = rt->body_max ? rt->body_max : DEFAULT_BODY_MAX;
 	const char *cl = req_header(r, "Content-Length");

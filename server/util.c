@@ -398,6 +398,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 		dx_fatal("out of memory");
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	int rc = fd < 0 ? -1 : write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) < 0)   /* on disk before it takes the old file's place */
+		rc = -1;
 	if (fd >= 0 && close(fd) < 0)
 		rc = -1;
 	if (rc == 0)

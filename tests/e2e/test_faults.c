@@ -153,7 +153,7 @@ static int load_setup(int round)
 		n += (size_t)snprintf(csv + n, sizeof csv - n,
 				      "fault%d_%02d,故障%d成员%02d,故障测试/一支部,member,password7\n", round, i, round,
 				      i);
-	resp r = e2e_req_h("POST", "/api/v1/users/import", adm, csv, n, "text/csv", NULL);
+	resp r = e2e_import(adm, csv, n, NULL);
 	CHECK(r.status == 200 && jint(r.json, "created") == NCLIENTS, "members imported: %s", r.body ? r.body : "");
 	resp_free(&r);
 	free(adm);
