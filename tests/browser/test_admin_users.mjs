@@ -47,6 +47,10 @@ export default async function (t) {
     const m2 = await mk(`moveb${w}`, `待调乙${w}`, 'member', root.id);
     await mk(`stay${w}`, `留守${w}`, 'member', orgFull);
 
+    // Two organisations of the same name under different parents: drop-downs show their paths.
+    const twinName = `同名支部${w}`;
+    const twin1 = (await api(t, 'POST', '/api/v1/orgs', adm, { name: twinName, parent_id: orgA })).json.id;
+    const twin2 = (await api(t, 'POST', '/api/v1/orgs', adm, { name: twinName, parent_id: orgFull })).json.id;
     const ctx = await t.browser.newContext({ viewport: { width, height: 800 }, isMobile: width < 400, hasTouch: width < 400 });
     const page = await ctx.newPage();
     const errors = [];
@@ -83,6 +87,9 @@ export default async function (t) {
     await page.check(`#user-list tr[data-user="movea${w}"] input[type=checkbox]`);
     await page.check(`#user-list tr[data-user="moveb${w}"] input[type=checkbox]`);
     t.check((await page.textContent('#move-count')).includes('2'), 'two selected');
+    const twinTexts = await page.$$eval('#move-form select option', (os, ids) => os.filter((o) => ids.includes(o.value)).map((o) => o.textContent.trim()), [String(twin1), String(twin2)]);
+    t.check(twinTexts.length === 2 && twinTexts[0] !== twinTexts[1] && twinTexts.every((x) => x.includes('/') && x.endsWith(twinName)),
+      `same-named organisations show their paths: ${twinTexts.join(' | ')}`);
     await page.selectOption('#move-form select', String(orgA));
     await page.click('#move-form button');
     await page.waitForFunction(() => document.querySelector('#move-form .msg').textContent.includes('已移动 2 人'));
@@ -165,6 +172,19 @@ export default async function (t) {
     await page.click('#org-edit-form button.primary');
     await page.waitForFunction((id) => document.querySelector(`#org-tree li[data-org="${id}"] > .org-name`).textContent.startsWith('改名'), orgA);
     t.check((await api(t, 'GET', '/api/v1/orgs', adm)).json.orgs.find((o) => o.id === orgA).name === `改名支部${w}`, 'renamed');
+    // Move the twin under orgA to the top level; its own subtree is never offered as a parent.
+    await page.click(`#org-tree li[data-org="${orgA}"] > .org-actions button:not(.danger)`);
+    await page.waitForSelector('#org-edit[open]');
+    const offered = await page.$$eval('#org-edit-form select option', (os) => os.map((o) => o.value));
+    t.check(!offered.includes(String(orgA)) && !offered.includes(String(twin1)) && offered.includes(String(orgFull)),
+      'not under itself or its subtree');
+    await page.click('#org-edit-form button.cancel');
+    await page.click(`#org-tree li[data-org="${twin1}"] > .org-actions button:not(.danger)`);
+    await page.waitForSelector('#org-edit[open]');
+    await page.selectOption('#org-edit-form select', '0');
+    await page.click('#org-edit-form button.primary');
+    await page.waitForFunction((id) => document.querySelector(`#org-tree > li[data-org="${id}"]`) !== null, twin1);
+    t.check(!(await api(t, 'GET', '/api/v1/orgs', adm)).json.orgs.find((o) => o.id === twin1).parent_id, 'moved to the top level');
 
     // CSV import: a new user, an update of an existing one, a bad line. The preview writes nothing.
     const pathA = (await api(t, 'GET', '/api/v1/orgs', adm)).json.orgs.find((o) => o.id === orgA).full_name;
@@ -187,6 +207,21 @@ export default async function (t) {
     t.check((await page.textContent('#import-result')).includes('新建 1 人，更新 1 人'), 'import result');
     t.check((await findUser(t, adm, `imp${w}`)) !== null, 'confirmed: created');
     t.check((await findUser(t, adm, `movea${w}`)).name === `待调甲改名${w}`, 'confirmed: updated');
+    // A role change in a file is kept out unless "allow role changes" is ticked.
+    const roleCsv = `username,name,org,role,password\nstay${w},留守${w},${(await api(t, 'GET', '/api/v1/orgs', adm)).json.orgs.find((o) => o.id === orgFull).full_name},管理员,\n`;
+    await page.setInputFiles('#import-form input[type=file]', { name: 'roles.csv', mimeType: 'text/csv', buffer: Buffer.from(roleCsv) });
+    await page.click('#import-form button');
+    await page.waitForSelector('#import-preview tr[data-line="2"]');
+    const kept = await page.textContent('#import-preview tr[data-line="2"]');
+    t.check(kept.includes('角色保持为学员'), `role kept without the box: ${kept}`);
+    await page.check('#import-roles');
+    await page.waitForFunction(() => { const r = document.querySelector('#import-preview tr[data-line="2"]'); return r && r.textContent.includes('学员 → 管理员'); });
+    t.check(await page.$('#import-preview tr[data-line="2"][data-action="update"]') !== null, 'with the box: the role changes');
+    t.check((await findUser(t, adm, `stay${w}`)).role === 'member', 'still a member before the confirmation');
+    await page.click('#import-cancel');
+    await page.uncheck('#import-roles');
+    t.check(await page.$('#import-preview tr') === null, 'abandoned: no preview');
+    t.check((await findUser(t, adm, `stay${w}`)).role === 'member', 'abandoned: still a member');
     // A file that is not CSV text: one message, no line errors.
     await page.setInputFiles('#import-form input[type=file]', { name: 'members.csv', mimeType: 'text/csv',
       buffer: Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0xff, 0xfe, 1, 2, 3]) });
