@@ -199,6 +199,7 @@ export default async function (t) {
     const upd = await page.$('#import-preview tr[data-line="3"][data-action="update"]');
     t.check(upd !== null && (await upd.textContent()).includes(`待调甲${w} → 待调甲改名${w}`), 'line 3: update with the changed name');
     t.check(await page.$('#import-preview tr[data-line="4"][data-action="error"]') !== null, 'line 4: error');
+    await t.shot(page, `admin-import-preview-${width}`);
     t.check(await findUser(t, adm, `imp${w}`) === null, 'preview: nobody created');
     t.check((await findUser(t, adm, `movea${w}`)).name === `待调甲${w}`, 'preview: nobody changed');
     t.check(!(await api(t, 'GET', '/api/v1/orgs', adm)).json.orgs.some((o) => o.name === `导入支部${w}`), 'preview: no organisation created');

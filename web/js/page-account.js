@@ -64,7 +64,7 @@
     DX.api('POST', '/api/v1/me/password', { current_password: d.current_password, new_password: d.new_password }).then(function (r) {
       if (r.status === 200) {
         pf.reset();
-        DX.msg(msg, DX.t('account.changed', { n: r.data.sessions_ended }), true);
+        DX.msg(msg, r.data.sessions_ended ? DX.t('account.changed', { n: r.data.sessions_ended }) : DX.t('account.changed_alone'), true);
         var must = document.getElementById('must-change');
         if (must) must.hidden = true;
         loadSessions();

@@ -201,8 +201,10 @@
     DX.confirm(DX.t('admin.confirm_disable', u), { ok: DX.t('admin.disable') }).then(function (yes) { if (yes) setActive(u, false); });
   }
   var pwDlg = document.getElementById('pw-dialog');
-  document.getElementById('pw-done').addEventListener('click', function () { pwDlg.close(); });
-  pwDlg.addEventListener('close', function () { document.getElementById('pw-value').textContent = ''; }); /* shown once */
+  /* Shown once: gone from the page as soon as the dialog closes (the button, or Escape). */
+  function forgetPassword() { document.getElementById('pw-value').textContent = ''; }
+  document.getElementById('pw-done').addEventListener('click', function () { forgetPassword(); pwDlg.close(); });
+  pwDlg.addEventListener('close', forgetPassword);
   function resetPassword(u) {
     DX.confirm(DX.t('admin.confirm_reset', u), { ok: DX.t('admin.reset') }).then(function (yes) {
       if (!yes) return;
