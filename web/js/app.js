@@ -108,7 +108,7 @@
      DX.confirm(text, {ok: 'label of the button', title}) resolves true when confirmed, false when
      cancelled (button, Escape, backdrop). One modal <dialog class="confirm" id="dx-confirm">; the
      cancel button has the focus, so Enter alone never destroys anything. */
-  var confirmBox = null;
+  var confirmBox = null, confirmPending = null;
   DX.confirm = function (text, opts) {
     opts = opts || {};
     if (!confirmBox) {
@@ -119,6 +119,7 @@
           DX.el('button', { type: 'button', class: 'primary danger', id: 'dx-confirm-ok' })])]);
       document.body.appendChild(confirmBox);
     }
+    if (confirmPending) confirmPending(false, true); /* a question still open is answered "no" */
     var box = confirmBox;
     box.querySelector('#dx-confirm-h').textContent = opts.title || DX.t('confirm.title');
     box.querySelector('#dx-confirm-text').textContent = text;
@@ -126,25 +127,26 @@
     ok.textContent = opts.ok || DX.t('confirm.ok');
     no.textContent = opts.cancel || DX.t('confirm.cancel');
     return new Promise(function (resolve) {
-      var done = false;
-      function finish(v) {
-        if (done) return;
-        done = true;
+      function finish(v, keepOpen) {
+        confirmPending = null;
         ok.removeEventListener('click', yes);
         no.removeEventListener('click', cancel);
-        box.removeEventListener('close', cancel);
+        box.removeEventListener('close', closed);
         box.removeEventListener('click', outside);
-        if (box.open) box.close();
+        if (!keepOpen && box.open) box.close();
         resolve(v);
       }
       function yes() { finish(true); }
       function cancel() { finish(false); }
+      /* Escape; a close event of an earlier question arrives after this one opened: ignored. */
+      function closed() { if (!box.open) finish(false); }
       function outside(ev) { if (ev.target === box) finish(false); }
+      confirmPending = finish;
       ok.addEventListener('click', yes);
       no.addEventListener('click', cancel);
-      box.addEventListener('close', cancel);
+      box.addEventListener('close', closed);
       box.addEventListener('click', outside);
-      if (box.showModal) box.showModal(); else box.setAttribute('open', '');
+      if (!box.open) { if (box.showModal) box.showModal(); else box.setAttribute('open', ''); }
       no.focus();
     });
   };

@@ -302,11 +302,11 @@
       r.data.lines.forEach(function (l) {
         var badge = { create: 'ok', update: 'warn', unchanged: '', error: 'bad' }[l.action] || '';
         tb.appendChild(el('tr', { 'data-line': String(l.line), 'data-action': l.action, class: 'imp-' + l.action }, [
-          el('td', { text: String(l.line) }), el('td', {}, [el('span', { class: 'badge ' + badge, text: DX.t('import.action.' + l.action) })]),
+          el('td', { text: DX.t('admin.import_line_no', { line: l.line }) }), el('td', {}, [el('span', { class: 'badge ' + badge, text: DX.t('import.action.' + l.action) })]),
           el('td', { text: l.username ? l.username + (l.name ? '（' + l.name + '）' : '') : '' }), el('td', { class: 'wrap', text: describeLine(l) })]));
       });
       pv.appendChild(el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'import-preview-h' }, [
-        el('table', { class: 'list' }, [el('thead', {}, [el('tr', {}, [el('th', { text: DX.t('admin.import_col_line') }),
+        el('table', { class: 'list stack-sm' }, [el('thead', {}, [el('tr', {}, [el('th', { text: DX.t('admin.import_col_line') }),
           el('th', { text: DX.t('admin.import_col_action') }), el('th', { text: DX.t('admin.import_col_user') }),
           el('th', { text: DX.t('admin.import_col_what') })])]), tb])]));
       var go = el('button', { type: 'button', class: 'primary', id: 'import-confirm', text: DX.t('admin.import_confirm') });
