@@ -98,9 +98,22 @@ export default async function (t) {
       t.check(u.org_id === orgA, `user ${id} moved: ${u.org_id} (want ${orgA})`);
     }
 
-    // Edit: fix the role.
+    // A stale edit: a colleague renamed the user after the page read the row → 409, nothing changes.
     await page.fill('#user-q', `错角色${w}`);
     await page.waitForFunction(() => document.querySelectorAll('#user-list tbody tr[data-user]').length === 1);
+    await page.click(row + ' button[data-act="edit"]');
+    await page.waitForSelector('#user-edit[open]');
+    const cur = (await api(t, 'GET', '/api/v1/users/' + wrong, adm)).json;
+    t.check((await api(t, 'PATCH', '/api/v1/users/' + wrong, adm, { name: `同事改名${w}`, version: cur.version })).status === 200, 'colleague edit');
+    await page.selectOption('#user-edit-form select[name=role]', 'assessor');
+    await page.click('#user-edit-form button.primary');
+    await page.waitForFunction(() => document.querySelector('#user-edit-form .msg.err') && document.querySelector('#user-edit-form .msg').textContent.includes('已被他人修改'));
+    const after = (await api(t, 'GET', '/api/v1/users/' + wrong, adm)).json;
+    t.check(after.role === 'instructor' && after.name === `同事改名${w}`, `stale: nothing overwritten (${after.role}, ${after.name})`);
+    await page.click('#user-edit-form button.cancel');
+    await page.fill('#user-q', `同事改名${w}`);
+    await page.waitForFunction(() => document.querySelectorAll('#user-list tbody tr[data-user]').length === 1);
+    // Edit: fix the role.
     await page.click(row + ' button[data-act="edit"]');
     await page.waitForSelector('#user-edit[open]');
     await page.selectOption('#user-edit-form select[name=role]', 'member');

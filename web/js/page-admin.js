@@ -240,7 +240,7 @@
     if (!Object.keys(body).length) { userDlg.close(); return; }
     patchUser(u, body).then(function (r) {
       if (r.status === 200) { userDlg.close(); DX.msg(userMsg, DX.t('common.saved'), true); loadUsers(); loadOrgs(); loadAudit(); }
-      else DX.msg(msg, DX.errorText(r), false);
+      else { DX.msg(msg, DX.errorText(r), false); if (r.status === 409) loadUsers(); /* the row as it is now */ }
     });
   });
   document.getElementById('user-form').addEventListener('submit', function (ev) {
