@@ -72,6 +72,7 @@ static struct {
 	client c[NCLIENTS];
 	volatile int stop; /* set by the test: clients and clock end their loops */
 	volatile int tick; /* clock steps taken */
+	int inflight;      /* heartbeats sent and not yet answered */
 	char *admin;
 	pthread_t clock;
 	char now_iso[40]; /* the server clock's last reading, to put it back after a restart */
@@ -113,7 +114,9 @@ static void *client_main(void *arg)
 		seen = now;
 		snprintf(body, sizeof body, "{\"session\":%lld,\"position\":%.1f,\"playing\":true,\"rate\":1}",
 			 c->session, pos);
+		__atomic_add_fetch(&L.inflight, 1, __ATOMIC_SEQ_CST);
 		resp r = e2e_req("POST", path, c->tok, body, NULL);
+		__atomic_sub_fetch(&L.inflight, 1, __ATOMIC_SEQ_CST);
 		if (r.status == 200) {
 			c->ok++;
 			if (jnum(r.json, "credited_s") > 0)
@@ -263,7 +266,9 @@ E2E_TEST(faults_kill9_under_heartbeat_load)
 	int t0 = __atomic_load_n(&L.tick, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&L.tick, __ATOMIC_SEQ_CST) == t0)
 		usleep(500);
-	usleep(8000);
+	/* … and while heartbeats are on their way (at most 2 s of waiting). */
+	for (int w = 0; w < 4000 && __atomic_load_n(&L.inflight, __ATOMIC_SEQ_CST) < NCLIENTS / 2; w++)
+		usleep(500);
 	e2e_kill9();
 	usleep(200 * 1000);
 	load_stop();
