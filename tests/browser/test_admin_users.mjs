@@ -3,6 +3,8 @@
 // moves two users at once, renames an organisation and is told why a non-empty one cannot be
 // deleted; a CSV import shows its preview and writes nothing until 确认导入 (checked through the
 // API); the audit log filtered by the user shows what was done.
+import { axe } from './audit.mjs';
+
 async function api(t, method, path, token, body, type) {
   const headers = {};
   if (token) headers.Authorization = 'Bearer ' + token;
@@ -116,6 +118,7 @@ export default async function (t) {
     // Edit: fix the role.
     await page.click(row + ' button[data-act="edit"]');
     await page.waitForSelector('#user-edit[open]');
+    for (const p of await axe(page)) t.check(false, `edit dialog ${width}: ${p}`);
     await page.selectOption('#user-edit-form select[name=role]', 'member');
     await page.click('#user-edit-form button.primary');
     await page.waitForSelector('#user-edit:not([open])', { state: 'attached' });
@@ -128,6 +131,7 @@ export default async function (t) {
     await page.click('#dx-confirm-ok');
     await page.waitForSelector('#pw-dialog[open]');
     const otp = (await page.textContent('#pw-value')).trim();
+    for (const p of await axe(page)) t.check(false, `password dialog ${width}: ${p}`);
     t.check(otp.length === 12, `one-time password shown: ${otp}`);
     await page.click('#pw-done');
     t.check((await page.textContent('#pw-value')) === '', 'the password is gone once the dialog is closed');
@@ -213,6 +217,7 @@ export default async function (t) {
     t.check(upd !== null && (await upd.textContent()).includes(`待调甲${w} → 待调甲改名${w}`), 'line 3: update with the changed name');
     t.check(await page.$('#import-preview tr[data-line="4"][data-action="error"]') !== null, 'line 4: error');
     await t.shot(page, `admin-import-preview-${width}`);
+    for (const p of await axe(page)) t.check(false, `import preview ${width}: ${p}`);
     t.check(await findUser(t, adm, `imp${w}`) === null, 'preview: nobody created');
     t.check((await findUser(t, adm, `movea${w}`)).name === `待调甲${w}`, 'preview: nobody changed');
     t.check(!(await api(t, 'GET', '/api/v1/orgs', adm)).json.orgs.some((o) => o.name === `导入支部${w}`), 'preview: no organisation created');

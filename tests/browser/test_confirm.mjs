@@ -2,6 +2,8 @@
 // 1280 px the instructor is asked first; cancelling (the button, or Escape) changes nothing. The
 // demo course stays published (other tests use it), so the test never confirms here; confirming is
 // covered where the change is reversible (test_admin_users: disable, delete).
+import { axe } from './audit.mjs';
+
 export default async function (t) {
   const s = await fetch(t.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username: 'teacher', password: 'dangxiao2026' }) }).then((r) => r.json());
@@ -21,6 +23,7 @@ export default async function (t) {
     t.check((await page.textContent('#dx-confirm-text')).includes('取消发布'), `${width}: the question says what happens`);
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
     t.check(focused === 'dx-confirm-cancel', `${width}: the safe answer has the focus (${focused})`);
+    for (const p of await axe(page)) t.check(false, `confirm dialog ${width}: ${p}`);
     await page.click('#dx-confirm-cancel');
     await page.waitForSelector('#dx-confirm:not([open])', { state: 'attached' });
     t.check(await status() === 'published', `${width}: cancelled, still published`);
