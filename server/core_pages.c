@@ -30,7 +30,7 @@ static int page_login(req *r)
 	return page_reply(r, &b);
 }
 
-/* The role choices of a <select>, the given one selected (none: the first). */
+/* The role choices of a <select>, after an "all" choice when with_all (a filter). */
 static void role_options(buf *b, int with_all)
 {
 	static const char *const roles[] = {"member", "instructor", "assessor", "admin"};
