@@ -69,6 +69,7 @@ static int page_admin(req *r)
 	html_printf(&b,
 		    "</select></label><label>%s<select id=\"user-active\" name=\"active\"><option value=\"\">%s</option>"
 		    "<option value=\"1\">%s</option><option value=\"0\">%s</option></select></label></form>"
+		    "<p class=\"msg\" id=\"user-msg\" role=\"status\"></p>"
 		    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"users-h\">"
 		    "<table class=\"list users stack-sm\" id=\"user-list\"><thead><tr>"
 		    "<th class=\"keep\"><input type=\"checkbox\" id=\"user-all\" aria-label=\"%s\"></th>"

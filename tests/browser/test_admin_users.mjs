@@ -158,6 +158,18 @@ export default async function (t) {
     await page.waitForFunction((s) => document.querySelector(s) && !document.querySelector(s).classList.contains('inactive'), row);
     t.check((await api(t, 'GET', '/api/v1/users/' + wrong, adm)).json.active === true, 're-enabled');
 
+    // The only active admin cannot be disabled: the server's reason is shown, nothing changes.
+    if ((await api(t, 'GET', '/api/v1/users?role=admin&active=1', adm)).json.total === 1) {
+      await page.fill('#user-q', 'admin');
+      await page.waitForSelector('#user-list tr[data-user="admin"]');
+      await page.click('#user-list tr[data-user="admin"] button[data-act="disable"]');
+      await page.waitForSelector('#dx-confirm[open]');
+      await page.click('#dx-confirm-ok');
+      await page.waitForFunction(() => document.querySelector('#user-msg.err') && document.getElementById('user-msg').textContent.includes('唯一'));
+      t.check((await findUser(t, adm, 'admin')).active === true, 'the last admin stays active');
+      await page.fill('#user-q', `同事改名${w}`);
+      await page.waitForSelector(row);
+    }
     // Audit log of this user: the role change, the reset, the disabling.
     await page.click(row + ' button[data-act="audit_of"]');
     await page.waitForSelector('#audit-list tr[data-action="user.disable"]');

@@ -186,7 +186,7 @@
       else DX.msg(moveMsg, DX.errorText(r), false);
     });
   });
-  var userMsg = moveMsg;
+  var userMsg = document.getElementById('user-msg');
   function patchUser(u, body) {
     body.version = u.version;
     return DX.api('PATCH', '/api/v1/users/' + u.id, body);
