@@ -193,7 +193,7 @@
   }
   function setActive(u, on) {
     patchUser(u, { active: on }).then(function (r) {
-      if (r.status === 200) { DX.msg(userMsg, DX.t(on ? 'admin.confirm_enable_done' : 'admin.disabled_done', { name: u.name }), true); loadUsers(); loadOrgs(); loadAudit(); }
+      if (r.status === 200) { DX.msg(userMsg, DX.t(on ? 'admin.enabled_done' : 'admin.disabled_done', { name: u.name }), true); loadUsers(); loadOrgs(); loadAudit(); }
       else { DX.msg(userMsg, DX.errorText(r), false); loadUsers(); }
     });
   }
