@@ -1,4 +1,4 @@
-/* core_pages.c — the login page, the admin page, static files and the test clock. */
+/* core_pages.c — the login page, the admin page, the account page, static files and the test clock. */
 #include "auth.h"
 #include "clock.h"
 #include "db.h"
@@ -21,7 +21,8 @@ static int page_login(req *r)
 	html_printf(&b,
 		    "<section class=\"card narrow\"><h1>%s</h1>"
 		    "<form id=\"login-form\" data-next=\"%s\" autocomplete=\"on\">"
-		    "<label>%s<input name=\"username\" autocomplete=\"username\" required maxlength=\"64\"></label>"
+		    "<label>%s<input name=\"username\" autocomplete=\"username\" autocapitalize=\"off\" "
+		    "spellcheck=\"false\" autofocus required maxlength=\"64\"></label>"
 		    "<label>%s<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
 		    "<p class=\"error\" id=\"login-error\" hidden></p>"
 		    "<button type=\"submit\" class=\"primary\">%s</button></form></section>",
@@ -29,42 +30,110 @@ static int page_login(req *r)
 	return page_reply(r, &b);
 }
 
-/* GET /admin — organisations, users, CSV import (the page's script drives the API). */
+/* The role choices of a <select>, after an "all" choice when with_all (a filter). */
+static void role_options(buf *b, int with_all)
+{
+	static const char *const roles[] = {"member", "instructor", "assessor", "admin"};
+	if (with_all)
+		html_printf(b, "<option value=\"\">%s</option>", tr("admin.all"));
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "role.%s", roles[i]);
+		html_printf(b, "<option value=\"%s\">%s</option>", roles[i], tr(k));
+	}
+}
+
+/* GET /admin — users (search, sort, pages, edit, disable, password reset, moving many), the
+   organisation tree (rename, move, delete), the CSV import with its preview, the audit log and the
+   required-course assignments. The page's script drives the API; every destructive action asks
+   first (DX.confirm). */
 static int page_admin(req *r)
 {
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "admin", tr("admin.title"));
 	html_printf(&b,
-		    "<h1>%s</h1><div class=\"grid2\">"
-		    "<section class=\"card\"><h2>%s</h2><ul class=\"tree\" id=\"org-tree\"></ul>"
+		    "<h1>%s</h1><nav class=\"subnav\" aria-label=\"%s\"><a href=\"#users\">%s</a><a href=\"#orgs\">%s</a>"
+		    "<a href=\"#import\">%s</a><a href=\"#audit\">%s</a><a href=\"#assign\">%s</a>"
+		    "<a href=\"/admin/points\" id=\"points-link\">%s</a></nav>",
+		    tr("admin.title"), tr("admin.sections"), tr("admin.users"), tr("admin.orgs"), tr("admin.import"),
+		    tr("audit.title"), tr("assign.title"), tr("admin.points_link"));
+	/* Users. */
+	html_printf(&b,
+		    "<section class=\"card\" id=\"users\"><h2 id=\"users-h\">%s</h2>"
+		    "<form id=\"user-search\" class=\"toolbar\" role=\"search\">"
+		    "<label class=\"grow\">%s<input type=\"search\" id=\"user-q\" name=\"q\" placeholder=\"%s\" autocomplete=\"off\"></label>"
+		    "<label>%s<select id=\"user-role\" name=\"role\">",
+		    tr("admin.users"), tr("admin.search"), tr("admin.search_ph"), tr("admin.role"));
+	role_options(&b, 1);
+	html_printf(&b,
+		    "</select></label><label>%s<select id=\"user-active\" name=\"active\"><option value=\"\">%s</option>"
+		    "<option value=\"1\">%s</option><option value=\"0\">%s</option></select></label></form>"
+		    "<p class=\"msg\" id=\"user-msg\" role=\"status\"></p>"
+		    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"users-h\">"
+		    "<table class=\"list users stack-sm\" id=\"user-list\"><thead><tr>"
+		    "<th class=\"keep\"><input type=\"checkbox\" id=\"user-all\" aria-label=\"%s\"></th>"
+		    "<th data-sort=\"name\"><button type=\"button\" class=\"sort\">%s</button></th>"
+		    "<th data-sort=\"username\"><button type=\"button\" class=\"sort\">%s</button></th>"
+		    "<th data-sort=\"role\"><button type=\"button\" class=\"sort\">%s</button></th>"
+		    "<th data-sort=\"org\"><button type=\"button\" class=\"sort\">%s</button></th>"
+		    "<th>%s</th><th>%s</th></tr></thead><tbody></tbody></table></div>"
+		    "<div class=\"pager\"><button type=\"button\" id=\"user-prev\">%s</button>"
+		    "<span id=\"user-page\" role=\"status\"></span><button type=\"button\" id=\"user-next\">%s</button></div>"
+		    "<form id=\"move-form\" class=\"toolbar bulk\"><span id=\"move-count\">%s</span>"
+		    "<label class=\"grow\">%s<select name=\"org_id\" class=\"org-select\" required></select></label>"
+		    "<button class=\"primary\" disabled>%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
+		    tr("admin.status"), tr("admin.all"), tr("admin.active"), tr("admin.disabled"), tr("admin.select_page"),
+		    tr("admin.name"), tr("admin.username"), tr("admin.role"), tr("admin.org"), tr("admin.status"),
+		    tr("admin.actions"), tr("admin.prev"), tr("admin.next"), tr("admin.selected_none"), tr("admin.move_to"),
+		    tr("admin.move_submit"));
+	/* A new user; the organisations. */
+	html_printf(&b,
+		    "<div class=\"grid2\"><section class=\"card\"><h2>%s</h2><form id=\"user-form\" class=\"stack\">"
+		    "<label>%s<input name=\"username\" required maxlength=\"64\" autocapitalize=\"off\" spellcheck=\"false\"></label>"
+		    "<label>%s<input name=\"name\" required maxlength=\"64\"></label>"
+		    "<label>%s<select name=\"role\">",
+		    tr("admin.user_add"), tr("admin.username"), tr("admin.name"), tr("admin.role"));
+	role_options(&b, 0);
+	html_printf(&b,
+		    "</select></label><label>%s<select name=\"org_id\" class=\"org-select\"></select></label>"
+		    "<label>%s<input name=\"password\" type=\"password\" minlength=\"8\" required autocomplete=\"new-password\"></label>"
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
+		    tr("admin.org"), tr("admin.password"), tr("common.create"));
+	html_printf(&b,
+		    "<section class=\"card\" id=\"orgs\"><h2>%s</h2><p class=\"help\">%s</p><ul class=\"tree\" id=\"org-tree\"></ul>"
+		    "<p class=\"msg\" id=\"org-msg\" role=\"status\"></p>"
 		    "<form id=\"org-form\" class=\"inline\"><label>%s<input name=\"name\" required maxlength=\"64\"></label>"
 		    "<label>%s<select name=\"parent_id\" class=\"org-select\" data-root=\"%s\"></select></label>"
-		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
-		    tr("admin.title"), tr("admin.orgs"), tr("admin.org_name"), tr("admin.org_parent"),
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section></div>",
+		    tr("admin.orgs"), tr("admin.orgs_help"), tr("admin.org_name"), tr("admin.org_parent"),
 		    tr("admin.org_root"), tr("admin.org_add"));
+	/* CSV import: preview, then confirm. */
 	html_printf(&b,
-		    "<section class=\"card\"><h2>%s</h2><form id=\"user-form\" class=\"stack\">"
-		    "<label>%s<input name=\"username\" required maxlength=\"64\"></label>"
-		    "<label>%s<input name=\"name\" required maxlength=\"64\"></label>"
-		    "<label>%s<select name=\"role\"><option value=\"member\">%s</option>"
-		    "<option value=\"instructor\">%s</option><option value=\"assessor\">%s</option>"
-		    "<option value=\"admin\">%s</option></select></label>"
-		    "<label>%s<select name=\"org_id\" class=\"org-select\"></select></label>"
-		    "<label>%s<input name=\"password\" type=\"password\" minlength=\"8\" required></label>"
-		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
-		    tr("admin.user_add"), tr("admin.username"), tr("admin.name"), tr("admin.role"), tr("role.member"),
-		    tr("role.instructor"), tr("role.assessor"), tr("role.admin"), tr("admin.org"),
-		    tr("admin.password"), tr("common.create"));
+		    "<section class=\"card\" id=\"import\"><h2 id=\"import-h\">%s</h2><p class=\"help\">%s</p>"
+		    "<p><a href=\"/api/v1/users/import/template\" download=\"import-template.csv\" id=\"import-template\">%s</a></p>"
+		    "<form id=\"import-form\"><label>%s<input type=\"file\" name=\"file\" accept=\".csv,text/csv\" required></label>"
+		    "<label class=\"check\"><input type=\"checkbox\" name=\"allow_role_changes\" id=\"import-roles\">%s</label>"
+		    "<button class=\"primary\">%s</button></form>"
+		    "<div id=\"import-preview\" aria-live=\"polite\"></div><div id=\"import-result\" role=\"status\"></div></section>",
+		    tr("admin.import"), tr("admin.import_help"), tr("admin.import_template"), tr("admin.import_file"),
+		    tr("admin.import_roles"), tr("admin.import_preview"));
+	/* The audit log. */
 	html_printf(&b,
-		    "<section class=\"card\"><h2 id=\"import-h\">%s</h2><p class=\"help\">%s</p>"
-		    "<form id=\"import-form\"><input type=\"file\" name=\"file\" accept=\".csv,text/csv\" aria-labelledby=\"import-h\" required>"
-		    "<button class=\"primary\">%s</button></form><div id=\"import-result\" role=\"status\"></div></section>"
-		    "<section class=\"card\"><h2 id=\"users-h\">%s</h2><input type=\"search\" id=\"user-q\" placeholder=\"%s\">"
-		    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"users-h\"><table class=\"list\" id=\"user-list\"><thead><tr><th>%s</th><th>%s</th>"
-		    "<th>%s</th><th>%s</th></tr></thead><tbody></tbody></table></div></section></div>",
-		    tr("admin.import"), tr("admin.import_help"), tr("admin.import_submit"), tr("admin.users"),
-		    tr("admin.name"), tr("admin.name"), tr("admin.username"), tr("admin.role"), tr("admin.org"));
+		    "<section class=\"card\" id=\"audit\"><h2 id=\"audit-h\">%s</h2>"
+		    "<form id=\"audit-form\" class=\"toolbar\"><label class=\"grow\">%s<input name=\"user\" id=\"audit-user\" "
+		    "placeholder=\"%s\" autocapitalize=\"off\" spellcheck=\"false\" maxlength=\"64\"></label>"
+		    "<label>%s<input type=\"date\" name=\"from\" id=\"audit-from\"></label>"
+		    "<label>%s<input type=\"date\" name=\"to\" id=\"audit-to\"></label>"
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form>"
+		    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"audit-h\">"
+		    "<table class=\"list audit stack-sm\" id=\"audit-list\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+		    "<th>%s</th></tr></thead><tbody></tbody></table></div>"
+		    "<div class=\"pager\"><button type=\"button\" id=\"audit-prev\">%s</button>"
+		    "<span id=\"audit-page\" role=\"status\"></span><button type=\"button\" id=\"audit-next\">%s</button></div></section>",
+		    tr("audit.title"), tr("audit.user"), tr("audit.user_ph"), tr("audit.from"), tr("audit.to"),
+		    tr("audit.search"), tr("audit.at"), tr("audit.actor"), tr("audit.action"), tr("audit.target"),
+		    tr("audit.detail"), tr("admin.prev"), tr("admin.next"));
 	/* Required-course assignments (the courses module's API). */
 	html_printf(&b,
 		    "<section class=\"card\" id=\"assign\"><h2>%s</h2><p class=\"help\">%s</p><div class=\"grid2\">"
@@ -75,6 +144,56 @@ static int page_admin(req *r)
 		    "<ul class=\"assign-list\" id=\"assign-list\"></ul></div></section>",
 		    tr("assign.title"), tr("assign.help"), tr("assign.course"), tr("assign.org"), tr("assign.year"),
 		    year_of(clock_secs()), tr("assign.submit"));
+	/* Dialogs: edit a user, edit an organisation, a one-time password. */
+	html_printf(&b,
+		    "<dialog id=\"user-edit\" class=\"confirm\" aria-labelledby=\"user-edit-h\"><form id=\"user-edit-form\">"
+		    "<h2 id=\"user-edit-h\">%s</h2><p class=\"help\" id=\"user-edit-who\"></p>"
+		    "<label>%s<input name=\"name\" required maxlength=\"64\"></label>"
+		    "<label>%s<select name=\"org_id\" class=\"org-select\" required></select></label>"
+		    "<label>%s<select name=\"role\">",
+		    tr("admin.user_edit"), tr("admin.name"), tr("admin.org"), tr("admin.role"));
+	role_options(&b, 0);
+	html_printf(&b,
+		    "</select></label><p class=\"msg\" role=\"status\"></p><div class=\"actions\">"
+		    "<button type=\"button\" class=\"cancel\">%s</button><button class=\"primary\">%s</button></div></form></dialog>"
+		    "<dialog id=\"org-edit\" class=\"confirm\" aria-labelledby=\"org-edit-h\"><form id=\"org-edit-form\">"
+		    "<h2 id=\"org-edit-h\">%s</h2><label>%s<input name=\"name\" required maxlength=\"64\"></label>"
+		    "<label>%s<select name=\"parent_id\" class=\"org-select\" data-root=\"%s\"></select></label>"
+		    "<p class=\"msg\" role=\"status\"></p><div class=\"actions\">"
+		    "<button type=\"button\" class=\"cancel\">%s</button><button class=\"primary\">%s</button></div></form></dialog>"
+		    "<dialog id=\"pw-dialog\" class=\"confirm\" aria-labelledby=\"pw-h\"><h2 id=\"pw-h\">%s</h2>"
+		    "<p id=\"pw-who\"></p><p class=\"otp\"><code id=\"pw-value\"></code></p><p class=\"help\">%s</p>"
+		    "<div class=\"actions\"><button type=\"button\" class=\"primary\" id=\"pw-done\">%s</button></div></dialog>",
+		    tr("common.cancel"), tr("common.save"), tr("admin.org_edit"), tr("admin.org_name"), tr("admin.org_parent"),
+		    tr("admin.org_root"), tr("common.cancel"), tr("common.save"), tr("admin.reset_title"),
+		    tr("admin.reset_help"), tr("admin.reset_done"));
+	return page_reply(r, &b);
+}
+
+/* GET /account — my password and my sessions (every user; the only page open while a reset
+   password waits to be changed). */
+static int page_account(req *r)
+{
+	buf b;
+	buf_init(&b);
+	page_begin(r, &b, "account", tr("account.title"));
+	html_printf(&b, "<h1>%s</h1><p class=\"help\">%s · %s</p>", tr("account.title"), r->u->name, r->u->username);
+	if (r->u->must_change_pw)
+		html_printf(&b, "<p class=\"notice\" id=\"must-change\" role=\"alert\">%s</p>", tr("account.must_change"));
+	html_printf(&b,
+		    "<div class=\"grid2\"><section class=\"card\"><h2>%s</h2><form id=\"pw-form\" class=\"stack\">"
+		    "<input type=\"text\" name=\"username\" autocomplete=\"username\" value=\"%s\" hidden>"
+		    "<label>%s<input name=\"current_password\" type=\"password\" autocomplete=\"current-password\" required maxlength=\"256\"></label>"
+		    "<label>%s<input name=\"new_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required maxlength=\"256\"></label>"
+		    "<label>%s<input name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required maxlength=\"256\"></label>"
+		    "<p class=\"help\">%s</p><button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
+		    tr("account.password"), r->u->username, tr("account.current"), tr("account.new"), tr("account.again"),
+		    tr("account.password_help"), tr("account.change"));
+	html_printf(&b,
+		    "<section class=\"card\"><h2>%s</h2><p class=\"help\">%s</p><ul class=\"sessions\" id=\"session-list\"></ul>"
+		    "<button type=\"button\" id=\"end-others\">%s</button><p class=\"msg\" id=\"session-msg\" role=\"status\"></p>"
+		    "</section></div>",
+		    tr("account.sessions"), tr("account.sessions_help"), tr("account.end_others"));
 	return page_reply(r, &b);
 }
 
@@ -128,6 +247,7 @@ static int health(req *r)
 const route page_routes[] = {
 	{.method = "GET", .pattern = "/login", .fn = page_login, .roles = R_PUBLIC},
 	{.method = "GET", .pattern = "/admin", .fn = page_admin, .roles = ROLE_ADMIN, .flags = RF_PAGE},
+	{.method = "GET", .pattern = "/account", .fn = page_account, .roles = R_ANY, .flags = RF_PAGE},
 	{.method = "GET", .pattern = "/static/*", .fn = static_file, .roles = R_PUBLIC, .flags = RF_NOSESSION},
 	{.method = "POST", .pattern = "/api/v1/test/clock", .fn = test_clock, .roles = ROLE_ADMIN, .flags = RF_JSON},
 	{.method = "GET", .pattern = "/api/v1/health", .fn = health, .roles = R_PUBLIC},

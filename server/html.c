@@ -156,9 +156,9 @@ void page_begin(req *r, buf *b, const char *page, const char *title)
 		char rk[32];
 		snprintf(rk, sizeof rk, "role.%s", r->u->role_name);
 		html_printf(b,
-			    "</nav><div class=\"who\"><span>%s · %s</span>"
+			    "</nav><div class=\"who\"><a href=\"/account\" id=\"account-link\" title=\"%s\">%s</a><span>%s</span>"
 			    "<button type=\"button\" class=\"link\" id=\"logout\">%s</button></div>",
-			    r->u->name, tr(rk), tr("nav.logout"));
+			    tr("account.link"), r->u->name, tr(rk), tr("nav.logout"));
 	}
 	html_raw(b, "</header><main class=\"main\">");
 }

@@ -253,6 +253,11 @@ void http_guard(req *r)
 		reply_error(r, 403, "forbidden", "%s", tr("err.forbidden"));
 		return;
 	}
+	/* A password reset by an admin is changed first: every page but /account leads there. */
+	if ((rt->flags & RF_PAGE) && r->u && r->u->must_change_pw && strcmp(r->url, "/account")) {
+		reply_redirect(r, "/account");
+		return;
+	}
 	/* A JSON body must say so: a cross-site form or fetch can send text/plain without asking the
 	   browser's permission (no preflight), application/json it cannot. */
 	if ((rt->flags & RF_JSON) && !ctype_is_json(req_header(r, "Content-Type"))) {

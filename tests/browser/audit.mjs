@@ -19,7 +19,7 @@ const axeSource = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.j
 const tidyArgs = ['-q', '-e', '-utf8', '--drop-empty-elements', 'no', '--show-warnings', 'yes', '--gnu-emacs', 'no'];
 
 // Standard HTML attributes newer than Debian's tidy (5.6) that it calls "proprietary".
-const newer = ['loading', 'minlength', 'inputmode', 'enterkeyhint', 'decoding', 'playsinline'];
+const newer = ['loading', 'minlength', 'inputmode', 'enterkeyhint', 'decoding', 'playsinline', 'autocapitalize'];
 
 export async function axe(page) {
   // Runtime evaluation is not subject to the page's CSP (script-src 'self'), a <script> tag would be.

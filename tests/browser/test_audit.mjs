@@ -20,6 +20,7 @@ export const PAGES = [
   ['teach-edit', 'teacher', '/teach/courses/1', '#preview h2'],
   ['upload', 'teacher', '/teach/courses/1/lectures', '#lectures article.lecture'],
   ['admin', 'admin', '/admin', '#assign-list li'],
+  ['account', 'lisi', '/account', '#session-list li'],
 ];
 
 const VIEWS = [

@@ -104,6 +104,53 @@
     return li;
   };
 
+  /* The one confirmation before a destructive action (disable, delete, revoke, unpublish):
+     DX.confirm(text, {ok: 'label of the button', title}) resolves true when confirmed, false when
+     cancelled (button, Escape, backdrop). One modal <dialog class="confirm" id="dx-confirm">; the
+     cancel button has the focus, so Enter alone never destroys anything. */
+  var confirmBox = null, confirmPending = null;
+  DX.confirm = function (text, opts) {
+    opts = opts || {};
+    if (!confirmBox) {
+      confirmBox = DX.el('dialog', { class: 'confirm', id: 'dx-confirm', 'aria-labelledby': 'dx-confirm-h',
+        'aria-describedby': 'dx-confirm-text' }, [
+        DX.el('h2', { id: 'dx-confirm-h' }), DX.el('p', { id: 'dx-confirm-text' }),
+        DX.el('div', { class: 'actions' }, [DX.el('button', { type: 'button', id: 'dx-confirm-cancel' }),
+          DX.el('button', { type: 'button', class: 'primary danger', id: 'dx-confirm-ok' })])]);
+      document.body.appendChild(confirmBox);
+    }
+    if (confirmPending) confirmPending(false, true); /* a question still open is answered "no" */
+    var box = confirmBox;
+    box.querySelector('#dx-confirm-h').textContent = opts.title || DX.t('confirm.title');
+    box.querySelector('#dx-confirm-text').textContent = text;
+    var ok = box.querySelector('#dx-confirm-ok'), no = box.querySelector('#dx-confirm-cancel');
+    ok.textContent = opts.ok || DX.t('confirm.ok');
+    no.textContent = opts.cancel || DX.t('confirm.cancel');
+    return new Promise(function (resolve) {
+      function finish(v, keepOpen) {
+        confirmPending = null;
+        ok.removeEventListener('click', yes);
+        no.removeEventListener('click', cancel);
+        box.removeEventListener('close', closed);
+        box.removeEventListener('click', outside);
+        if (!keepOpen && box.open) box.close();
+        resolve(v);
+      }
+      function yes() { finish(true); }
+      function cancel() { finish(false); }
+      /* Escape; a close event of an earlier question arrives after this one opened: ignored. */
+      function closed() { if (!box.open) finish(false); }
+      function outside(ev) { if (ev.target === box) finish(false); }
+      confirmPending = finish;
+      ok.addEventListener('click', yes);
+      no.addEventListener('click', cancel);
+      box.addEventListener('close', closed);
+      box.addEventListener('click', outside);
+      if (!box.open) { if (box.showModal) box.showModal(); else box.setAttribute('open', ''); }
+      no.focus();
+    });
+  };
+
   var logout = document.getElementById('logout');
   if (logout) logout.addEventListener('click', function () {
     DX.api('DELETE', '/api/v1/session').then(function () { location.href = '/login'; });
@@ -130,8 +177,12 @@
     ev.preventDefault();
     var err = document.getElementById('login-error');
     var d = DX.formData(lf);
-    DX.api('POST', '/api/v1/session', { username: d.username, password: d.password }).then(function (r) {
+    /* The server trims and lower-cases usernames too; this keeps the field tidy for the next try. */
+    var user = d.username.trim();
+    lf.username.value = user;
+    DX.api('POST', '/api/v1/session', { username: user, password: d.password }).then(function (r) {
       if (r.status === 200) {
+        if (r.data && r.data.user && r.data.user.must_change_password) { location.href = '/account'; return; }
         var next = lf.getAttribute('data-next');
         location.href = DX.safeNext(next) ? next : '/';
         return;

@@ -127,10 +127,12 @@
     edit.addEventListener('click', function () { toForm(q); form.scrollIntoView(); });
     pv.addEventListener('click', function () { if (box.hidden) preview(box, [q]); else box.hidden = true; });
     del.addEventListener('click', function () {
-      if (!window.confirm(DX.t('quiz.bank.delete_confirm'))) return;
-      DX.api('DELETE', '/api/v1/questions/' + q.id).then(function (r) {
-        if (r.status === 200) load();
-        else DX.msg(qmsg, DX.errorText(r), false);
+      DX.confirm(DX.t('quiz.bank.delete_confirm')).then(function (yes) {
+        if (!yes) return;
+        DX.api('DELETE', '/api/v1/questions/' + q.id).then(function (r) {
+          if (r.status === 200) load();
+          else DX.msg(qmsg, DX.errorText(r), false);
+        });
       });
     });
     li.appendChild(DX.el('div', { class: 'actions' }, [edit, ' ', pv, ' ', del]));

@@ -117,5 +117,7 @@
     });
   }
   document.getElementById('publish').addEventListener('click', function () { publish(true); });
-  document.getElementById('unpublish').addEventListener('click', function () { publish(false); });
+  document.getElementById('unpublish').addEventListener('click', function () {
+    DX.confirm(DX.t('confirm.unpublish'), { ok: DX.t('confirm.unpublish_ok') }).then(function (yes) { if (yes) publish(false); });
+  });
 })();
