@@ -50,7 +50,8 @@ int course_lookup(const user *u, int64_t id, course_res *c)
 {
 	memset(c, 0, sizeof *c);
 	sqlite3_stmt *st = db_query("SELECT owner_id, status = 'published',"
-				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id)"
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id),"
+				    "  archived_at IS NOT NULL"
 				    " FROM courses c WHERE id = ?",
 				    "ii", u ? u->id : (int64_t)0, id);
 	int found = db_step(st) == 1;
@@ -59,6 +60,7 @@ int course_lookup(const user *u, int64_t id, course_res *c)
 		c->owner_id = sqlite3_column_int64(st, 0);
 		c->published = sqlite3_column_int(st, 1);
 		c->enrolled = sqlite3_column_int(st, 2);
+		c->archived = sqlite3_column_int(st, 3);
 		c->editor = course_editor(u, c->owner_id);
 	}
 	db_done(st);
@@ -71,7 +73,8 @@ int lecture_access(const user *u, int64_t id, lecture_res *l)
 	if (!u)
 		return 0;
 	sqlite3_stmt *st = db_query("SELECT c.id, c.owner_id, c.status = 'published',"
-				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id)"
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id),"
+				    "  NOT " LECTURE_SHOWN_SQL ", l.archived_at IS NOT NULL"
 				    " FROM lectures l JOIN courses c ON c.id = l.course_id WHERE l.id = ?",
 				    "ii", u->id, id);
 	int found = db_step(st) == 1;
@@ -81,6 +84,8 @@ int lecture_access(const user *u, int64_t id, lecture_res *l)
 		l->owner_id = sqlite3_column_int64(st, 1);
 		l->published = sqlite3_column_int(st, 2);
 		l->enrolled = sqlite3_column_int(st, 3);
+		l->hidden = sqlite3_column_int(st, 4);
+		l->archived = sqlite3_column_int(st, 5);
 	}
 	db_done(st);
 	if (!found)
@@ -122,11 +127,13 @@ static int course_edit_load(req *r, int64_t id, void **out)
 }
 
 /* Known: a published course's, or one the user edits or is enrolled in (a course unpublished
-   after they enrolled). Anything else answers 404 like a lecture that does not exist. */
+   after they enrolled). Anything else answers 404 like a lecture that does not exist; so does a
+   lecture without a served video to all but its editors, and an archived one to everyone. */
 static int load_lecture(req *r, int64_t id, lecture_res **out)
 {
 	lecture_res *l = arena_alloc(r->a, sizeof *l);
-	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled))
+	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled) || l->archived ||
+	    (l->hidden && !l->editor))
 		return 404;
 	*out = l;
 	return 0;
