@@ -467,7 +467,7 @@ E2E_TEST(holes_search_reads_only_visible_text)
 	resp_free(&r);
 	free(s);
 	json_decref(j);
-	r = post(t, "/api/v1/courses/{}/publish", id, NULL);
+	r = e2e_publish(t, id);
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 
