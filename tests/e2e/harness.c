@@ -579,7 +579,7 @@ long long e2e_ready_lecture(long long course, long long lecture, double dur)
 
 resp e2e_publish(const char *token, long long course)
 {
-	if (e2e_sql("SELECT count(*) FROM lectures WHERE course_id = %lld AND status = 'ready' AND media_version > 0"
+	if (e2e_sql("SELECT count(*) FROM lectures WHERE course_id = %lld AND (status = 'ready' OR media_version > 0)"
 		    " AND duration_s > 0 AND archived_at IS NULL",
 		    course) <= 0)
 		e2e_ready_lecture(course, 0, 20);
