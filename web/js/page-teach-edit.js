@@ -101,7 +101,7 @@
   coverClear.addEventListener('click', function () {
     DX.api('PATCH', base, { cover_image_id: null }).then(function (r) {
       if (r.status !== 200) { say(DX.errorText(r), false); return; }
-      coverImg.removeAttribute('src');
+      coverImg.src = 'data:,';
       coverImg.hidden = true;
       coverClear.hidden = true;
       say(DX.t('editor.saved'), true);
