@@ -111,17 +111,7 @@ static int lecture_order(req *r)
 	}
 	if (db_commit() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
-	json_t *a = json_array();
-	db_stmt q;
-	sqlite3_stmt *st = db_prepare(
-		&q, "SELECT id FROM lectures WHERE course_id = ? AND archived_at IS NULL ORDER BY position, id", "i", cr->id);
-	while (db_step(st) == 1) {
-		json_t *l = lecture_json(r->u, sqlite3_column_int64(st, 0));
-		if (l)
-			json_array_append_new(a, l);
-	}
-	db_finalize(&q);
-	return reply_json(r, 200, json_pack("{s:o}", "lectures", a));
+	return reply_json(r, 200, course_lectures_json(r->u, cr->id));
 }
 
 /* DELETE /api/v1/lectures/{id} (lecture_edit) — a lecture members studied (study time credited, or
