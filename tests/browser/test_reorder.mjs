@@ -1,7 +1,8 @@
 // An instructor tidies a course's lectures on the course editor, with the keyboard only, on a phone
 // (360 px, touch) and a PC (1280 px): moves lectures with the up/down buttons (Enter and Space), the
 // focus stays on the lecture moved, the order is saved and survives a reload; a lecture with a video
-// offers to replace it (替换视频), one without says to upload.
+// offers to replace it (替换视频), one without says to upload; unpublishing asks first, with the number
+// of members enrolled.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit } from './audit.mjs';
@@ -86,6 +87,24 @@ export default async function (t) {
     t.check(JSON.stringify(await order(page)) === JSON.stringify(want), `${v.width}: order kept after a reload (${await order(page)})`);
     const listed = await api(t, s.token, 'GET', `/api/v1/courses/${c.data.id}/lectures`);
     t.check(JSON.stringify(listed.data.lectures.map((l) => l.id)) === JSON.stringify(want), `${v.width}: the API has it too`);
+
+    // Publish (it has a ready lecture and hours), then unpublish: asked first, with the members enrolled.
+    const m = await fetch(t.base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'wangwu', password: 'dangxiao2026' }) }).then((r) => r.json());
+    await page.click('#publish');
+    await page.waitForSelector('#unpublish:not([hidden])');
+    await api(t, m.token, 'POST', `/api/v1/courses/${c.data.id}/enroll`);
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+    await page.click('#unpublish');
+    await page.waitForFunction(() => true);
+    await page.waitForTimeout(300);
+    t.check(asked.includes('1 名学员'), `${v.width}: unpublish asks with the count (${asked})`);
+    t.check(!(await page.locator('#unpublish').isHidden()), `${v.width}: dismissed: still published`);
+    page.once('dialog', (d) => d.accept());
+    await page.click('#unpublish');
+    await page.waitForSelector('#publish:not([hidden])');
+    t.check((await page.textContent('#editor-msg')).includes('1 名'), `${v.width}: the answer tells the count`);
 
     // The lectures page: replace for the one with a video, upload for the others.
     await page.goto(`${t.base}/teach/courses/${c.data.id}/lectures`);
