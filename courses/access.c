@@ -127,16 +127,25 @@ static int course_edit_load(req *r, int64_t id, void **out)
 }
 
 /* Known: a published course's, or one the user edits or is enrolled in (a course unpublished
-   after they enrolled). Anything else answers 404 like a lecture that does not exist; so does a
-   lecture without a served video to all but its editors, and an archived one to everyone. */
-static int load_lecture(req *r, int64_t id, lecture_res **out)
+   after they enrolled). Anything else answers 404 like a lecture that does not exist; so does an
+   archived one to everyone. */
+static int load_known(req *r, int64_t id, lecture_res **out)
 {
 	lecture_res *l = arena_alloc(r->a, sizeof *l);
-	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled) || l->archived ||
-	    (l->hidden && !l->editor))
+	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled) || l->archived)
 		return 404;
 	*out = l;
 	return 0;
+}
+
+/* As load_known; a lecture without a served video is unknown (404) to all but its editors too: what
+   members see (watch, study, progress, the player). */
+static int load_lecture(req *r, int64_t id, lecture_res **out)
+{
+	int st = load_known(r, id, out);
+	if (!st && (*out)->hidden && !(*out)->editor)
+		return 404;
+	return st;
 }
 
 static int lecture_view_load(req *r, int64_t id, void **out)
@@ -149,10 +158,11 @@ static int lecture_view_load(req *r, int64_t id, void **out)
 	return l->may_view ? 0 : 403;
 }
 
+/* Changing: another instructor knows a published course's lectures, with or without a video: 403. */
 static int lecture_edit_load(req *r, int64_t id, void **out)
 {
 	lecture_res *l = NULL;
-	int st = load_lecture(r, id, &l);
+	int st = load_known(r, id, &l);
 	if (st)
 		return st;
 	*out = l;

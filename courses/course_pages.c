@@ -195,9 +195,12 @@ static void editor_lectures(buf *b, int64_t course, json_t *lectures)
 		if (!shown)
 			html_printf(b, "<span class=\"badge\">%s</span>", tr("editor.lecture_hidden"));
 		html_printf(b,
-			    "<button type=\"button\" class=\"lo-up\">%s</button><button type=\"button\" class=\"lo-down\">%s</button>"
-			    "<button type=\"button\" class=\"lo-delete link\">%s</button></div></li>",
-			    tr("editor.move_up"), tr("editor.move_down"), tr("editor.delete_lecture"));
+			    "<button type=\"button\" class=\"lo-up\">%s<span class=\"sr-only\">「%s」</span></button>"
+			    "<button type=\"button\" class=\"lo-down\">%s<span class=\"sr-only\">「%s」</span></button>"
+			    "<button type=\"button\" class=\"lo-delete link\">%s<span class=\"sr-only\">「%s」</span></button>"
+			    "</div></li>",
+			    tr("editor.move_up"), jstr_(l, "title"), tr("editor.move_down"), jstr_(l, "title"),
+			    tr("editor.delete_lecture"), jstr_(l, "title"));
 	}
 	html_raw(b, "</ol><p class=\"msg\" id=\"order-msg\" role=\"status\" aria-live=\"polite\"></p></section>");
 }

@@ -280,7 +280,8 @@ static int roster_page(req *r)
 	while (db_step(st) == 1) {
 		if (!n++)
 			html_printf(&b,
-				    "<div class=\"table-wrap\"><table class=\"list\" id=\"roster\"><caption>%s</caption><thead><tr>"
+				    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"roster-cap\">"
+				    "<table class=\"list\" id=\"roster\"><caption id=\"roster-cap\">%s</caption><thead><tr>"
 				    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 				    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
 				    tr("roster.caption"), tr("roster.col.name"), tr("roster.col.username"), tr("roster.col.org"),

@@ -348,6 +348,20 @@ E2E_TEST(manage_lecture_rename)
 	r = req("PATCH", m, "{\"title\":\"学员的改动\",\"revision\":3}", "/api/v1/lectures/%lld", l);
 	CHECK_STATUS(r, 403);
 	resp_free(&r);
+	/* A lecture without a video: unknown to members, but another instructor changing it is 403 too. */
+	long long empty = new_lecture(t, c, "还没有视频的讲座");
+	r = req("PATCH", t2, "{\"title\":\"别人的改动\",\"revision\":1}", "/api/v1/lectures/%lld", empty);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = req("DELETE", t2, NULL, "/api/v1/lectures/%lld", empty);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = req("GET", m, NULL, "/api/v1/lectures/%lld", empty);
+	CHECK_STATUS(r, 404);
+	resp_free(&r);
+	r = req("GET", t, NULL, "/api/v1/lectures/%lld", empty);
+	CHECK(!strcmp(jstr(r.json, "title") ?: "", "还没有视频的讲座"), "unchanged: %s", jstr(r.json, "title"));
+	resp_free(&r);
 	r = req("GET", t, NULL, "/api/v1/lectures/%lld", l);
 	CHECK(!strcmp(jstr(r.json, "title") ?: "", "按时间改的标题") && jint(r.json, "revision") == 3, "unchanged");
 	resp_free(&r);

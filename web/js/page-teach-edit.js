@@ -173,8 +173,6 @@
     all.forEach(function (li, i) {
       li.querySelector('.lo-up').disabled = i === 0;
       li.querySelector('.lo-down').disabled = i === all.length - 1;
-      li.querySelector('.lo-up').setAttribute('aria-label', DX.t('editor.move_up_label', { title: titleOf(li) }));
-      li.querySelector('.lo-down').setAttribute('aria-label', DX.t('editor.move_down_label', { title: titleOf(li) }));
     });
   }
   function move(li, delta, button) {
@@ -209,7 +207,8 @@
         DX.api('PATCH', '/api/v1/lectures/' + lid, { title: titleOf(li), revision: +li.getAttribute('data-revision') }).then(function (r) {
           if (r.status !== 200) { DX.msg(orderMsg, DX.errorText(r), false); return; }
           li.setAttribute('data-revision', r.data.revision);
-          refreshButtons();
+          /* The buttons name the lecture for screen readers. */
+          Array.prototype.forEach.call(li.querySelectorAll('.lo-tools .sr-only'), function (s) { s.textContent = '「' + r.data.title + '」'; });
           DX.msg(orderMsg, DX.t('editor.renamed'), true);
         }, function () { DX.msg(orderMsg, DX.t('err.network'), false); });
       } else if (btn.classList.contains('lo-delete')) {
