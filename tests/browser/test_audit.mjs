@@ -40,7 +40,7 @@ export default async function (t) {
   const en = await fetch(`${t.base}/api/v1/courses/1/enroll`, { method: 'POST', headers: { Authorization: 'Bearer ' + s.token } });
   t.check(en.ok, `lisi enrols in the demo course: ${en.status}`);
   // Members know a lecture once it has a video (issue 12): wait for the demo lecture's transcode.
-  for (let i = 0; i < 240; i++) {
+  for (let i = 0; i < 600; i++) { // up to 5 min on a loaded machine
     const l = await fetch(`${t.base}/api/v1/lectures/1`, { headers: { Authorization: 'Bearer ' + s.token } });
     if (l.status === 200) break;
     await new Promise((r) => setTimeout(r, 500));
