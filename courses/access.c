@@ -50,7 +50,8 @@ int course_lookup(const user *u, int64_t id, course_res *c)
 {
 	memset(c, 0, sizeof *c);
 	sqlite3_stmt *st = db_query("SELECT owner_id, status = 'published',"
-				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id)"
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id),"
+				    "  archived_at IS NOT NULL"
 				    " FROM courses c WHERE id = ?",
 				    "ii", u ? u->id : (int64_t)0, id);
 	int found = db_step(st) == 1;
@@ -59,6 +60,7 @@ int course_lookup(const user *u, int64_t id, course_res *c)
 		c->owner_id = sqlite3_column_int64(st, 0);
 		c->published = sqlite3_column_int(st, 1);
 		c->enrolled = sqlite3_column_int(st, 2);
+		c->archived = sqlite3_column_int(st, 3);
 		c->editor = course_editor(u, c->owner_id);
 	}
 	db_done(st);
@@ -71,7 +73,8 @@ int lecture_access(const user *u, int64_t id, lecture_res *l)
 	if (!u)
 		return 0;
 	sqlite3_stmt *st = db_query("SELECT c.id, c.owner_id, c.status = 'published',"
-				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id)"
+				    "  EXISTS(SELECT 1 FROM enrollments e WHERE e.user_id = ? AND e.course_id = c.id),"
+				    "  NOT " LECTURE_SHOWN_SQL ", l.archived_at IS NOT NULL"
 				    " FROM lectures l JOIN courses c ON c.id = l.course_id WHERE l.id = ?",
 				    "ii", u->id, id);
 	int found = db_step(st) == 1;
@@ -81,6 +84,8 @@ int lecture_access(const user *u, int64_t id, lecture_res *l)
 		l->owner_id = sqlite3_column_int64(st, 1);
 		l->published = sqlite3_column_int(st, 2);
 		l->enrolled = sqlite3_column_int(st, 3);
+		l->hidden = sqlite3_column_int(st, 4);
+		l->archived = sqlite3_column_int(st, 5);
 	}
 	db_done(st);
 	if (!found)
@@ -122,14 +127,25 @@ static int course_edit_load(req *r, int64_t id, void **out)
 }
 
 /* Known: a published course's, or one the user edits or is enrolled in (a course unpublished
-   after they enrolled). Anything else answers 404 like a lecture that does not exist. */
-static int load_lecture(req *r, int64_t id, lecture_res **out)
+   after they enrolled). Anything else answers 404 like a lecture that does not exist; so does an
+   archived one to everyone. */
+static int load_known(req *r, int64_t id, lecture_res **out)
 {
 	lecture_res *l = arena_alloc(r->a, sizeof *l);
-	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled))
+	if (!lecture_access(r->u, id, l) || !(l->published || l->editor || l->enrolled) || l->archived)
 		return 404;
 	*out = l;
 	return 0;
+}
+
+/* As load_known; a lecture without a served video is unknown (404) to all but its editors too: what
+   members see (watch, study, progress, the player). */
+static int load_lecture(req *r, int64_t id, lecture_res **out)
+{
+	int st = load_known(r, id, out);
+	if (!st && (*out)->hidden && !(*out)->editor)
+		return 404;
+	return st;
 }
 
 static int lecture_view_load(req *r, int64_t id, void **out)
@@ -142,10 +158,11 @@ static int lecture_view_load(req *r, int64_t id, void **out)
 	return l->may_view ? 0 : 403;
 }
 
+/* Changing: another instructor knows a published course's lectures, with or without a video: 403. */
 static int lecture_edit_load(req *r, int64_t id, void **out)
 {
 	lecture_res *l = NULL;
-	int st = load_lecture(r, id, &l);
+	int st = load_known(r, id, &l);
 	if (st)
 		return st;
 	*out = l;

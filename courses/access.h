@@ -15,6 +15,7 @@ typedef struct course_res {
 	int published;
 	int editor;    /* may change it: an admin, or the instructor who owns it */
 	int enrolled;  /* the user is enrolled in it */
+	int archived;  /* archived (withdrawn for good; records kept) */
 } course_res;
 /* Whether the user may see the course: published, their own to edit, or one they enrolled in (a
    withdrawn course stays visible to its members: what they earned is theirs to see). */
@@ -28,7 +29,13 @@ typedef struct lecture_res {
 	int required;  /* its course is required for the user's organisation this year */
 	int may_view;  /* THE rule for watching: an editor; else a published course the user is
 			  enrolled in or that is required for them */
+	int hidden;    /* no video is served, or archived: unknown (404) to all but its editors */
+	int archived;  /* deleted after members were credited time on it: unknown even to its editors */
 } lecture_res;
+
+/* THE rule for a lecture members see (SQL over the lectures row aliased l): a video is served (a
+   lecture being replaced plays its previous version) and it is not archived. */
+#define LECTURE_SHOWN_SQL "((l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0 AND l.archived_at IS NULL)"
 
 typedef struct image_res {
 	int64_t id, course_id;

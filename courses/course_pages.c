@@ -145,14 +145,15 @@ static int page_teach(req *r)
 		if (!n++)
 			html_printf(&b,
 				    "<ul class=\"teach-list\" id=\"teach-list\">");
-		int pub = !strcmp(db_col_text(st, 4), "published");
+		int pub = !strcmp(db_col_text(st, 4), "published"), archived = sqlite3_column_int(st, 9);
 		html_printf(&b,
 			    "<li><div class=\"t\"><a href=\"/teach/courses/%lld\">%s</a> <span class=\"badge%s\">%s</span></div>"
 			    "<div class=\"muted\">%s · %lld %s · %lld %s%s%s</div>"
 			    "<div class=\"links\"><a href=\"/teach/courses/%lld\">%s</a> · <a href=\"/teach/courses/%lld/lectures\">%s</a>"
 			    " · <a href=\"/courses/%lld\">%s</a></div></li>",
-			    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1), pub ? " ok" : " warn",
-			    tr(pub ? "course.status_published" : "course.status_draft"), db_col_text(st, 2),
+			    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1), pub ? " ok" : archived ? "" : " warn",
+			    tr(pub ? "course.status_published" : archived ? "course.status_archived" : "course.status_draft"),
+			    db_col_text(st, 2),
 			    (long long)sqlite3_column_int64(st, 8), tr("teach.lectures_unit"),
 			    (long long)sqlite3_column_int64(st, 5), tr("course.enrolled_count"), all ? " · " : "",
 			    all ? db_col_text(st, 7) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
@@ -168,6 +169,42 @@ static int page_teach(req *r)
 	return page_reply(r, &b);
 }
 
+/* The editor's lectures: rename, move up and down (buttons, so the keyboard moves them too), delete. */
+static void editor_lectures(buf *b, int64_t course, json_t *lectures)
+{
+	html_printf(b,
+		    "<section class=\"card editor-lectures\" aria-labelledby=\"lectures-h\"><h2 id=\"lectures-h\">%s</h2>"
+		    "<p class=\"help\">%s</p>",
+		    tr("editor.lectures"), tr("editor.lectures_help"));
+	if (!json_array_size(lectures))
+		html_printf(b, "<p class=\"muted\" id=\"no-lectures\">%s</p>", tr("editor.no_lectures"));
+	html_printf(b, "<ol class=\"lecture-order\" id=\"lecture-order\" data-course-id=\"%lld\">", (long long)course);
+	size_t i;
+	json_t *l;
+	json_array_foreach(lectures, i, l)
+	{
+		long long lid = (long long)json_integer_value(json_object_get(l, "id"));
+		int shown = json_is_true(json_object_get(l, "playable"));
+		/* The revision the rename is based on: a stale one answers 409 instead of overwriting. */
+		int64_t rev = db_int(1, "SELECT revision FROM lectures WHERE id = ?", "i", (int64_t)lid);
+		html_printf(b,
+			    "<li data-id=\"%lld\" data-revision=\"%lld\"><div class=\"lo-title\">"
+			    "<input class=\"lo-name\" maxlength=\"100\" required value=\"%s\" aria-label=\"%s\">"
+			    "<button type=\"button\" class=\"lo-rename\">%s</button></div><div class=\"lo-tools\">",
+			    lid, (long long)rev, jstr_(l, "title"), tr("lec.name"), tr("editor.rename"));
+		if (!shown)
+			html_printf(b, "<span class=\"badge\">%s</span>", tr("editor.lecture_hidden"));
+		html_printf(b,
+			    "<button type=\"button\" class=\"lo-up\">%s<span class=\"sr-only\">「%s」</span></button>"
+			    "<button type=\"button\" class=\"lo-down\">%s<span class=\"sr-only\">「%s」</span></button>"
+			    "<button type=\"button\" class=\"lo-delete link\">%s<span class=\"sr-only\">「%s」</span></button>"
+			    "</div></li>",
+			    tr("editor.move_up"), jstr_(l, "title"), tr("editor.move_down"), jstr_(l, "title"),
+			    tr("editor.delete_lecture"), jstr_(l, "title"));
+	}
+	html_raw(b, "</ol><p class=\"msg\" id=\"order-msg\" role=\"status\" aria-live=\"polite\"></p></section>");
+}
+
 /* GET /teach/courses/{id} (course_edit) — the editor: fields, cover, Markdown with live preview,
    images, publish/unpublish. The page's script saves through the API. */
 static int page_teach_edit(req *r)
@@ -177,22 +214,25 @@ static int page_teach_edit(req *r)
 	if (!c)
 		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));
 	int pub = !strcmp(jstr_(c, "status"), "published");
+	int archived = json_is_true(json_object_get(c, "archived"));
+	const char *badge = pub ? "course.status_published" : archived ? "course.status_archived" : "course.status_draft";
 	buf b;
 	buf_init(&b);
 	page_begin(r, &b, "teach-edit", tr("editor.title"));
 	html_printf(&b,
 		    "<p class=\"crumbs\"><a href=\"/teach\">%s</a> › %s · <a href=\"/teach/courses/%lld/lectures\">%s</a>"
-		    " · <a href=\"/courses/%lld\">%s</a></p>"
-		    "<form id=\"course-form\" class=\"editor\" data-id=\"%lld\" data-status=\"%s\">"
+		    " · <a href=\"/courses/%lld\">%s</a> · <a href=\"/teach/courses/%lld/roster\">%s</a></p>"
+		    "<form id=\"course-form\" class=\"editor\" data-id=\"%lld\" data-status=\"%s\" data-archived=\"%d\""
+		    " data-enrolled=\"%lld\">"
 		    "<div class=\"editor-head\"><h1>%s</h1><span class=\"badge%s\" id=\"status-badge\">%s</span></div>"
 		    "<section class=\"card fields\">"
 		    "<label>%s<input name=\"title\" required maxlength=\"%d\" value=\"%s\"></label>"
 		    "<label>%s<textarea name=\"summary\" class=\"short\" maxlength=\"%d\">%s</textarea></label>"
 		    "<div class=\"row2\"><label>%s",
 		    tr("teach.title"), tr("editor.title"), (long long)id, tr("teach.lectures"), (long long)id, tr("teach.view"),
-		    (long long)id, jstr_(c, "status"),
-		    tr("editor.title"),
-		    pub ? " ok" : " warn", tr(pub ? "course.status_published" : "course.status_draft"), tr("course.title"),
+		    (long long)id, tr("editor.roster"), (long long)id, jstr_(c, "status"), archived,
+		    (long long)json_integer_value(json_object_get(c, "enrolled_count")), tr("editor.title"),
+		    pub ? " ok" : archived ? "" : " warn", tr(badge), tr("course.title"),
 		    COURSE_TITLE_MAX, jstr_(c, "title"), tr("course.summary"), COURSE_SUMMARY_MAX, jstr_(c, "summary"),
 		    tr("course.category"));
 	category_select(&b, jstr_(c, "category"));
@@ -204,7 +244,7 @@ static int page_teach_edit(req *r)
 	if (*cover)
 		html_printf(&b, "<img id=\"cover-preview\" src=\"%s\" alt=\"\">", cover);
 	else
-		html_raw(&b, "<img id=\"cover-preview\" alt=\"\" hidden>");
+		html_raw(&b, "<img id=\"cover-preview\" src=\"data:,\" alt=\"\" hidden>"); /* a src for the HTML checker */
 	html_printf(&b,
 		    "<label class=\"button file\">%s<input type=\"file\" id=\"cover-file\" accept=\"image/png,image/jpeg,image/webp\"></label>"
 		    "<button type=\"button\" id=\"cover-clear\" class=\"link\"%s>%s</button></div></section>",
@@ -222,9 +262,12 @@ static int page_teach_edit(req *r)
 		    "</div></section></div>"
 		    "<div class=\"editor-actions card\"><button type=\"submit\" class=\"primary\">%s</button>"
 		    "<button type=\"button\" id=\"publish\"%s>%s</button><button type=\"button\" id=\"unpublish\"%s>%s</button>"
+		    "<button type=\"button\" id=\"archive\"%s>%s</button><button type=\"button\" id=\"restore\"%s>%s</button>"
 		    "<p class=\"msg\" id=\"editor-msg\" role=\"status\"></p></div></form>",
-		    tr("common.save"), pub ? " hidden" : "", tr("editor.publish"), pub ? "" : " hidden",
-		    tr("editor.unpublish"));
+		    tr("common.save"), pub || archived ? " hidden" : "", tr("editor.publish"), pub ? "" : " hidden",
+		    tr("editor.unpublish"), archived ? " hidden" : "", tr("editor.archive"), archived ? "" : " hidden",
+		    tr("editor.restore"));
+	editor_lectures(&b, id, json_object_get(c, "lectures"));
 	json_decref(c);
 	return page_reply(r, &b);
 }

@@ -4,6 +4,7 @@
 #include "courses/access.h"
 #include "courses/study.h"
 #include "clock.h"
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "i18n.h"
@@ -138,7 +139,7 @@ json_t *course_json(req *r, int64_t id)
 	sqlite3_stmt *st = db_query(
 		"SELECT c.title, c.summary, c.category, c.credit_hours, c.status, c.owner_id, u.name, c.cover_image_id,"
 		" c.body_md, c.body_html, c.enrolled_count, c.created_at, c.updated_at, c.published_at,"
-		" e.user_id IS NOT NULL, ifnull(e.progress, 0), e.completed_at"
+		" e.user_id IS NOT NULL, ifnull(e.progress, 0), e.completed_at, c.archived_at"
 		" FROM courses c JOIN users u ON u.id = c.owner_id"
 		" LEFT JOIN enrollments e ON e.course_id = c.id AND e.user_id = ? WHERE c.id = ?",
 		"ii", r->u->id, id);
@@ -167,17 +168,21 @@ json_t *course_json(req *r, int64_t id)
 	json_object_set_new(c, "progress", json_real(sqlite3_column_double(st, 15)));
 	json_object_set_new(c, "completed", json_boolean(sqlite3_column_type(st, 16) != SQLITE_NULL));
 	json_object_set_new(c, "can_edit", json_boolean(acc.editor));
+	json_object_set_new(c, "archived", json_boolean(sqlite3_column_type(st, 17) != SQLITE_NULL));
+	json_object_set_new(c, "archived_at", iso_or_null(st, 17));
 	db_done(st);
 	json_object_set_new(c, "required", json_boolean(course_required_for(r->u, id)));
 
 	json_t *lectures = json_array();
-	/* playable: a video is served (a lecture being replaced plays its previous version). */
+	/* playable: a video is served (a lecture being replaced plays its previous version). Members
+	   see only those (LECTURE_SHOWN_SQL); editors every lecture that is not archived. */
 	db_stmt q;
 	st = db_prepare(&q, "SELECT l.id, l.title, l.duration_s, l.status, p.completed_at IS NOT NULL,"
 			" (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0"
 			" FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id = l.id AND p.user_id = ?"
-			" WHERE l.course_id = ? ORDER BY l.position, l.id",
-			"ii", r->u->id, id);
+			" WHERE l.course_id = ? AND l.archived_at IS NULL AND (? OR " LECTURE_SHOWN_SQL ")"
+			" ORDER BY l.position, l.id",
+			"iii", r->u->id, id, (int64_t)acc.editor);
 	while (db_step(st) == 1)
 		json_array_append_new(lectures,
 				      json_pack("{s:I,s:s,s:f,s:s,s:b,s:b}", "id", (json_int_t)sqlite3_column_int64(st, 0),
@@ -308,29 +313,99 @@ static int course_patch(req *r)
 	return reply_json(r, 200, course_json(r, id));
 }
 
-/* (course_edit) */
-static int set_status(req *r, int publish)
+/* The members enrolled in a course now (whatever its status). */
+static int64_t enrolled_members(int64_t course)
 {
-	int64_t id = req_id(r, 0);
-	if (publish)
-		db_exec("UPDATE courses SET status = 'published', published_at = ifnull(published_at, ?), updated_at = ?"
-			" WHERE id = ?",
-			"iii", clock_secs(), clock_secs(), id);
-	else
-		db_exec("UPDATE courses SET status = 'draft', updated_at = ? WHERE id = ?", "ii", clock_secs(), id);
-	return reply_json(r, 200, course_json(r, id));
+	return db_int(0, "SELECT count(*) FROM enrollments WHERE course_id = ?", "i", course);
 }
 
-/* POST /api/v1/courses/{id}/publish */
+/* (course_edit) — publish (publish = 1), unpublish (0), archive (2), restore (3): one status change
+   and its audit row in one transaction. */
+static int set_status(req *r, int what)
+{
+	const course_res *cr = r->res;
+	int64_t id = cr->id;
+	static const char *const actions[] = {"course.unpublish", "course.publish", "course.archive", "course.restore"};
+	if ((what == 1 || what == 2) && cr->archived)
+		return reply_error(r, 409, "archived", "%s", tr("err.course_archived"));
+	if (what == 3 && !cr->archived)
+		return reply_error(r, 409, "not_archived", "%s", tr("err.course_not_archived"));
+	if (what == 1) {
+		/* Members would find nothing to study, or earn no hours: say what is missing. */
+		json_t *missing = json_array();
+		buf msg;
+		buf_init(&msg);
+		buf_puts(&msg, tr("err.publish_not_ready"));
+		if (!db_exists("SELECT 1 FROM lectures l WHERE l.course_id = ? AND " LECTURE_SHOWN_SQL, "i", id)) {
+			json_array_append_new(missing, json_string("ready_lecture"));
+			buf_printf(&msg, "%s", tr("err.publish_missing_lecture"));
+		}
+		if (!(db_double(0, "SELECT credit_hours FROM courses WHERE id = ?", "i", id) > 0)) {
+			json_array_append_new(missing, json_string("credit_hours"));
+			buf_printf(&msg, "%s%s", json_array_size(missing) > 1 ? "；" : "", tr("err.publish_missing_hours"));
+		}
+		if (json_array_size(missing)) {
+			json_t *e = json_pack("{s:s,s:s,s:o}", "code", "not_ready", "message", msg.p, "missing", missing);
+			buf_free(&msg);
+			return reply_json(r, 422, json_pack("{s:o}", "error", e));
+		}
+		buf_free(&msg);
+		json_decref(missing);
+	}
+	int64_t now = clock_secs(), members = enrolled_members(id);
+	if (db_begin() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	char *old = db_text("SELECT status FROM courses WHERE id = ?", "i", id);
+	int rc;
+	if (what == 1)
+		rc = db_exec("UPDATE courses SET status = 'published', published_at = ifnull(published_at, ?), updated_at = ?"
+			     " WHERE id = ?",
+			     "iii", now, now, id);
+	else if (what == 2)
+		rc = db_exec("UPDATE courses SET status = 'draft', archived_at = ?, updated_at = ? WHERE id = ?", "iii", now,
+			     now, id);
+	else if (what == 3)
+		rc = db_exec("UPDATE courses SET archived_at = NULL, updated_at = ? WHERE id = ?", "ii", now, id);
+	else
+		rc = db_exec("UPDATE courses SET status = 'draft', updated_at = ? WHERE id = ?", "ii", now, id);
+	json_t *detail = json_pack("{s:I}", "enrolled", (json_int_t)members);
+	if (what <= 1)
+		audit_diff_str(detail, "status", old, what ? "published" : "draft");
+	free(old);
+	if (rc < 0 || audit_json(r->u->id, actions[what], "course", id, detail) < 0) {
+		db_rollback();
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	}
+	if (db_commit() < 0)
+		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	json_t *c = course_json(r, id);
+	json_object_set_new(c, "enrolled_members", json_integer(members));
+	return reply_json(r, 200, c);
+}
+
+/* POST /api/v1/courses/{id}/publish — 422 not_ready with what is missing. */
 static int course_publish(req *r)
 {
 	return set_status(r, 1);
 }
 
-/* POST /api/v1/courses/{id}/unpublish */
+/* POST /api/v1/courses/{id}/unpublish — the answer says how many members are enrolled. */
 static int course_unpublish(req *r)
 {
 	return set_status(r, 0);
+}
+
+/* POST /api/v1/courses/{id}/archive — withdrawn for good (instead of a delete): hidden from the
+   catalog, kept in its members' records and reports. */
+static int course_archive(req *r)
+{
+	return set_status(r, 2);
+}
+
+/* POST /api/v1/courses/{id}/restore — an archived course back as a draft. */
+static int course_restore(req *r)
+{
+	return set_status(r, 3);
 }
 
 /* POST /api/v1/courses/{id}/enroll (course_view) — idempotent; the count goes up once per member. */
@@ -424,7 +499,7 @@ sqlite3_stmt *teach_courses_prepare(db_stmt *q, req *r)
 {
 	return db_prepare(q,
 		"SELECT c.id, c.title, c.category, c.credit_hours, c.status, c.enrolled_count, c.updated_at, u.name,"
-		" (SELECT count(*) FROM lectures l WHERE l.course_id = c.id)"
+		" (SELECT count(*) FROM lectures l WHERE l.course_id = c.id AND l.archived_at IS NULL), c.archived_at IS NOT NULL"
 		" FROM courses c JOIN users u ON u.id = c.owner_id WHERE ? OR c.owner_id = ?"
 		" ORDER BY c.updated_at DESC, c.id DESC",
 		"ii", (int64_t)(r->u->role == ROLE_ADMIN), r->u->id);
@@ -445,6 +520,8 @@ static int teach_courses(req *r)
 				       sqlite3_column_double(st, 3), "status", db_col_text(st, 4), "enrolled_count",
 				       (json_int_t)sqlite3_column_int64(st, 5), "updated_at", iso, "owner_name",
 				       db_col_text(st, 7), "lectures", (json_int_t)sqlite3_column_int64(st, 8)));
+		json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "archived",
+				    json_boolean(sqlite3_column_int(st, 9)));
 	}
 	db_finalize(&q);
 	return reply_json(r, 200, json_pack("{s:o}", "courses", arr));
@@ -511,6 +588,10 @@ const route course_routes[] = {
 	{.method = "POST", .pattern = "/api/v1/courses/{id}/publish", .fn = course_publish, .roles = R_STAFF,
 	 .res = &course_edit},
 	{.method = "POST", .pattern = "/api/v1/courses/{id}/unpublish", .fn = course_unpublish, .roles = R_STAFF,
+	 .res = &course_edit},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/archive", .fn = course_archive, .roles = R_STAFF,
+	 .res = &course_edit},
+	{.method = "POST", .pattern = "/api/v1/courses/{id}/restore", .fn = course_restore, .roles = R_STAFF,
 	 .res = &course_edit},
 	{.method = "POST", .pattern = "/api/v1/courses/{id}/enroll", .fn = course_enroll, .roles = R_ANY,
 	 .res = &course_view},

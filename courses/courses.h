@@ -40,7 +40,7 @@ json_t *course_json(req *r, int64_t id);
 
 /* The courses the request's instructor manages (an admin: all), last changed first, for a loop
    (db_finalize q): id, title, category, credit_hours, status, enrolled_count, updated_at,
-   owner's name, number of lectures. */
+   owner's name, number of lectures (not archived), archived (0/1). */
 sqlite3_stmt *teach_courses_prepare(db_stmt *q, req *r);
 
 /* Catalog query: the arguments of GET /api/v1/courses. */

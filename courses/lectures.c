@@ -29,7 +29,7 @@
 json_t *lecture_json(const user *u, int64_t id)
 {
 	sqlite3_stmt *st = db_query("SELECT course_id, title, position, status, progress, error, duration_s, media_version, "
-				    "renditions, has_poster, has_captions, updated_at FROM lectures WHERE id = ?",
+				    "renditions, has_poster, has_captions, updated_at, revision FROM lectures WHERE id = ?",
 				    "i", id);
 	if (db_step(st) != 1) {
 		db_done(st);
@@ -51,6 +51,7 @@ json_t *lecture_json(const user *u, int64_t id)
 			      sqlite3_column_double(st, 4), "error", "duration_s", sqlite3_column_double(st, 6),
 			      "renditions", rend, "hls_url", "poster_url", "captions_url", "has_captions",
 			      sqlite3_column_int(st, 10), "updated_at", iso);
+	json_object_set_new(j, "revision", json_integer(sqlite3_column_int64(st, 12)));
 	lecture_res acc;
 	int editor = lecture_access(u, id, &acc) && acc.editor;
 	if (editor && sqlite3_column_type(st, 5) != SQLITE_NULL)
@@ -213,20 +214,26 @@ static int lecture_get(req *r)
 	return reply_json(r, 200, lecture_json(r->u, id));
 }
 
-/* GET /api/v1/courses/{id}/lectures (course_edit) — the instructor's list, in order. */
-static int course_lectures(req *r)
+json_t *course_lectures_json(const user *u, int64_t course)
 {
-	int64_t course = req_id(r, 0);
 	json_t *a = json_array();
 	db_stmt q;
-	sqlite3_stmt *st = db_prepare(&q, "SELECT id FROM lectures WHERE course_id = ? ORDER BY position, id", "i", course);
+	sqlite3_stmt *st = db_prepare(&q,
+				      "SELECT id FROM lectures WHERE course_id = ? AND archived_at IS NULL ORDER BY position, id",
+				      "i", course);
 	while (db_step(st) == 1) {
-		json_t *l = lecture_json(r->u, sqlite3_column_int64(st, 0));
+		json_t *l = lecture_json(u, sqlite3_column_int64(st, 0));
 		if (l)
 			json_array_append_new(a, l);
 	}
 	db_finalize(&q);
-	return reply_json(r, 200, json_pack("{s:o}", "lectures", a));
+	return json_pack("{s:o}", "lectures", a);
+}
+
+/* GET /api/v1/courses/{id}/lectures (course_edit) — the instructor's list, in order. */
+static int course_lectures(req *r)
+{
+	return reply_json(r, 200, course_lectures_json(r->u, req_id(r, 0)));
 }
 
 /* POST /api/v1/lectures/{id}/cancel (lecture_edit) — stops a URL import and a queued or running

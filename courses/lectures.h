@@ -21,6 +21,9 @@ extern const resource_kind upload_mine;
 /* The lecture as the API shows it (new reference), or NULL when it does not exist. Errors and the
    import state are included only for editors. */
 json_t *lecture_json(const user *u, int64_t lecture);
+/* {"lectures":[…]}: the course's lectures as lecture_json shows them, in course order, archived ones
+   left out (the instructor's list). */
+json_t *course_lectures_json(const user *u, int64_t course);
 
 /* Probes a finished upload; when it is not playable media replies 415/422 with a message that says
    what is wrong (the caller removes the file) and returns -1. 0 when the file is media. */

@@ -9,6 +9,7 @@
 extern const route study_routes[], player_routes[];
 extern const route course_routes[], catalog_routes[], home_routes[], course_page_routes[];
 extern const route lecture_routes[], upload_routes[], tus_routes[], import_routes[], media_routes[];
+extern const route manage_routes[];
 
 /* The search index of courses migrated from before it held the readable text, then the heartbeat
    writer (group commit), URL imports (libcurl), the tus upload sweeper. */
@@ -31,7 +32,7 @@ const module courses_module = {
 	.init = lecture_jobs_init,
 	.routes = (const route *const[]){study_routes, player_routes, course_routes, catalog_routes, home_routes,
 					 course_page_routes, lecture_routes, upload_routes, tus_routes, import_routes,
-					 media_routes, NULL},
+					 media_routes, manage_routes, NULL},
 	.resources = (const resource_kind *const[]){&course_view, &course_edit, &lecture_view, &lecture_edit,
 						    &lecture_study, &lecture_progress, &lecture_known, &image_view, &upload_mine,
 						    NULL},
@@ -74,6 +75,13 @@ const module courses_module = {
 		 "    WHERE rowid=new.id;"
 		 "END;"
 		 "UPDATE courses_fts SET body = '';"},
+		/* 2: tidying a course (issue 12). An archived course is withdrawn for good (status draft, hidden
+		   from the catalog) but kept with its enrolments and records; an archived lecture is one that
+		   was deleted after members were credited time on it (hidden, its records kept). revision
+		   counts the instructor's edits of a lecture, for stale-edit checks. */
+		{"ALTER TABLE courses ADD COLUMN archived_at INTEGER;"
+		 "ALTER TABLE lectures ADD COLUMN archived_at INTEGER;"
+		 "ALTER TABLE lectures ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;"},
 		{.sql = NULL},
 	},
 };

@@ -29,15 +29,16 @@ static int page_message(req *r, int status, const char *title, const char *msg, 
 }
 
 /* The course's lectures with the member's completion marks, the current one highlighted. */
-static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid)
+static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid, int editor)
 {
 	html_printf(b, "<aside class=\"card lecture-list\"><h2>%s</h2><ol>", tr("player.lectures"));
 	db_stmt q;
 	sqlite3_stmt *st = db_prepare(&q, "SELECT l.id, l.title, l.duration_s,"
 					  "  (l.media_version > 0 OR l.status = 'ready') AND l.duration_s > 0, p.completed_at IS NOT NULL "
 					  "FROM lectures l LEFT JOIN lecture_progress p ON p.lecture_id=l.id AND p.user_id=? "
-					  "WHERE l.course_id=? ORDER BY l.position, l.id",
-					  "ii", uid, course_id);
+					  "WHERE l.course_id=? AND l.archived_at IS NULL AND (? OR " LECTURE_SHOWN_SQL ") "
+					  "ORDER BY l.position, l.id",
+					  "iii", uid, course_id, (int64_t)editor);
 	while (db_step(st) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char dur[24];
@@ -158,7 +159,7 @@ static int page_player(req *r)
 		}
 	}
 	html_raw(&b, "</div>");
-	lecture_list(&b, course_id, id, uid);
+	lecture_list(&b, course_id, id, uid, acc->editor);
 	html_raw(&b, "</div>");
 	return page_reply(r, &b);
 }

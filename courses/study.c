@@ -97,7 +97,8 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 	   not required. */
 	sqlite3_stmt *st = db_query("SELECT count(*), count(p.completed_at) FROM lectures l "
 				    "LEFT JOIN lecture_progress p ON p.user_id=? AND p.lecture_id=l.id "
-				    "WHERE l.course_id=? AND (l.media_version>0 OR l.status='ready') AND l.duration_s>0",
+				    "WHERE l.course_id=? AND (l.media_version>0 OR l.status='ready') AND l.duration_s>0"
+				    " AND l.archived_at IS NULL",
 				    "ii", user_id, course_id);
 	int64_t total = 0, done = 0;
 	if (db_step(st) == 1) {

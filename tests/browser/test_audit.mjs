@@ -19,6 +19,7 @@ export const PAGES = [
   ['teach', 'teacher', '/teach', '#teach-list li'],
   ['teach-edit', 'teacher', '/teach/courses/1', '#preview h2'],
   ['upload', 'teacher', '/teach/courses/1/lectures', '#lectures article.lecture'],
+  ['roster', 'teacher', '/teach/courses/1/roster', '#roster'],
   ['admin', 'admin', '/admin', '#assign-list li'],
   ['account', 'lisi', '/account', '#session-list li'],
 ];
@@ -39,6 +40,12 @@ export default async function (t) {
     body: JSON.stringify({ username: 'lisi', password: 'dangxiao2026' }) }).then((r) => r.json());
   const en = await fetch(`${t.base}/api/v1/courses/1/enroll`, { method: 'POST', headers: { Authorization: 'Bearer ' + s.token } });
   t.check(en.ok, `lisi enrols in the demo course: ${en.status}`);
+  // Members know a lecture once it has a video (issue 12): wait for the demo lecture's transcode.
+  for (let i = 0; i < 600; i++) { // up to 5 min on a loaded machine
+    const l = await fetch(`${t.base}/api/v1/lectures/1`, { headers: { Authorization: 'Bearer ' + s.token } });
+    if (l.status === 200) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   const shots = process.env.DX_SCREENSHOTS;
   if (shots) mkdirSync(shots, { recursive: true });
   for (const v of VIEWS) {

@@ -2,6 +2,7 @@
 // required course of their organisation first, enrols and reads the page; an instructor writes
 // and publishes a course with an image and a live preview.
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 function watch(page) {
@@ -107,6 +108,12 @@ export default async function (t) {
     await page.selectOption('#course-form select[name=category]', '政治理论');
     await page.click('#course-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('editor-msg').textContent === '已保存');
+    // Publishing needs a lecture with a video and credit hours (issue 12): a ready lecture written
+    // into the database, the hours through the form.
+    execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(t.data, 'dangxiao.db'),
+      `INSERT INTO lectures(course_id, title, position, status, duration_s, media_version, created_at, updated_at)
+       VALUES (${id}, '第一讲', 1, 'ready', 30, 1, strftime('%s','now'), strftime('%s','now'))`]);
+    await page.fill('#course-form input[name=credit_hours]', '1');
     await page.click('#publish');
     await page.waitForSelector('#unpublish:not([hidden])');
     t.check((await page.textContent('#status-badge')) === '已发布', `${width}: published badge`);

@@ -114,4 +114,14 @@ char *e2e_sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 double e2e_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A temporary folder for the test run (created by main). */
 extern char e2e_tmp[256];
+
+/* Publishing (issue 12) needs a lecture with a served video and credit hours above 0; members see
+   only lectures with a served video. e2e_ready_lecture gives a course that through the database
+   (no media files are written): the lecture given (0: a new one "就绪讲座" at the end) becomes
+   ready with media version 1 and dur seconds, and the course gets 1 credit hour when it has none.
+   Returns the lecture's id (-1 on failure). */
+long long e2e_ready_lecture(long long course, long long lecture, double dur);
+/* POST /api/v1/courses/{course}/publish as token, after e2e_ready_lecture(course, 0, 20) when the
+   course has no ready lecture yet. The answer (resp_free it). */
+resp e2e_publish(const char *token, long long course);
 #endif

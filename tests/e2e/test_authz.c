@@ -14,7 +14,8 @@ static struct {
 	char value[80];
 } fx[] = {
 	{"{other_course}", ""},           /* another instructor's published course … */
-	{"{other_lecture}", ""},          /* … and its lecture (no media) */
+	{"{other_lecture}", ""},          /* … and its lecture (ready, without media files) … */
+	{"{other_spare_lecture}", ""},    /* … a second one, ready, that the DELETE row removes … */
 	{"{other_draft}", ""},            /* another instructor's draft course … */
 	{"{other_draft_lecture}", ""},    /* … its lecture */
 	{"{other_image}", ""},            /* … and an image of it */
@@ -29,6 +30,7 @@ static struct {
 	{"{other_class}", ""},         /* a topic class assigned to that organisation only */
 	{"{other_session}", ""},       /* the id of a live session of another user (authz_t2) */
 	{"{other_certificate}", ""},   /* another member's certificate (lisi's yearly hours certificate) */
+	{"{other_spare_course}", ""},  /* another instructor's published course that the archive row archives */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -138,15 +140,26 @@ static int make_fixtures(void)
 	if (!t2)
 		return -1;
 
-	long long c = post_id("/api/v1/courses", t2, "{\"title\":\"授权矩阵：他人的课\",\"category\":\"综合素养\"}");
+	long long c = post_id("/api/v1/courses", t2,
+			      "{\"title\":\"授权矩阵：他人的课\",\"category\":\"综合素养\",\"credit_hours\":1}");
 	snprintf(path, sizeof path, "/api/v1/courses/%lld/lectures", c);
 	long long l = post_id(path, t2, "{\"title\":\"他人的讲座\"}");
-	snprintf(path, sizeof path, "/api/v1/courses/%lld/publish", c);
-	r = e2e_req("POST", path, t2, NULL, NULL);
+	long long spare = post_id(path, t2, "{\"title\":\"他人的第二讲\"}");
+	/* Members know only lectures with a video, and publishing needs one (issue 12). */
+	e2e_ready_lecture(c, l, 20);
+	e2e_ready_lecture(c, spare, 20);
+	r = e2e_publish(t2, c);
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 	fx_set("{other_course}", "%lld", c);
 	fx_set("{other_lecture}", "%lld", l);
+	fx_set("{other_spare_lecture}", "%lld", spare);
+	long long sc = post_id("/api/v1/courses", t2,
+			       "{\"title\":\"授权矩阵：要归档的课\",\"category\":\"综合素养\",\"credit_hours\":1}");
+	r = e2e_publish(t2, sc);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	fx_set("{other_spare_course}", "%lld", sc);
 	make_quiz_fixtures(t2, c);
 
 	long long d = post_id("/api/v1/courses", t2, "{\"title\":\"授权矩阵：他人的草稿\",\"category\":\"综合素养\"}");

@@ -40,7 +40,8 @@ static long long org_named(const char *name)
 	return id;
 }
 
-/* A course of teacher's with one (empty) lecture; published when asked. */
+/* A course of teacher's with one lecture (ready, without media files: members see only lectures
+   with a video); published when asked. */
 static void course_with_lecture(const char *title, int published, long long *course, long long *lecture)
 {
 	char *t = e2e_login("teacher", E2E_PW);
@@ -54,8 +55,9 @@ static void course_with_lecture(const char *title, int published, long long *cou
 	CHECK_STATUS(r, 201);
 	*lecture = jint(r.json, "id");
 	resp_free(&r);
+	e2e_ready_lecture(*course, *lecture, 20);
 	if (published) {
-		r = e2e_req("POST", fmtp(path, sizeof path, "/api/v1/courses/%lld/publish", *course), t, NULL, NULL);
+		r = e2e_publish(t, *course);
 		CHECK_STATUS(r, 200);
 		resp_free(&r);
 	}
@@ -275,7 +277,8 @@ E2E_TEST(resources_editor_is_the_owning_instructor)
 	r = e2e_req("POST", fmtp(path, sizeof path, "/api/v1/courses/%lld/lectures", c), t, "{\"title\":\"一讲\"}", NULL);
 	long long l = jint(r.json, "id");
 	resp_free(&r);
-	r = e2e_req("POST", fmtp(path, sizeof path, "/api/v1/courses/%lld/publish", c), t, NULL, NULL);
+	e2e_ready_lecture(c, l, 20);
+	r = e2e_publish(t, c);
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 	r = e2e_req("GET", fmtp(path, sizeof path, "/api/v1/lectures/%lld", l), t, NULL, NULL);

@@ -163,6 +163,8 @@
     c.note.textContent = DX.t('lec.old_version');
     c.cancel.hidden = !busy(l);
     c.preview.hidden = !l.hls_url;
+    /* With a video served, uploading again replaces it: the button says so. */
+    c.fileLabel.firstChild.textContent = DX.t(l.hls_url ? 'lec.replace_video' : 'lec.choose_file');
     if (c.wasBusy && !busy(l) && l.status === 'ready') DX.msg(c.msg, DX.t('lec.now_ready'), true);
     c.wasBusy = busy(l);
     clearTimeout(c.timer);

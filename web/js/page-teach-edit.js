@@ -1,5 +1,6 @@
 /* page-teach-edit.js — the course editor: save, live preview (the server's renderer), images for
-   the body and the cover, publish and unpublish. */
+   the body and the cover, publish and unpublish (asked first, with the number of members enrolled),
+   archive and restore, and the lectures: rename, reorder with up/down buttons, delete. */
 (function () {
   'use strict';
   var form = document.getElementById('course-form');
@@ -100,24 +101,137 @@
   coverClear.addEventListener('click', function () {
     DX.api('PATCH', base, { cover_image_id: null }).then(function (r) {
       if (r.status !== 200) { say(DX.errorText(r), false); return; }
-      coverImg.removeAttribute('src');
+      coverImg.src = 'data:,';
       coverImg.hidden = true;
       coverClear.hidden = true;
       say(DX.t('editor.saved'), true);
     });
   });
+  var archiveBtn = document.getElementById('archive'), restoreBtn = document.getElementById('restore');
+  function setArchived(on) {
+    form.setAttribute('data-archived', on ? '1' : '0');
+    archiveBtn.hidden = on;
+    restoreBtn.hidden = !on;
+    if (on) {
+      document.getElementById('publish').hidden = true;
+      document.getElementById('unpublish').hidden = true;
+      var badge = document.getElementById('status-badge');
+      badge.textContent = DX.t('course.status_archived');
+      badge.className = 'badge';
+    } else setStatus(false);
+  }
+  /* Unpublishing and archiving tell how many members are enrolled and ask first (the count is read
+     again, so it is the current one). */
+  function enrolledNow() {
+    return DX.api('GET', base).then(function (r) {
+      return r.status === 200 ? r.data.enrolled_count : +form.getAttribute('data-enrolled');
+    }, function () { return +form.getAttribute('data-enrolled'); });
+  }
   function publish(on) {
     save().then(function (ok) {
       if (!ok) return;
-      DX.api('POST', base + (on ? '/publish' : '/unpublish')).then(function (r) {
-        if (r.status !== 200) { say(DX.errorText(r), false); return; }
-        setStatus(r.data.status === 'published');
-        say(DX.t(on ? 'editor.published' : 'editor.unpublished'), true);
+      (on ? Promise.resolve(true) : enrolledNow().then(function (n) {
+        return DX.confirm(DX.t('editor.unpublish_confirm', { n: n }), { ok: DX.t('confirm.unpublish_ok') });
+      })).then(function (go) {
+        if (!go) return;
+        DX.api('POST', base + (on ? '/publish' : '/unpublish')).then(function (r) {
+          if (r.status !== 200) { say(DX.errorText(r), false); return; }
+          setStatus(r.data.status === 'published');
+          say(on ? DX.t('editor.published') : DX.t('editor.unpublished_n', { n: r.data.enrolled_members }), true);
+        }, function () { say(DX.t('err.network'), false); });
       });
     });
   }
   document.getElementById('publish').addEventListener('click', function () { publish(true); });
-  document.getElementById('unpublish').addEventListener('click', function () {
-    DX.confirm(DX.t('confirm.unpublish'), { ok: DX.t('confirm.unpublish_ok') }).then(function (yes) { if (yes) publish(false); });
+  document.getElementById('unpublish').addEventListener('click', function () { publish(false); });
+  archiveBtn.addEventListener('click', function () {
+    enrolledNow().then(function (n) {
+      return DX.confirm(DX.t('editor.archive_confirm', { n: n }));
+    }).then(function (yes) {
+      if (!yes) return;
+      DX.api('POST', base + '/archive').then(function (r) {
+        if (r.status !== 200) { say(DX.errorText(r), false); return; }
+        setArchived(true);
+        say(DX.t('editor.archived'), true);
+      }, function () { say(DX.t('err.network'), false); });
+    });
   });
+  restoreBtn.addEventListener('click', function () {
+    DX.api('POST', base + '/restore').then(function (r) {
+      if (r.status !== 200) { say(DX.errorText(r), false); return; }
+      setArchived(false);
+      say(DX.t('editor.restored'), true);
+    }, function () { say(DX.t('err.network'), false); });
+  });
+
+  /* Lectures: up and down are buttons (Tab and Enter or Space move a lecture; focus stays on the
+     button pressed), rename with the revision read, delete after a confirmation. */
+  var list = document.getElementById('lecture-order');
+  var orderMsg = document.getElementById('order-msg');
+  function items() { return Array.prototype.slice.call(list.children); }
+  function titleOf(li) { return li.querySelector('.lo-name').value; }
+  function refreshButtons() {
+    var all = items();
+    all.forEach(function (li, i) {
+      li.querySelector('.lo-up').disabled = i === 0;
+      li.querySelector('.lo-down').disabled = i === all.length - 1;
+    });
+  }
+  function move(li, delta, button) {
+    var all = items(), i = all.indexOf(li), j = i + delta;
+    if (j < 0 || j >= all.length) return;
+    if (delta < 0) list.insertBefore(li, all[j]); else list.insertBefore(all[j], li);
+    var ids = items().map(function (x) { return +x.getAttribute('data-id'); });
+    refreshButtons();
+    if (button.disabled) (delta < 0 ? li.querySelector('.lo-down') : li.querySelector('.lo-up')).focus();
+    else button.focus();
+    DX.api('PUT', base + '/lectures/order', { lecture_ids: ids }).then(function (r) {
+      if (r.status === 200) {
+        DX.msg(orderMsg, DX.t('editor.order_saved', { title: titleOf(li), n: ids.indexOf(+li.getAttribute('data-id')) + 1 }), true);
+        return;
+      }
+      /* Refused: put it back where it was. */
+      var now = items(), k = now.indexOf(li);
+      if (delta < 0) list.insertBefore(now[k + 1], li); else list.insertBefore(li, now[k - 1]);
+      refreshButtons();
+      DX.msg(orderMsg, DX.errorText(r), false);
+    }, function () { DX.msg(orderMsg, DX.t('err.network'), false); });
+  }
+  if (list) {
+    refreshButtons();
+    list.addEventListener('click', function (ev) {
+      var btn = ev.target.closest('button');
+      if (!btn) return;
+      var li = btn.closest('li'), lid = li.getAttribute('data-id');
+      if (btn.classList.contains('lo-up')) move(li, -1, btn);
+      else if (btn.classList.contains('lo-down')) move(li, 1, btn);
+      else if (btn.classList.contains('lo-rename')) {
+        DX.api('PATCH', '/api/v1/lectures/' + lid, { title: titleOf(li), revision: +li.getAttribute('data-revision') }).then(function (r) {
+          if (r.status !== 200) { DX.msg(orderMsg, DX.errorText(r), false); return; }
+          li.setAttribute('data-revision', r.data.revision);
+          /* The buttons name the lecture for screen readers. */
+          Array.prototype.forEach.call(li.querySelectorAll('.lo-tools .sr-only'), function (s) { s.textContent = '「' + r.data.title + '」'; });
+          DX.msg(orderMsg, DX.t('editor.renamed'), true);
+        }, function () { DX.msg(orderMsg, DX.t('err.network'), false); });
+      } else if (btn.classList.contains('lo-delete')) {
+        DX.confirm(DX.t('editor.delete_confirm', { title: titleOf(li) })).then(function (yes) {
+          if (!yes) return;
+          DX.api('DELETE', '/api/v1/lectures/' + lid).then(function (r) {
+            if (r.status !== 200) { DX.msg(orderMsg, DX.errorText(r), false); return; }
+            var next = li.nextElementSibling || li.previousElementSibling;
+            li.remove();
+            refreshButtons();
+            if (next) next.querySelector('.lo-name').focus();
+            DX.msg(orderMsg, DX.t(r.data.result === 'archived' ? 'editor.lecture_archived' : 'editor.lecture_deleted'), true);
+          }, function () { DX.msg(orderMsg, DX.t('err.network'), false); });
+        });
+      }
+    });
+    list.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' && ev.target.classList.contains('lo-name')) {
+        ev.preventDefault();
+        ev.target.closest('li').querySelector('.lo-rename').click();
+      }
+    });
+  }
 })();
