@@ -290,7 +290,7 @@ int quiz_course_passed(int64_t user_id, int64_t course_id)
 json_t *quiz_member_state(int64_t user_id, const quiz_res *q)
 {
 	int used = 0, passed = 0, best = -1;
-	int64_t open = 0;
+	int64_t open = 0, best_id = 0;
 	sqlite3_stmt *st = db_query("SELECT count(submitted_at), ifnull(max(passed), 0), ifnull(max(score), -1),"
 				    " ifnull(max(CASE WHEN submitted_at IS NULL THEN id END), 0)"
 				    " FROM attempts WHERE quiz_id = ? AND user_id = ?",
@@ -302,6 +302,12 @@ json_t *quiz_member_state(int64_t user_id, const quiz_res *q)
 		open = sqlite3_column_int64(st, 3);
 	}
 	db_done(st);
+	/* The attempt that counts (highest score, the first of equals): what "view the result" opens. */
+	if (used)
+		best_id = db_int(0,
+				 "SELECT id FROM attempts WHERE quiz_id = ? AND user_id = ? AND submitted_at IS NOT NULL"
+				 " ORDER BY score DESC, id LIMIT 1",
+				 "ii", q->id, user_id);
 	int left = q->max_attempts ? (q->max_attempts > used ? q->max_attempts - used : 0) : -1;
 	const char *state = passed      ? "passed"
 			    : open      ? "in_progress"
@@ -311,6 +317,7 @@ json_t *quiz_member_state(int64_t user_id, const quiz_res *q)
 	json_t *j = json_pack("{s:s,s:i}", "state", state, "attempts_used", used);
 	json_object_set_new(j, "attempts_left", left < 0 ? json_null() : json_integer(left));
 	json_object_set_new(j, "best_score", best < 0 ? json_null() : json_integer(best));
+	json_object_set_new(j, "best_attempt_id", best_id ? json_integer(best_id) : json_null());
 	json_object_set_new(j, "passed", json_boolean(passed));
 	json_object_set_new(j, "open_attempt_id", open ? json_integer(open) : json_null());
 	return j;
