@@ -454,7 +454,8 @@ static int page_stats(req *r)
 	}
 	html_raw(&b, "</tbody></table></section>");
 	html_printf(&b,
-		    "<section class=\"card\"><h2>%s</h2><p class=\"help\">%s</p><div class=\"table-wrap\"><table class=\"list\""
+		    "<section class=\"card\"><h2 id=\"items-h\">%s</h2><p class=\"help\">%s</p><div class=\"table-wrap\" tabindex=\"0\""
+		    " role=\"region\" aria-labelledby=\"items-h\"><table class=\"list\""
 		    " id=\"stats-items\"><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
 		    tr("quiz.stats.items"), tr("quiz.stats.help"), tr("quiz.bank.stem"), tr("quiz.bank.type"),
