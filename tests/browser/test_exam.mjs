@@ -129,12 +129,12 @@ export default async function (t) {
   // mark the lecture watched for this member (test_player proves watching credits it).
   let ready = '';
   const t0 = Date.now();
-  for (let i = 0; i < 480 && ready !== 'ready'; i++) {
+  for (let i = 0; i < 840 && ready !== 'ready'; i++) {
     ready = sql(t, `SELECT status FROM lectures WHERE course_id = ${COURSE} ORDER BY id LIMIT 1`);
     if (ready !== 'ready') await new Promise((r) => setTimeout(r, 500));
   }
   const reachable = ready === 'ready';
-  if (!reachable) console.log('    note: the demo lecture is not transcoded after 240 s: the rating part is skipped');
+  if (!reachable) console.log('    note: the demo lecture is not transcoded after 420 s: the rating part is skipped');
   else console.log(`    the demo lecture was ready after ${Math.round((Date.now() - t0) / 1000)} s more`);
   if (reachable)
     sql(t, `INSERT OR REPLACE INTO lecture_progress(user_id, lecture_id, covered_s, study_s, completed_at, updated_at) ` +
