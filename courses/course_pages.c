@@ -45,11 +45,17 @@ static void exam_block(buf *b, json_t *e, int may_take, int can_edit)
 	char key[48];
 	snprintf(key, sizeof key, "course.exam.state_%s", state);
 	int passed = !strcmp(state, "passed"), open = !strcmp(state, "in_progress");
-	html_printf(b, "<p class=\"exam-state\" id=\"exam-state\" data-state=\"%s\"><span class=\"badge%s\">%s</span>", state,
-		    passed ? " ok" : open ? " warn" : !strcmp(state, "not_started") ? "" : " bad", tr(key));
+	html_printf(b, "<p class=\"exam-state\" id=\"exam-state\" data-state=\"%s\"><span class=\"badge%s\">%s</span>",
+		    state,
+		    passed                          ? " ok"
+		    : open                          ? " warn"
+		    : !strcmp(state, "not_started") ? ""
+						    : " bad",
+		    tr(key));
 	if (json_is_integer(json_object_get(e, "best_score")))
-		html_printf(b, " <span class=\"exam-score\">%s <b>%lld</b> %s</span>", tr(passed ? "course.exam.score" : "course.exam.best"),
-			    jint_(e, "best_score"), tr("course.exam.points"));
+		html_printf(b, " <span class=\"exam-score\">%s <b>%lld</b> %s</span>",
+			    tr(passed ? "course.exam.score" : "course.exam.best"), jint_(e, "best_score"),
+			    tr("course.exam.points"));
 	if (!passed) {
 		if (json_is_integer(json_object_get(e, "attempts_left")))
 			html_printf(b, " · <span class=\"exam-left\">%s %lld %s</span>", tr("course.exam.left"),
@@ -63,11 +69,13 @@ static void exam_block(buf *b, json_t *e, int may_take, int can_edit)
 		html_printf(b, "<a class=\"button primary\" id=\"exam-go\" href=\"/quizzes/%lld\">%s</a>", quiz,
 			    tr("course.exam.resume"));
 	else if (may_take && !passed && strcmp(state, "no_attempts_left"))
-		html_printf(b, "<a class=\"button primary\" id=\"exam-go\" href=\"/quizzes/%lld\" data-start=\"%lld\">%s</a>",
+		html_printf(b,
+			    "<a class=\"button primary\" id=\"exam-go\" href=\"/quizzes/%lld\" data-start=\"%lld\">%s</a>",
 			    quiz, quiz, tr(best ? "course.exam.again" : "course.exam.start"));
 	if (best)
 		html_printf(b, " <a class=\"button%s\" id=\"exam-result\" href=\"/attempts/%lld\">%s</a>",
-			    passed || !strcmp(state, "no_attempts_left") ? " primary" : "", best, tr("course.exam.result"));
+			    passed || !strcmp(state, "no_attempts_left") ? " primary" : "", best,
+			    tr("course.exam.result"));
 	if (!may_take && !can_edit && !best)
 		html_printf(b, "<p class=\"help\">%s</p>", tr("course.exam.enrol_first"));
 	if (can_edit)
@@ -87,28 +95,33 @@ static void rating_block(buf *b, req *r, int64_t id, int can_edit)
 		return;
 	int may = json_is_true(json_object_get(m, "may_rate"));
 	long long mine = json_is_integer(json_object_get(m, "stars")) ? jint_(m, "stars") : 0;
-	html_printf(b, "<section class=\"card rating\" id=\"rating\" aria-labelledby=\"rating-h\"><h2 id=\"rating-h\">%s</h2>",
+	html_printf(b,
+		    "<section class=\"card rating\" id=\"rating\" aria-labelledby=\"rating-h\"><h2 id=\"rating-h\">%s</h2>",
 		    tr("course.rating.title"));
 	if (jint_(m, "count"))
 		html_printf(b, "<p class=\"rating-avg\" id=\"rating-avg\">%s <b>%.1f</b> / 5 · %lld %s</p>",
-			    tr("course.rating.average"), json_real_value(json_object_get(m, "average")), jint_(m, "count"),
-			    tr("course.rating.people"));
+			    tr("course.rating.average"), json_real_value(json_object_get(m, "average")),
+			    jint_(m, "count"), tr("course.rating.people"));
 	else
 		html_printf(b, "<p class=\"rating-avg muted\" id=\"rating-avg\">%s</p>", tr("course.rating.none"));
 	if (may) {
-		html_printf(b, "<form id=\"rating-form\" class=\"rating-form\" data-id=\"%lld\"><fieldset class=\"stars\">"
-			       "<legend>%s</legend>",
+		html_printf(b,
+			    "<form id=\"rating-form\" class=\"rating-form\" data-id=\"%lld\"><fieldset class=\"stars\">"
+			    "<legend>%s</legend>",
 			    (long long)id, tr("course.rating.stars_legend"));
 		for (int k = 1; k <= 5; k++)
 			html_printf(b,
 				    "<input type=\"radio\" name=\"stars\" id=\"star-%d\" value=\"%d\"%s%s>"
 				    "<label for=\"star-%d\"><span aria-hidden=\"true\">★</span> %d %s</label>",
-				    k, k, k == mine ? " checked" : "", k == 1 ? " required" : "", k, k, tr("course.rating.star"));
-		html_printf(b, "</fieldset><label>%s<textarea name=\"comment\" class=\"short\" maxlength=\"500\">%s</textarea></label>",
+				    k, k, k == mine ? " checked" : "", k == 1 ? " required" : "", k, k,
+				    tr("course.rating.star"));
+		html_printf(b,
+			    "</fieldset><label>%s<textarea name=\"comment\" class=\"short\" maxlength=\"500\">%s</textarea></label>",
 			    tr("course.rating.comment"), jstr_(m, "comment"));
 		html_printf(b, "<p class=\"help\" id=\"rating-mine\">%s</p>",
 			    tr(mine ? "course.rating.replace" : "course.rating.first"));
-		html_printf(b, "<button class=\"primary\">%s</button><p class=\"msg\" id=\"rating-msg\" role=\"status\"></p></form>",
+		html_printf(b,
+			    "<button class=\"primary\">%s</button><p class=\"msg\" id=\"rating-msg\" role=\"status\"></p></form>",
 			    tr(mine ? "course.rating.update" : "course.rating.submit"));
 	} else if (!can_edit) {
 		html_printf(b, "<p class=\"help\">%s</p>", tr("course.rating.after"));
@@ -231,7 +244,8 @@ static void teach_exam_links(buf *b, req *r, int64_t course)
 	html_printf(b, " · <a href=\"/teach/courses/%lld/quiz\">%s</a>", (long long)course, tr("teach.bank"));
 	json_t *e = course_exam_json(r->u, course);
 	if (e)
-		html_printf(b, " · <a href=\"/teach/quizzes/%lld/stats\">%s</a>", jint_(e, "quiz_id"), tr("teach.exam_stats"));
+		html_printf(b, " · <a href=\"/teach/quizzes/%lld/stats\">%s</a>", jint_(e, "quiz_id"),
+			    tr("teach.exam_stats"));
 	json_decref(e);
 }
 
@@ -269,8 +283,8 @@ static int page_teach(req *r)
 			    (long long)sqlite3_column_int64(st, 8), tr("teach.lectures_unit"),
 			    (long long)sqlite3_column_int64(st, 5), tr("course.enrolled_count"), all ? " · " : "",
 			    all ? db_col_text(st, 7) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
-			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"), (long long)sqlite3_column_int64(st, 0),
-			    tr("teach.view"));
+			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"),
+			    (long long)sqlite3_column_int64(st, 0), tr("teach.view"));
 		teach_exam_links(&b, r, sqlite3_column_int64(st, 0));
 		html_raw(&b, "</div></li>");
 	}

@@ -406,13 +406,13 @@ static void ratings_section(buf *b, int64_t course)
 	json_t *c;
 	json_array_foreach (json_object_get(s, "comments"), i, c) {
 		int stars = (int)json_integer_value(json_object_get(c, "stars"));
-		html_printf(b, "<li><span class=\"rating-stars\">%d %s</span> <span>%s</span></li>", stars, tr("rating.star"),
-			    jstr_(c, "comment"));
+		html_printf(b, "<li><span class=\"rating-stars\">%d %s</span> <span>%s</span></li>", stars,
+			    tr("rating.star"), jstr_(c, "comment"));
 	}
 	if (!json_array_size(json_object_get(s, "comments")))
 		html_printf(b, "<li>%s</li>", tr("rating.no_comments"));
-	html_printf(b, "</ul><p><a class=\"button\" href=\"/courses/%lld/ratings\">%s</a></p></section>", (long long)course,
-		    tr("rating.see"));
+	html_printf(b, "</ul><p><a class=\"button\" href=\"/courses/%lld/ratings\">%s</a></p></section>",
+		    (long long)course, tr("rating.see"));
 	json_decref(s);
 }
 

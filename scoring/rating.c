@@ -222,8 +222,9 @@ static int page_ratings(req *r)
 	return page_reply(r, &b);
 }
 
-static const course_rating_ops rating_ops = {
-	.average = rating_average, .mine = rating_mine_json, .summary = rating_summary_json};
+static const course_rating_ops rating_ops = {.average = rating_average,
+					     .mine = rating_mine_json,
+					     .summary = rating_summary_json};
 
 void rating_register(void)
 {

@@ -1045,7 +1045,8 @@ static void exam_state_is(const char *tok, const qfx *f, const char *state, cons
 	char *b = course_page(tok, f->course);
 	char want[96];
 	snprintf(want, sizeof want, "id=\"exam-state\" data-state=\"%s\"", state);
-	CHECK(has(b, want), "course page state %s: %.600s", state, strstr(b, "id=\"exam\"") ? strstr(b, "id=\"exam\"") : b);
+	CHECK(has(b, want), "course page state %s: %.600s", state,
+	      strstr(b, "id=\"exam\"") ? strstr(b, "id=\"exam\"") : b);
 	CHECK(!button || has(b, button), "button %s for %s", button ? button : "", state);
 	if (result_id) {
 		snprintf(want, sizeof want, "id=\"exam-result\" href=\"/attempts/%lld\"", result_id);
