@@ -487,6 +487,9 @@ static void fill_rows(req *r, const cat_user *u, cat_rows *page)
 	}
 	db_finalize(&q);
 	buf_free(&list);
+	/* The ratings: one range of the ratings' primary key per row (scoring/rating.c). */
+	for (size_t i = 0; i < page->n; i++)
+		course_rating_average(page->v[i].id, &page->v[i].rating_avg, &page->v[i].rating_n);
 }
 
 /* The page of the catalog a asks for into page (malloc'd rows), and the number of matches. */
@@ -521,6 +524,8 @@ static json_t *row_json(req *r, const cat_row *c)
 	json_object_set_new(j, "category", json_string(c->category));
 	json_object_set_new(j, "credit_hours", json_real(c->credit_hours));
 	json_object_set_new(j, "owner_name", json_string(c->owner_name));
+	json_object_set_new(j, "rating_average", c->rating_n ? json_real(round(c->rating_avg * 10) / 10) : json_null());
+	json_object_set_new(j, "rating_count", json_integer(c->rating_n));
 	return j;
 }
 
@@ -580,3 +585,30 @@ const route catalog_routes[] = {
 	{.method = "GET", .pattern = "/api/v1/courses", .fn = courses_list, .roles = R_ANY},
 	ROUTES_END,
 };
+
+/* ---- ratings, as the scoring module provides them (courses/courses.h course_rating_ops) ---- */
+
+static const course_rating_ops *g_rating;
+
+void course_rating_register(const course_rating_ops *ops)
+{
+	g_rating = ops;
+}
+
+void course_rating_average(int64_t course, double *avg, int64_t *n)
+{
+	*avg = 0;
+	*n = 0;
+	if (g_rating && g_rating->average)
+		g_rating->average(course, avg, n);
+}
+
+json_t *course_rating_mine(const user *u, int64_t course)
+{
+	return g_rating && g_rating->mine ? g_rating->mine(u, course) : NULL;
+}
+
+json_t *course_rating_summary(int64_t course, int64_t max_comments)
+{
+	return g_rating && g_rating->summary ? g_rating->summary(course, max_comments) : NULL;
+}

@@ -9,6 +9,8 @@ typedef struct cat_row {
 	int64_t id, owner_id, enrolled_count, sort_at, cover;
 	int has_cover, required, enrolled, published;
 	double progress, credit_hours;
+	double rating_avg; /* the members' average stars (course_rating_average), rating_n of them */
+	int64_t rating_n;
 	const char *status, *title, *summary, *category, *owner_name;
 } cat_row;
 

@@ -2,6 +2,7 @@
  * /teach/courses/{id}. Pages are rendered from the same JSON objects the API returns. */
 #include "courses.h"
 #include "courses/access.h"
+#include "courses/study.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
@@ -14,6 +15,122 @@ static const char *jstr_(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
+}
+
+static long long jint_(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* The course exam (course_json's "exam", from the quiz module) with the member's state in it and
+   the one button that fits: start (page-course.js starts the attempt, then opens the exam page,
+   which resumes it), resume, or the result of the attempt that counts. */
+static void exam_block(buf *b, json_t *e, int may_take, int can_edit)
+{
+	if (!json_is_object(e))
+		return;
+	long long quiz = jint_(e, "quiz_id");
+	const char *state = jstr_(e, "state");
+	html_printf(b, "<section class=\"card exam\" id=\"exam\" aria-labelledby=\"exam-h\"><h2 id=\"exam-h\">%s</h2>",
+		    tr("course.exam.title"));
+	html_printf(b, "<p class=\"muted exam-facts\">%s %lld %s · %s %lld %s", tr("course.exam.questions"),
+		    jint_(e, "num_questions"), tr("course.exam.questions_unit"), tr("course.exam.pass"),
+		    jint_(e, "pass_score"), tr("course.exam.points"));
+	if (jint_(e, "time_limit_s"))
+		html_printf(b, " · %s %lld %s", tr("course.exam.limit"), (jint_(e, "time_limit_s") + 59) / 60,
+			    tr("course.exam.minutes"));
+	if (jint_(e, "max_attempts"))
+		html_printf(b, " · %s %lld %s", tr("course.exam.max"), jint_(e, "max_attempts"), tr("course.exam.times"));
+	html_raw(b, "</p>");
+	char key[48];
+	snprintf(key, sizeof key, "course.exam.state_%s", state);
+	int passed = !strcmp(state, "passed"), open = !strcmp(state, "in_progress");
+	html_printf(b, "<p class=\"exam-state\" id=\"exam-state\" data-state=\"%s\"><span class=\"badge%s\">%s</span>",
+		    state,
+		    passed                          ? " ok"
+		    : open                          ? " warn"
+		    : !strcmp(state, "not_started") ? ""
+						    : " bad",
+		    tr(key));
+	if (json_is_integer(json_object_get(e, "best_score")))
+		html_printf(b, " <span class=\"exam-score\">%s <b>%lld</b> %s</span>",
+			    tr(passed ? "course.exam.score" : "course.exam.best"), jint_(e, "best_score"),
+			    tr("course.exam.points"));
+	if (!passed) {
+		if (json_is_integer(json_object_get(e, "attempts_left")))
+			html_printf(b, " · <span class=\"exam-left\">%s %lld %s</span>", tr("course.exam.left"),
+				    jint_(e, "attempts_left"), tr("course.exam.times"));
+		else
+			html_printf(b, " · <span class=\"exam-left\">%s</span>", tr("course.exam.unlimited"));
+	}
+	html_raw(b, "</p><div class=\"actions\">");
+	long long best = jint_(e, "best_attempt_id");
+	if (may_take && open)
+		html_printf(b, "<a class=\"button primary\" id=\"exam-go\" href=\"/quizzes/%lld\">%s</a>", quiz,
+			    tr("course.exam.resume"));
+	else if (may_take && !passed && strcmp(state, "no_attempts_left"))
+		html_printf(b,
+			    "<a class=\"button primary\" id=\"exam-go\" href=\"/quizzes/%lld\" data-start=\"%lld\">%s</a>",
+			    quiz, quiz, tr(best ? "course.exam.again" : "course.exam.start"));
+	if (best)
+		html_printf(b, " <a class=\"button%s\" id=\"exam-result\" href=\"/attempts/%lld\">%s</a>",
+			    passed || !strcmp(state, "no_attempts_left") ? " primary" : "", best,
+			    tr("course.exam.result"));
+	if (!may_take && !can_edit && !best)
+		html_printf(b, "<p class=\"help\">%s</p>", tr("course.exam.enrol_first"));
+	if (can_edit)
+		html_printf(b,
+			    " <a class=\"button\" href=\"/quizzes/%lld\">%s</a> <a class=\"button\" href=\"/teach/quizzes/%lld/stats\">%s</a>",
+			    quiz, tr("course.exam.view"), quiz, tr("course.exam.stats"));
+	html_raw(b, "</div><p class=\"msg\" id=\"exam-msg\" role=\"alert\"></p></section>");
+}
+
+/* Two-way evaluation: the course's average; for a member who completed it, 1–5 stars (radio
+   buttons in a fieldset) and a comment, showing their rating (a second one replaces it); for its
+   editors, the link to the ratings page. page-course.js posts the form. */
+static void rating_block(buf *b, req *r, int64_t id, int can_edit)
+{
+	json_t *m = course_rating_mine(r->u, id);
+	if (!m)
+		return;
+	int may = json_is_true(json_object_get(m, "may_rate"));
+	long long mine = json_is_integer(json_object_get(m, "stars")) ? jint_(m, "stars") : 0;
+	html_printf(b,
+		    "<section class=\"card rating\" id=\"rating\" aria-labelledby=\"rating-h\"><h2 id=\"rating-h\">%s</h2>",
+		    tr("course.rating.title"));
+	if (jint_(m, "count"))
+		html_printf(b, "<p class=\"rating-avg\" id=\"rating-avg\">%s <b>%.1f</b> / 5 · %lld %s</p>",
+			    tr("course.rating.average"), json_real_value(json_object_get(m, "average")),
+			    jint_(m, "count"), tr("course.rating.people"));
+	else
+		html_printf(b, "<p class=\"rating-avg muted\" id=\"rating-avg\">%s</p>", tr("course.rating.none"));
+	if (may) {
+		html_printf(b,
+			    "<form id=\"rating-form\" class=\"rating-form\" data-id=\"%lld\"><fieldset class=\"stars\">"
+			    "<legend>%s</legend>",
+			    (long long)id, tr("course.rating.stars_legend"));
+		for (int k = 1; k <= 5; k++)
+			html_printf(b,
+				    "<input type=\"radio\" name=\"stars\" id=\"star-%d\" value=\"%d\"%s%s>"
+				    "<label for=\"star-%d\"><span aria-hidden=\"true\">★</span> %d %s</label>",
+				    k, k, k == mine ? " checked" : "", k == 1 ? " required" : "", k, k,
+				    tr("course.rating.star"));
+		html_printf(b,
+			    "</fieldset><label>%s<textarea name=\"comment\" class=\"short\" maxlength=\"500\">%s</textarea></label>",
+			    tr("course.rating.comment"), jstr_(m, "comment"));
+		html_printf(b, "<p class=\"help\" id=\"rating-mine\">%s</p>",
+			    tr(mine ? "course.rating.replace" : "course.rating.first"));
+		html_printf(b,
+			    "<button class=\"primary\">%s</button><p class=\"msg\" id=\"rating-msg\" role=\"status\"></p></form>",
+			    tr(mine ? "course.rating.update" : "course.rating.submit"));
+	} else if (!can_edit) {
+		html_printf(b, "<p class=\"help\">%s</p>", tr("course.rating.after"));
+	}
+	if (can_edit)
+		html_printf(b, "<p><a class=\"button\" href=\"/courses/%lld/ratings\">%s</a></p>", (long long)id,
+			    tr("course.rating.see"));
+	html_raw(b, "</section>");
+	json_decref(m);
 }
 
 /* GET /courses/{id} (course_view) — the rendered course page: head, enrol button or progress, lectures, body. */
@@ -98,11 +215,10 @@ static int page_course(req *r)
 	}
 	if (json_array_size(lectures))
 		html_raw(&b, "</ol>");
-	json_t *quiz = json_object_get(c, "quiz_id");
-	if (json_is_integer(quiz))
-		html_printf(&b, "<p><a class=\"button\" href=\"/quizzes/%lld\">%s</a></p>", (long long)json_integer_value(quiz),
-			    tr("course.quiz"));
 	html_raw(&b, "</section>");
+	exam_block(&b, json_object_get(c, "exam"), published && enrolled, can_edit);
+	if (enrolled || can_edit)
+		rating_block(&b, r, id, can_edit);
 
 	/* The body: rendered and sanitised on save (markdown.c), so it goes in as it is. */
 	html_printf(&b, "<section class=\"card markdown\" id=\"course-body\" aria-label=\"%s\">", tr("course.body"));
@@ -120,6 +236,17 @@ static void category_select(buf *b, const char *current)
 		html_printf(b, "<option value=\"%s\"%s>%s</option>", cat, current && !strcmp(current, cat) ? " selected" : "",
 			    cat);
 	html_raw(b, "</select>");
+}
+
+/* /teach: a course's bank editor (its exam made there) and, once it has an exam, the statistics. */
+static void teach_exam_links(buf *b, req *r, int64_t course)
+{
+	html_printf(b, " · <a href=\"/teach/courses/%lld/quiz\">%s</a>", (long long)course, tr("teach.bank"));
+	json_t *e = course_exam_json(r->u, course);
+	if (e)
+		html_printf(b, " · <a href=\"/teach/quizzes/%lld/stats\">%s</a>", jint_(e, "quiz_id"),
+			    tr("teach.exam_stats"));
+	json_decref(e);
 }
 
 /* GET /teach — the instructor's courses (an admin's: all) and a form for a new one. */
@@ -150,15 +277,17 @@ static int page_teach(req *r)
 			    "<li><div class=\"t\"><a href=\"/teach/courses/%lld\">%s</a> <span class=\"badge%s\">%s</span></div>"
 			    "<div class=\"muted\">%s · %lld %s · %lld %s%s%s</div>"
 			    "<div class=\"links\"><a href=\"/teach/courses/%lld\">%s</a> · <a href=\"/teach/courses/%lld/lectures\">%s</a>"
-			    " · <a href=\"/courses/%lld\">%s</a></div></li>",
+			    " · <a href=\"/courses/%lld\">%s</a>",
 			    (long long)sqlite3_column_int64(st, 0), db_col_text(st, 1), pub ? " ok" : archived ? "" : " warn",
 			    tr(pub ? "course.status_published" : archived ? "course.status_archived" : "course.status_draft"),
 			    db_col_text(st, 2),
 			    (long long)sqlite3_column_int64(st, 8), tr("teach.lectures_unit"),
 			    (long long)sqlite3_column_int64(st, 5), tr("course.enrolled_count"), all ? " · " : "",
 			    all ? db_col_text(st, 7) : "", (long long)sqlite3_column_int64(st, 0), tr("course.edit"),
-			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"), (long long)sqlite3_column_int64(st, 0),
-			    tr("teach.view"));
+			    (long long)sqlite3_column_int64(st, 0), tr("teach.lectures"),
+			    (long long)sqlite3_column_int64(st, 0), tr("teach.view"));
+		teach_exam_links(&b, r, sqlite3_column_int64(st, 0));
+		html_raw(&b, "</div></li>");
 	}
 	db_finalize(&q);
 	if (n)

@@ -63,5 +63,25 @@ int catalog_reindex(void);
 /* Demo courses for the seed (owner `teacher`, one required for 市委组织部/第一党委 this year). */
 int seed_courses(const char *data_dir);
 
+/* Course ratings (two-way evaluation), as the scoring module provides them. scoring comes after
+   courses in the registry and courses never includes it, so scoring registers these in its init
+   (as quiz registers course_exam_ops). Without a registration no course has a rating. */
+typedef struct course_rating_ops {
+	/* The average stars and how many members rated the course (*n 0: none). Reads only. */
+	void (*average)(int64_t course, double *avg, int64_t *n);
+	/* The user's own rating, for the course page: {"may_rate","stars" (null: none),"comment",
+	   "rated_at","average","count"}; a new reference. */
+	json_t *(*mine)(const user *u, int64_t course);
+	/* The instructor's summary: {"average" (null: none),"count","distribution":{"1".."5"},
+	   "comments":[{"stars","comment","at"}] (newest first, at most max_comments)}; a new reference. */
+	json_t *(*summary)(int64_t course, int64_t max_comments);
+} course_rating_ops;
+void course_rating_register(const course_rating_ops *ops);
+/* Through course_rating_ops: 0 and 0 without a provider. */
+void course_rating_average(int64_t course, double *avg, int64_t *n);
+/* Through course_rating_ops: NULL without a provider. */
+json_t *course_rating_mine(const user *u, int64_t course);
+json_t *course_rating_summary(int64_t course, int64_t max_comments);
+
 extern const route course_routes[], catalog_routes[], home_routes[], course_page_routes[];
 #endif

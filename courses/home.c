@@ -28,6 +28,7 @@ static void put_g(buf *b, double v)
 /* The UI strings of the page, escaped. */
 typedef struct home_text {
 	const char *required, *elective, *draft, *hours, *enrolled_count, *enrolled, *progress, *not_enrolled;
+	const char *rating, *rating_people;
 } home_text;
 
 static const char *esc(req *r, const char *s)
@@ -50,6 +51,8 @@ static void home_text_init(req *r, home_text *t)
 	t->enrolled = esc(r, tr("course.enrolled"));
 	t->progress = esc(r, tr("course.progress"));
 	t->not_enrolled = esc(r, tr("course.not_enrolled"));
+	t->rating = esc(r, tr("course.rating.average"));
+	t->rating_people = esc(r, tr("course.rating.people"));
 }
 
 static void progress_bar(buf *b, double p, const home_text *t)
@@ -115,6 +118,20 @@ static void course_card(buf *b, const cat_row *c, const home_text *t)
 	cat_put_int(b, c->enrolled_count);
 	PUT(b, " ");
 	buf_puts(b, t->enrolled_count);
+	if (c->rating_n) {
+		/* The average to one decimal, as the API rounds it. */
+		char avg[16];
+		snprintf(avg, sizeof avg, "%.1f", c->rating_avg);
+		PUT(b, " · <span class=\"rating-card\"><span aria-hidden=\"true\">★</span><span class=\"sr-only\">");
+		buf_puts(b, t->rating);
+		PUT(b, "</span> ");
+		buf_puts(b, avg);
+		PUT(b, " · ");
+		cat_put_int(b, c->rating_n);
+		PUT(b, " ");
+		buf_puts(b, t->rating_people);
+		PUT(b, "</span>");
+	}
 	if (c->enrolled) {
 		PUT(b, " · <span class=\"ok\">");
 		buf_puts(b, t->enrolled);

@@ -83,6 +83,32 @@ int attempt_load(int64_t id, int full, attempt *a)
 	return 0;
 }
 
+/* Re-reads what may change in a loaded attempt (its answers, submission and grade); its slots and
+   questions never change. Inside the writer's transaction, so that the questions can be loaded
+   and parsed before it (the writers' turn is held for less). 0, or -1 when it is gone. */
+static int attempt_refresh(attempt *a)
+{
+	sqlite3_stmt *st = db_query("SELECT ifnull(submitted_at, 0), ifnull(score, 0), ifnull(passed, 0), ifnull(correct, 0),"
+				    " ifnull(total, 0), answers, results, ifnull(graded_by, '') FROM attempts WHERE id = ?",
+				    "i", a->id);
+	if (db_step(st) != 1) {
+		db_done(st);
+		return -1;
+	}
+	a->submitted_at = sqlite3_column_int64(st, 0);
+	a->score = sqlite3_column_int(st, 1);
+	a->passed = sqlite3_column_int(st, 2);
+	a->correct = sqlite3_column_int(st, 3);
+	a->total = sqlite3_column_int(st, 4);
+	json_decref(a->answers);
+	a->answers = json_or(db_col_text(st, 5), json_object());
+	json_decref(a->right);
+	a->right = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : json_or(db_col_text(st, 6), NULL);
+	snprintf(a->graded_by, sizeof a->graded_by, "%s", db_col_text(st, 7));
+	db_done(st);
+	return 0;
+}
+
 void attempt_free(attempt *a)
 {
 	for (int i = 0; a->qs && i < a->n; i++) {
@@ -290,7 +316,7 @@ int quiz_course_passed(int64_t user_id, int64_t course_id)
 json_t *quiz_member_state(int64_t user_id, const quiz_res *q)
 {
 	int used = 0, passed = 0, best = -1;
-	int64_t open = 0;
+	int64_t open = 0, best_id = 0;
 	sqlite3_stmt *st = db_query("SELECT count(submitted_at), ifnull(max(passed), 0), ifnull(max(score), -1),"
 				    " ifnull(max(CASE WHEN submitted_at IS NULL THEN id END), 0)"
 				    " FROM attempts WHERE quiz_id = ? AND user_id = ?",
@@ -302,6 +328,12 @@ json_t *quiz_member_state(int64_t user_id, const quiz_res *q)
 		open = sqlite3_column_int64(st, 3);
 	}
 	db_done(st);
+	/* The attempt that counts (highest score, the first of equals): what "view the result" opens. */
+	if (used)
+		best_id = db_int(0,
+				 "SELECT id FROM attempts WHERE quiz_id = ? AND user_id = ? AND submitted_at IS NOT NULL"
+				 " ORDER BY score DESC, id LIMIT 1",
+				 "ii", q->id, user_id);
 	int left = q->max_attempts ? (q->max_attempts > used ? q->max_attempts - used : 0) : -1;
 	const char *state = passed      ? "passed"
 			    : open      ? "in_progress"
@@ -311,6 +343,7 @@ json_t *quiz_member_state(int64_t user_id, const quiz_res *q)
 	json_t *j = json_pack("{s:s,s:i}", "state", state, "attempts_used", used);
 	json_object_set_new(j, "attempts_left", left < 0 ? json_null() : json_integer(left));
 	json_object_set_new(j, "best_score", best < 0 ? json_null() : json_integer(best));
+	json_object_set_new(j, "best_attempt_id", best_id ? json_integer(best_id) : json_null());
 	json_object_set_new(j, "passed", json_boolean(passed));
 	json_object_set_new(j, "open_attempt_id", open ? json_integer(open) : json_null());
 	return j;
@@ -566,16 +599,21 @@ static int attempt_submit(req *r)
 	int64_t id = req_id(r, 0);
 	json_t *given = json_object_get(r->json, "answers");
 	attempt a;
-	if (attempt_load(id, 0, &a) < 0)
+	/* The questions are loaded and parsed before the writers' turn (they never change); inside
+	   it only the answers and the submission are read again (bench/exam.sh: the submits' p99). */
+	if (attempt_load(id, 1, &a) < 0)
 		return reply_error(r, 404, "not_found", "%s", tr("quiz.err.attempt_missing"));
-	int bad = given && check_answers(r, &a, given);
-	attempt_free(&a);
-	if (bad)
+	if (given && check_answers(r, &a, given)) {
+		attempt_free(&a);
 		return 0;
-	if (db_begin() < 0)
+	}
+	if (db_begin() < 0) {
+		attempt_free(&a);
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
-	if (attempt_load(id, 1, &a) < 0) {
+	}
+	if (attempt_refresh(&a) < 0) {
 		db_rollback();
+		attempt_free(&a);
 		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
 	}
 	int64_t now = clock_secs();

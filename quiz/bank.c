@@ -10,6 +10,7 @@
 #include "quiz/import.h"
 #include "quiz/quiz.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +31,66 @@ char *bank_body(const question *q)
 	return s;
 }
 
+/* Parsed questions that were drawn into an attempt: their text never changes after that (an edit
+   makes a new question), so starting, grading and showing an attempt copy them from here instead of
+   parsing and validating their JSON again (bench/exam.sh). Direct-mapped by id; `retired` is always
+   read from the row. */
+#define QCACHE_SIZE 1024
+static struct qcache_slot {
+	int64_t id; /* 0: empty */
+	question q;
+} g_qcache[QCACHE_SIZE];
+static pthread_mutex_t g_qcache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int qcache_get(int64_t id, question *q)
+{
+	int hit = 0;
+	pthread_mutex_lock(&g_qcache_mu);
+	struct qcache_slot *s = &g_qcache[(uint64_t)id % QCACHE_SIZE];
+	if (s->id == id) {
+		q_copy(q, &s->q);
+		hit = 1;
+	}
+	pthread_mutex_unlock(&g_qcache_mu);
+	return hit;
+}
+
+static void qcache_put(int64_t id, const question *q)
+{
+	pthread_mutex_lock(&g_qcache_mu);
+	struct qcache_slot *s = &g_qcache[(uint64_t)id % QCACHE_SIZE];
+	if (s->id)
+		q_free(&s->q);
+	q_copy(&s->q, q);
+	s->id = id;
+	pthread_mutex_unlock(&g_qcache_mu);
+}
+
 int bank_load(int64_t id, question *q)
 {
 	q_init(q);
-	char *body = db_text("SELECT body FROM questions WHERE id = ?", "i", id);
-	if (!body)
+	sqlite3_stmt *st = db_query("SELECT body, retired, used FROM questions WHERE id = ?", "i", id);
+	if (db_step(st) != 1) {
+		db_done(st);
 		return -1;
-	json_t *j = json_loads(body, 0, NULL);
-	free(body);
+	}
+	int retired = sqlite3_column_int(st, 1), used = sqlite3_column_int(st, 2);
+	if (used && qcache_get(id, q)) {
+		db_done(st);
+		q->retired = retired;
+		return 0;
+	}
+	json_t *j = json_loads(db_col_text(st, 0), 0, NULL);
+	db_done(st);
 	q_error err;
 	int rc = j ? q_from_json(j, q, &err) : -1;
 	json_decref(j);
 	if (rc < 0)
 		return -1;
 	q->id = id;
-	q->retired = (int)db_int(0, "SELECT retired FROM questions WHERE id = ?", "i", id);
+	q->retired = retired;
+	if (used)
+		qcache_put(id, q);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * web/js/page-quiz.js over the API; no page holds an answer or explanation before the submit. */
 #include "clock.h"
 #include "courses/access.h"
+#include "courses/courses.h"
 #include "db.h"
 #include "html.h"
 #include "i18n.h"
@@ -368,6 +369,53 @@ static int page_bank(req *r)
 	return page_reply(r, &b);
 }
 
+/* Beside the exam's statistics, the course's ratings (two-way evaluation, from the scoring module
+   through courses/courses.h): average, distribution, the latest comments, a link to all of them. */
+static void ratings_section(buf *b, int64_t course)
+{
+	json_t *s = course_rating_summary(course, 20);
+	if (!s)
+		return;
+	long long n = (long long)json_integer_value(json_object_get(s, "count"));
+	html_printf(b, "<section class=\"card\" id=\"stats-ratings\"><h2>%s</h2><p class=\"help\">%s</p>",
+		    tr("rating.title"), tr("quiz.stats.ratings_help"));
+	if (!n) {
+		html_printf(b, "<p class=\"muted\">%s</p></section>", tr("rating.none"));
+		json_decref(s);
+		return;
+	}
+	html_printf(b, "<p class=\"rating-avg\"><strong>%.1f</strong> / 5 · %lld %s</p>",
+		    json_number_value(json_object_get(s, "average")), n, tr("rating.people"));
+	html_printf(b,
+		    "<table class=\"list rating-dist\" id=\"stats-rating-dist\"><caption>%s</caption><thead><tr>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>",
+		    tr("rating.distribution"), tr("rating.stars"), tr("rating.share"), tr("rating.people"));
+	json_t *dist = json_object_get(s, "distribution");
+	for (int k = 5; k >= 1; k--) {
+		char key[2] = {(char)('0' + k), 0};
+		long long c = (long long)json_integer_value(json_object_get(dist, key));
+		double pct = 100.0 * (double)c / (double)n;
+		html_printf(b,
+			    "<tr><td>%d %s</td><td><meter min=\"0\" max=\"100\" value=\"%.0f\" aria-label=\"%d %s\"></meter> "
+			    "%.0f%%</td><td class=\"num\">%lld</td></tr>",
+			    k, tr("rating.star"), pct, k, tr("rating.star"), pct, c);
+	}
+	html_printf(b, "</tbody></table><h3>%s</h3><ul class=\"rating-comments\" id=\"stats-rating-comments\">",
+		    tr("rating.comments"));
+	size_t i;
+	json_t *c;
+	json_array_foreach (json_object_get(s, "comments"), i, c) {
+		int stars = (int)json_integer_value(json_object_get(c, "stars"));
+		html_printf(b, "<li><span class=\"rating-stars\">%d %s</span> <span>%s</span></li>", stars,
+			    tr("rating.star"), jstr_(c, "comment"));
+	}
+	if (!json_array_size(json_object_get(s, "comments")))
+		html_printf(b, "<li>%s</li>", tr("rating.no_comments"));
+	html_printf(b, "</ul><p><a class=\"button\" href=\"/courses/%lld/ratings\">%s</a></p></section>",
+		    (long long)course, tr("rating.see"));
+	json_decref(s);
+}
+
 /* GET /teach/quizzes/{id}/stats (quiz_edit) — item statistics and the score distribution. */
 static int page_stats(req *r)
 {
@@ -406,7 +454,8 @@ static int page_stats(req *r)
 	}
 	html_raw(&b, "</tbody></table></section>");
 	html_printf(&b,
-		    "<section class=\"card\"><h2>%s</h2><p class=\"help\">%s</p><div class=\"table-wrap\"><table class=\"list\""
+		    "<section class=\"card\"><h2 id=\"items-h\">%s</h2><p class=\"help\">%s</p><div class=\"table-wrap\" tabindex=\"0\""
+		    " role=\"region\" aria-labelledby=\"items-h\"><table class=\"list\""
 		    " id=\"stats-items\"><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
 		    tr("quiz.stats.items"), tr("quiz.stats.help"), tr("quiz.bank.stem"), tr("quiz.bank.type"),
@@ -434,6 +483,7 @@ static int page_stats(req *r)
 	if (!json_array_size(json_object_get(s, "questions")))
 		html_printf(&b, "<tr><td colspan=\"7\" class=\"muted\">%s</td></tr>", tr("quiz.stats.none"));
 	html_raw(&b, "</tbody></table></div></section>");
+	ratings_section(&b, q->course_id);
 	json_decref(s);
 	free(title);
 	return page_reply(r, &b);

@@ -93,7 +93,8 @@ int attempt_grade(attempt *a, const json_t *answers, int64_t at, const char *by)
 int quiz_course_passed(int64_t user_id, int64_t course_id);
 json_t *quiz_course_exam(const user *u, int64_t course_id);
 /* The member's state in a quiz: {"state":"not_started"|"in_progress"|"passed"|"failed"|"no_attempts_left",
-   "attempts_used","attempts_left" (null: unlimited),"best_score","open_attempt_id"}. New reference. */
+   "attempts_used","attempts_left" (null: unlimited),"best_score","best_attempt_id","passed","open_attempt_id"}.
+   New reference. */
 json_t *quiz_member_state(int64_t user_id, const quiz_res *q);
 
 /* ---- statistics (quiz/report.c) ---- */

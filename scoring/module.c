@@ -2,6 +2,7 @@
 #include "module.h"
 #include "scoring/award.h"
 #include "scoring/ledger.h"
+#include "scoring/rating.h"
 #include "scoring/report_api.h"
 #include "scoring/routes.h"
 
@@ -41,6 +42,7 @@ static void scoring_stop(void)
 
 const module scoring_module = {
 	.name = "scoring",
+	.init = rating_register, /* the course page and the catalog show the ratings (courses/courses.h) */
 	.routes = (const route *const[]){report_routes, assess_page_routes, remind_routes, rules_routes, me_routes,
 					  rating_routes, scoring_test_routes, NULL},
 	.resources = (const resource_kind *const[]){&assess_scope, NULL},

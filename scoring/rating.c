@@ -66,13 +66,12 @@ static int rating_post(req *r)
 					    "comment", comment, "replaced", replaced));
 }
 
-/* GET /api/v1/courses/{id}/rating — the caller's own rating, and whether they may rate. */
-static int rating_mine(req *r)
+/* The user's own rating of the course and whether they may rate it, with the course's average. */
+static json_t *rating_mine_json(const user *u, int64_t course)
 {
-	const course_res *c = r->res;
-	json_t *j = json_pack("{s:b}", "may_rate", completed(r->u->id, c->id));
+	json_t *j = json_pack("{s:b}", "may_rate", completed(u->id, course));
 	sqlite3_stmt *st = db_query("SELECT stars, comment, updated_at FROM course_ratings WHERE course_id = ? AND user_id = ?",
-				    "ii", c->id, r->u->id);
+				    "ii", course, u->id);
 	if (db_step(st) == 1) {
 		char at[24];
 		iso_time(sqlite3_column_int64(st, 2), at);
@@ -85,10 +84,17 @@ static int rating_mine(req *r)
 	db_done(st);
 	double avg;
 	int64_t n;
-	rating_average(c->id, &avg, &n);
+	rating_average(course, &avg, &n);
 	json_object_set_new(j, "average", n ? json_real(round(avg * 10) / 10) : json_null());
 	json_object_set_new(j, "count", json_integer(n));
-	return reply_json(r, 200, j);
+	return j;
+}
+
+/* GET /api/v1/courses/{id}/rating — the caller's own rating, and whether they may rate. */
+static int rating_mine(req *r)
+{
+	const course_res *c = r->res;
+	return reply_json(r, 200, rating_mine_json(r->u, c->id));
 }
 
 typedef struct rating_stats {
@@ -124,21 +130,18 @@ static sqlite3_stmt *comments_prepare(db_stmt *q, int64_t course, int64_t per, i
 			  "iii", course, per, off);
 }
 
-/* GET /api/v1/courses/{id}/ratings (the course's instructor, admins) */
-static int ratings_get(req *r)
+/* The average, the distribution and a page of the comments. */
+static json_t *summary_json(int64_t course, int64_t per, int64_t off)
 {
-	const course_res *c = r->res;
 	rating_stats s;
-	stats_load(c->id, &s);
-	int64_t page, per;
-	int64_t off = req_page(r, 50, 200, &page, &per);
+	stats_load(course, &s);
 	json_t *dist = json_object(), *list = json_array();
 	for (int k = 1; k <= 5; k++) {
 		char key[2] = {(char)('0' + k), 0};
 		json_object_set_new(dist, key, json_integer(s.dist[k]));
 	}
 	db_stmt q;
-	sqlite3_stmt *st = comments_prepare(&q, c->id, per, off);
+	sqlite3_stmt *st = comments_prepare(&q, course, per, off);
 	while (db_step(st) == 1) {
 		char at[24];
 		iso_time(sqlite3_column_int64(st, 2), at);
@@ -146,10 +149,26 @@ static int ratings_get(req *r)
 						      db_col_text(st, 1), "at", at));
 	}
 	db_finalize(&q);
-	return reply_json(r, 200, json_pack("{s:I,s:o,s:I,s:o,s:o,s:I,s:I}", "course_id", (json_int_t)c->id, "average",
-					    s.n ? json_real(round(s.avg * 100) / 100) : json_null(), "count",
-					    (json_int_t)s.n, "distribution", dist, "comments", list, "page",
-					    (json_int_t)page, "per_page", (json_int_t)per));
+	return json_pack("{s:I,s:o,s:I,s:o,s:o}", "course_id", (json_int_t)course, "average",
+			 s.n ? json_real(round(s.avg * 100) / 100) : json_null(), "count", (json_int_t)s.n,
+			 "distribution", dist, "comments", list);
+}
+
+static json_t *rating_summary_json(int64_t course, int64_t max_comments)
+{
+	return summary_json(course, max_comments, 0);
+}
+
+/* GET /api/v1/courses/{id}/ratings (the course's instructor, admins) */
+static int ratings_get(req *r)
+{
+	const course_res *c = r->res;
+	int64_t page, per;
+	int64_t off = req_page(r, 50, 200, &page, &per);
+	json_t *j = summary_json(c->id, per, off);
+	json_object_set_new(j, "page", json_integer(page));
+	json_object_set_new(j, "per_page", json_integer(per));
+	return reply_json(r, 200, j);
 }
 
 /* GET /courses/{id}/ratings — the same as a page. */
@@ -201,6 +220,15 @@ static int page_ratings(req *r)
 		html_printf(&b, "<li>%s</li>", tr("rating.no_comments"));
 	html_printf(&b, "</ul></section>");
 	return page_reply(r, &b);
+}
+
+static const course_rating_ops rating_ops = {.average = rating_average,
+					     .mine = rating_mine_json,
+					     .summary = rating_summary_json};
+
+void rating_register(void)
+{
+	course_rating_register(&rating_ops);
 }
 
 const route rating_routes[] = {

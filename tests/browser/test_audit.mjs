@@ -22,6 +22,13 @@ export const PAGES = [
   ['roster', 'teacher', '/teach/courses/1/roster', '#roster'],
   ['admin', 'admin', '/admin', '#assign-list li'],
   ['account', 'lisi', '/account', '#session-list li'],
+  // Quizzes: {attempt} is lisi's graded attempt of the demo exam, made below (she has an open one too).
+  ['quiz-take', 'lisi', '/quizzes/1', '#quiz-questions li.q'],
+  ['quiz-result', 'lisi', '/attempts/{attempt}', '#quiz-results li.q'],
+  ['daily', 'lisi', '/daily', '#quiz-start'],
+  ['bank', 'teacher', '/teach/courses/1/quiz', '#bank-list li'],
+  ['quiz-stats', 'teacher', '/teach/quizzes/1/stats', '#stats-items tbody tr'],
+  ['ratings', 'teacher', '/courses/1/ratings', 'main h1'],
 ];
 
 const VIEWS = [
@@ -46,6 +53,16 @@ export default async function (t) {
     if (l.status === 200) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  // A graded attempt of the demo exam (nothing answered) for the result page, then an open one.
+  const api = (method, path, body) => fetch(t.base + path, { method,
+    headers: { Authorization: 'Bearer ' + s.token, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined }).then(async (r) => ({ status: r.status, data: await r.json().catch(() => null) }));
+  const a1 = await api('POST', '/api/v1/quizzes/1/attempts');
+  const done = a1.data ? await api('POST', `/api/v1/attempts/${a1.data.attempt_id}/submit`, { answers: {} }) : a1;
+  const a2 = await api('POST', '/api/v1/quizzes/1/attempts');
+  t.check(a1.status === 201 && done.status === 200 && a2.status === 201,
+    `lisi's attempts: start ${a1.status}, submit ${done.status}, again ${a2.status}`);
+  const fill = (path) => path.replace('{attempt}', a1.data ? a1.data.attempt_id : 0);
   const shots = process.env.DX_SCREENSHOTS;
   if (shots) mkdirSync(shots, { recursive: true });
   for (const v of VIEWS) {
@@ -65,7 +82,7 @@ export default async function (t) {
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       try {
-        const r = await page.goto(t.base + path);
+        const r = await page.goto(t.base + fill(path));
         t.check(name === 'not-found' ? r.status() === 404 : r.status() === 200, `${name}-${v.width}: status ${r.status()}`);
         await page.waitForSelector(ready, { timeout: 15000 });
         await settle(page);

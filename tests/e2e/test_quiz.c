@@ -1021,3 +1021,226 @@ E2E_TEST(quiz_stats_match_hand_computation)
 	free(m);
 	free(t);
 }
+
+/* ---- the course page's exam block, ratings (two-way evaluation), the catalog's average ---- */
+
+/* The course page as user's token sees it (malloc'd body; "" on failure). */
+static char *course_page(const char *tok, long long course)
+{
+	resp r = reqf("GET", tok, NULL, "/courses/%lld", course);
+	CHECK_STATUS(r, 200);
+	char *b = strdup(r.body ? r.body : "");
+	resp_free(&r);
+	return b;
+}
+
+static int has(const char *body, const char *needle)
+{
+	return strstr(body, needle) != NULL;
+}
+
+/* The exam's state on the course page and in the course API, with the button that fits it. */
+static void exam_state_is(const char *tok, const qfx *f, const char *state, const char *button, long long result_id)
+{
+	char *b = course_page(tok, f->course);
+	char want[96];
+	snprintf(want, sizeof want, "id=\"exam-state\" data-state=\"%s\"", state);
+	CHECK(has(b, want), "course page state %s: %.600s", state,
+	      strstr(b, "id=\"exam\"") ? strstr(b, "id=\"exam\"") : b);
+	CHECK(!button || has(b, button), "button %s for %s", button ? button : "", state);
+	if (result_id) {
+		snprintf(want, sizeof want, "id=\"exam-result\" href=\"/attempts/%lld\"", result_id);
+		CHECK(has(b, want), "the result link opens attempt %lld (%s)", result_id, state);
+	} else {
+		CHECK(!has(b, "id=\"exam-result\""), "no result link before a graded attempt (%s)", state);
+	}
+	CHECK(!has(b, "EXPL-"), "no explanation on the course page");
+	free(b);
+	resp r = reqf("GET", tok, NULL, "/api/v1/courses/%lld", f->course);
+	json_t *e = json_object_get(r.json, "exam");
+	CHECK(!strcmp(jstr(e, "state"), state), "API state %s, want %s", jstr(e, "state"), state);
+	CHECK(result_id ? jint(e, "best_attempt_id") == result_id : json_is_null(json_object_get(e, "best_attempt_id")),
+	      "best_attempt_id %lld, want %lld", jint(e, "best_attempt_id"), result_id);
+	resp_free(&r);
+}
+
+static double ratings_of(long long course)
+{
+	return e2e_sql("SELECT count(*) FROM course_ratings WHERE course_id=%lld", course);
+}
+
+/* Takes an attempt with the given right answers; its id. */
+static long long take(const char *tok, long long quiz, unsigned right)
+{
+	resp r = reqf("POST", tok, NULL, "/api/v1/quizzes/%lld/attempts", quiz);
+	CHECK(r.status == 201 || r.status == 200, "start: %ld %.200s", r.status, r.body ? r.body : "");
+	json_t *att = json_incref(r.json);
+	resp_free(&r);
+	char *body = answers_body(att, right, 5);
+	long long id = jint(att, "attempt_id");
+	r = reqf("POST", tok, body, "/api/v1/attempts/%lld/submit", id);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	free(body);
+	json_decref(att);
+	return id;
+}
+
+E2E_TEST(quiz_course_page_exam_state_and_ratings)
+{
+	const char *ms[] = {"wangwu", "zhaoliu", NULL};
+	qfx f = course_fx(1, "{\"num_questions\":5,\"pass_score\":60,\"time_limit_s\":600,\"max_attempts\":2}", ms);
+	char *m = e2e_login("wangwu", E2E_PW), *m2 = e2e_login("zhaoliu", E2E_PW), *t = e2e_login("teacher", E2E_PW);
+	char start[64];
+	snprintf(start, sizeof start, "data-start=\"%lld\"", f.quiz);
+	exam_state_is(m, &f, "not_started", start, 0);
+	char *b = course_page(m, f.course);
+	CHECK(has(b, "开始考试") && has(b, "还可考 2 次") && has(b, "共 5 题"), "not started: facts and button");
+	CHECK(has(b, "id=\"rating\"") && !has(b, "id=\"rating-form\""), "no rating form before completion");
+	free(b);
+
+	/* Rating before completion: 409, nothing written. */
+	resp r = reqf("POST", m, "{\"stars\":4}", "/api/v1/courses/%lld/rating", f.course);
+	CHECK_STATUS(r, 409);
+	CHECK(!strcmp(jstr(json_object_get(r.json, "error"), "code"), "not_completed"), "code: %s", r.body);
+	resp_free(&r);
+	CHECK(ratings_of(f.course) == 0, "nothing written");
+
+	/* In progress: 继续考试, no result yet. */
+	r = reqf("POST", m, NULL, "/api/v1/quizzes/%lld/attempts", f.quiz);
+	CHECK_STATUS(r, 201);
+	json_t *att = json_incref(r.json);
+	resp_free(&r);
+	exam_state_is(m, &f, "in_progress", "继续考试", 0);
+	/* Failed (one right of five): 再考一次, the result, one attempt left. */
+	char *wrong = answers_body(att, 0x1, 5);
+	long long a1 = jint(att, "attempt_id");
+	r = reqf("POST", m, wrong, "/api/v1/attempts/%lld/submit", a1);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	free(wrong);
+	json_decref(att);
+	exam_state_is(m, &f, "failed", "再考一次", a1);
+	b = course_page(m, f.course);
+	CHECK(has(b, "还可考 1 次") && has(b, "最高分 <b>20</b>"), "failed: left and best: %.400s",
+	      strstr(b, "exam-state") ? strstr(b, "exam-state") : b);
+	free(b);
+
+	/* zhaoliu uses both attempts and fails: no attempts left, the result only. */
+	long long z1 = take(m2, f.quiz, 0x3);
+	take(m2, f.quiz, 0x1);
+	exam_state_is(m2, &f, "no_attempts_left", "考试次数已用完", z1);
+	b = course_page(m2, f.course);
+	CHECK(!has(b, "id=\"exam-go\""), "no start button without attempts");
+	free(b);
+
+	/* Lectures watched, then a pass: 已通过 with the score, the course complete, the form shown. */
+	watch(m, f.lec[0]);
+	long long a2 = take(m, f.quiz, 0x1f);
+	exam_state_is(m, &f, "passed", "已通过", a2);
+	b = course_page(m, f.course);
+	CHECK(has(b, "成绩 <b>100</b>") && !has(b, "id=\"exam-go\""), "passed: score, no start button");
+	int radios = 0;
+	for (const char *p = b; (p = strstr(p, "type=\"radio\" name=\"stars\"")); p++)
+		radios++;
+	CHECK(has(b, "id=\"rating-form\"") && radios == 5 && has(b, "<legend>"), "the form: %d radios in a fieldset",
+	      radios);
+	free(b);
+	CHECK(completed("wangwu", f.course) == 1, "complete");
+
+	/* Bad input: nothing changes. */
+	const char *bad[] = {"{\"stars\":0}", "{\"stars\":6}", "{}", "{\"stars\":\"5\"}", "{\"stars\":3.5}", NULL};
+	for (int i = 0; bad[i]; i++) {
+		r = reqf("POST", m, bad[i], "/api/v1/courses/%lld/rating", f.course);
+		CHECK(r.status == 422, "%s → %ld", bad[i], r.status);
+		resp_free(&r);
+	}
+	char longc[1700] = "{\"stars\":3,\"comment\":\"";
+	for (int i = 0; i < 501; i++)
+		strcat(longc, "长");
+	strcat(longc, "\"}");
+	r = reqf("POST", m, longc, "/api/v1/courses/%lld/rating", f.course);
+	CHECK_STATUS(r, 422);
+	resp_free(&r);
+	CHECK(ratings_of(f.course) == 0, "no rating after bad input");
+
+	/* A rating, shown on the page; a second replaces it. */
+	r = reqf("POST", m, "{\"stars\":4,\"comment\":\"讲得清楚\"}", "/api/v1/courses/%lld/rating", f.course);
+	CHECK_STATUS(r, 201);
+	CHECK(json_is_false(json_object_get(r.json, "replaced")), "first: not replaced");
+	resp_free(&r);
+	b = course_page(m, f.course);
+	CHECK(has(b, "id=\"star-4\" value=\"4\" checked") && has(b, "讲得清楚") && has(b, "更新评价"),
+	      "the page shows the rating");
+	free(b);
+	r = reqf("POST", m, "{\"stars\":2,\"comment\":\"案例偏少\"}", "/api/v1/courses/%lld/rating", f.course);
+	CHECK_STATUS(r, 201);
+	CHECK(json_is_true(json_object_get(r.json, "replaced")), "second: replaced");
+	resp_free(&r);
+	CHECK(ratings_of(f.course) == 1, "one rating per member");
+	r = reqf("GET", m, NULL, "/api/v1/courses/%lld/rating", f.course);
+	CHECK(jint(r.json, "stars") == 2 && !strcmp(jstr(r.json, "comment"), "案例偏少") && jint(r.json, "count") == 1,
+	      "mine: %s", r.body);
+	resp_free(&r);
+	/* A second member: complete through the database (their exam is spent), then rate 5. */
+	e2e_sql("INSERT INTO events(user_id, kind, ref, at) SELECT id, 'course_completed', %lld, strftime('%%s','now')"
+		" FROM users WHERE username='zhaoliu'",
+		f.course);
+	r = reqf("POST", m2, "{\"stars\":5}", "/api/v1/courses/%lld/rating", f.course);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+
+	/* The catalog: average 3.5 of 2 (API and card). */
+	r = reqf("GET", m, NULL, "/api/v1/courses?mine=1&per_page=50");
+	json_t *c, *mine = NULL;
+	size_t i;
+	json_array_foreach (json_object_get(r.json, "courses"), i, c)
+		if (jint(c, "id") == f.course)
+			mine = c;
+	char *shown = mine ? json_dumps(mine, 0) : NULL;
+	CHECK(mine && fabs(json_number_value(json_object_get(mine, "rating_average")) - 3.5) < 1e-9 &&
+		      jint(mine, "rating_count") == 2,
+	      "catalog rating: %s", shown ? shown : "missing");
+	free(shown);
+	resp_free(&r);
+	r = reqf("GET", m, NULL, "/?mine=1");
+	char card[64];
+	snprintf(card, sizeof card, "data-id=\"%lld\"", f.course);
+	const char *at = r.body ? strstr(r.body, card) : NULL;
+	const char *end = at ? strstr(at, "</li>") : NULL;
+	const char *avg = at ? strstr(at, "学员评分</span> 3.5 · 2 人评价") : NULL;
+	CHECK(avg && end && avg < end, "the card shows 3.5 · 2 人评价");
+	resp_free(&r);
+
+	/* The instructor: the summary beside the exam statistics, the API, /teach links. */
+	r = reqf("GET", t, NULL, "/teach/quizzes/%lld/stats", f.quiz);
+	CHECK(r.status == 200 && has(r.body, "id=\"stats-ratings\"") && has(r.body, "<strong>3.5</strong>") &&
+		      has(r.body, "案例偏少") && !has(r.body, "讲得清楚") && has(r.body, "id=\"stats-items\""),
+	      "stats page with ratings: %ld", r.status);
+	resp_free(&r);
+	r = reqf("GET", t, NULL, "/api/v1/courses/%lld/ratings", f.course);
+	CHECK_STATUS(r, 200);
+	json_t *d = json_object_get(r.json, "distribution");
+	CHECK(jint(r.json, "count") == 2 && jint(d, "2") == 1 && jint(d, "5") == 1 && jint(d, "4") == 0 &&
+		      fabs(json_number_value(json_object_get(r.json, "average")) - 3.5) < 1e-9 &&
+		      json_array_size(json_object_get(r.json, "comments")) == 1,
+	      "ratings: %s", r.body);
+	resp_free(&r);
+	r = reqf("GET", m, NULL, "/api/v1/courses/%lld/ratings", f.course);
+	CHECK_STATUS(r, 403);
+	resp_free(&r);
+	r = e2e_req("GET", "/teach", t, NULL, NULL);
+	char link[96];
+	snprintf(link, sizeof link, "href=\"/teach/courses/%lld/quiz\"", f.course);
+	CHECK(r.status == 200 && has(r.body, link), "/teach links the bank editor");
+	snprintf(link, sizeof link, "href=\"/teach/quizzes/%lld/stats\"", f.quiz);
+	CHECK(has(r.body ? r.body : "", link), "/teach links the statistics");
+	resp_free(&r);
+	b = course_page(t, f.course);
+	snprintf(link, sizeof link, "href=\"/courses/%lld/ratings\"", f.course);
+	CHECK(has(b, link) && !has(b, "id=\"rating-form\""), "the editor's course page links the ratings");
+	free(b);
+	free(m);
+	free(m2);
+	free(t);
+}
