@@ -805,6 +805,23 @@ E2E_TEST(reports_csv_http)
 	CHECK(ct && strstr(ct, "text/csv"), "content type %s", ct ? ct : "(none)");
 	free(ct);
 	check_csv(r.body, r.len, elapsed_at(now, g_year), "http csv");
+	/* Streamed as it is produced: chunked, no length known beforehand, no temporary file. */
+	char *te = resp_header(&r, "Transfer-Encoding"), *cl = resp_header(&r, "Content-Length");
+	char *cd = resp_header(&r, "Content-Disposition");
+	CHECK(te && strstr(te, "chunked") && !cl, "streamed: Transfer-Encoding %s, Content-Length %s", te ? te : "(none)",
+	      cl ? cl : "(none)");
+	CHECK(cd && strstr(cd, "attachment") && strstr(cd, ".csv"), "download name: %s", cd ? cd : "(none)");
+	free(te);
+	free(cl);
+	free(cd);
+	CHECK(e2e_sh("test -z \"$(ls %s/tmp 2>/dev/null)\"", e2e_data) == 0, "no temporary file left");
+	resp_free(&r);
+	/* HEAD: the headers only; the producer is released without running (no leak, LeakSanitizer). */
+	char head_path[256];
+	snprintf(head_path, sizeof head_path, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
+	r = e2e_req("HEAD", head_path, g_asr, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	CHECK(r.len == 0, "HEAD: no body (%zu bytes)", r.len);
 	resp_free(&r);
 	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
 	CHECK_STATUS(r, 403);
