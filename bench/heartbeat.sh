@@ -8,10 +8,14 @@
 # session just before each measured run (it ends when every session has its answer, at most WARM s),
 # so that the run's heartbeats are credited (not a > 60 s gap). Any
 # answer other than 200 is an error: the script prints it and exits 1.
+# AWARDS=0 runs the same server built without the scoring module's awards listener
+# (build/bench/dangxiao-noawards), to measure what awards cost (issue 11: < 10 %); TRANSCODE=0 skips
+# the run during a transcode.
 set -e
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 N=${N:-200000}; DUR=${DUR:-8}; CONNS=${CONNS:-64}; WARM=${WARM:-300}
+if [ "${AWARDS:-1}" = 0 ]; then make -s build/bench/dangxiao-noawards; DX_BIN=build/bench/dangxiao-noawards; fi
 D=$BENCH_TMP/hb; rm -rf "$D"; mkdir -p "$D"
 bin/dangxiao seed --data "$D" >/dev/null
 # Members, their sessions (tokens we know), a ready 1-hour lecture and enrolments, written straight
@@ -78,6 +82,9 @@ hb_run idle 5
 H1=$ACC; H1P=$P99; A1=$ANS; CR1=$(python3 -c "print(round($CR + $CRW))"); PA1=$PACED
 # Durability check: the credited study time in the database equals the credited_s of the 200 answers.
 SUM=$(sqlite3 "$D/dangxiao.db" "SELECT CAST(sum(study_s) AS INTEGER) FROM study_daily")
+AW=$(sqlite3 "$D/dangxiao.db" "SELECT count(*) FROM ledger")
+H2=0; H2P=-; A2="not run"; PA2=-
+if [ "${TRANSCODE:-1}" != 0 ]; then
 # The same while a transcode runs (a 60 s 1080p ladder, ffmpeg at nice +10).
 SRC=$BENCH_TMP/busy.mp4
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" -f lavfi -i sine -t 60 -c:v libx264 -preset ultrafast -c:a aac "$SRC"
@@ -88,6 +95,7 @@ sleep 3
 hb_run transcode 1000
 H2=$ACC; H2P=$P99; A2=$ANS; PA2=$PACED
 kill $TC 2>/dev/null; wait $TC 2>/dev/null || true
+fi
 N2=$(wrk_rps -t2 -c$CONNS -d${DUR}s "http://127.0.0.1:$NPORT/small.json")
 cat <<OUT
 | what | requests/s | p99 | vs nginx |
@@ -97,6 +105,8 @@ cat <<OUT
 | dangxiao accepted heartbeats/s while a transcode runs ($A2) | $H2 | $H2P | $(ratio $H2 $N1) % |
 | nginx again, after the heartbeats | $N2 | | $(ratio $N2 $N1) % |
 Durability: study time in the database after the idle run = $SUM s; the credited_s of every 200 answer (warm-up and run) summed = $CR1 s (the database may hold a little more: answers in flight when wrk stopped).
+Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+Awards: ${AWARDS:-1} (ledger rows written during the runs: $AW; server ${DX_BIN:-bin/dangxiao}).
 Pacing (client waits so that no session is hit within 5.5 s): idle $PA1; transcode $PA2.
 (wrk -t2 -c$CONNS -d${DUR}s right after a warm-up pass; $NS members, one open playback session each, cycled in order.)
 OUT
