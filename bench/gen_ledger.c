@@ -7,8 +7,8 @@
  *
  *   build/bench/gen_ledger DB YEAR [ROWS=50] [PREFIX=bench]
  *
- * Each member gets 0–8 course_completed rows (0.5–3 credit hours each, a third of them required,
- * 5 points per hour) and study rows (1–10 points) for the rest, all dated inside YEAR. */
+ * Each member gets 0–20 course_completed rows (0.5–4 credit hours each, a third of them required,
+ * 5 points per hour: 0–80 h, a mix of every status late in the year) and study rows (1–10 points) for the rest, all dated inside YEAR. */
 #include "scoring/chain.h"
 #include "util.h"
 
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 		int64_t uid = sqlite3_column_int64(users, 0);
 		unsigned char prev[CHAIN_HASH_BYTES];
 		memcpy(prev, chain_genesis, sizeof prev);
-		int courses = (int)(rnd() % 9);
+		int courses = (int)(rnd() % 21);
 		if (courses > per)
 			courses = per;
 		int64_t points = 0;
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 			char ref[32], detail[96];
 			ledger_row r = {.member_id = uid, .at = t0 + (k - 1) * step};
 			if (k <= courses) {
-				double h = 0.5 * (1 + rnd() % 6);
+				double h = 0.5 * (1 + rnd() % 8);
 				int required = rnd() % 3 == 0;
 				r.rule = "course_completed";
 				r.points = (int64_t)(h * 5 + 0.5);

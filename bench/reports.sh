@@ -110,7 +110,7 @@ echo "| what | time (median of $RUNS) | server CPU | bytes | server RSS growth |
 echo "| --- | --- | --- | --- | --- | --- |"
 for row in \
 	"JSON, whole tree, first page (500 rows; counts and total over 100,000)|$B/api/v1/reports/members?year=$Y&per_page=500|json" \
-	"JSON, whole tree, status=behind, page 20|$B/api/v1/reports/members?year=$Y&status=behind&per_page=500&page=20|json" \
+	"JSON, whole tree, status=at_risk, page 20|$B/api/v1/reports/members?year=$Y&status=at_risk&per_page=500&page=20|json" \
 	"CSV, whole tree (100,003 rows, streamed as produced)|$B/api/v1/reports/members?year=$Y&format=csv|csv" \
 	"XLSX, whole tree (100,003 rows)|$B/api/v1/reports/members?year=$Y&format=xlsx|xlsx" \
 	"organisation summary, whole tree (1 root, 100,003 members)|$B/api/v1/reports/orgs?year=$Y|json" \
