@@ -86,6 +86,13 @@ build/bench/%: bench/%.c $(filter-out build/rel/server/main.o,$(OBJ)) $(HDRS)
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(filter-out build/rel/server/main.o,$(OBJ)) $(LIBS)
 
+# bench/heartbeat.sh's reference (AWARDS=0): the release server without the awards listener.
+build/bench/dangxiao-noawards: $(OBJ) scoring/module.c $(HDRS)
+	@mkdir -p build/bench
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -DDX_BENCH_NO_AWARDS -c -o build/bench/scoring-module-noawards.o scoring/module.c
+	@$(CC) $(ALL_CFLAGS) -o $@ $(filter-out build/rel/scoring/module.o,$(OBJ)) build/bench/scoring-module-noawards.o $(LIBS)
+
 # Each fuzz target without libFuzzer (gcc, ASan + UBSan), replaying its kept corpus and crash inputs.
 build/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(SLIBOBJ) $(HDRS)
 	@mkdir -p build/fuzz-replay

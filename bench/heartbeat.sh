@@ -8,10 +8,14 @@
 # session just before each measured run (it ends when every session has its answer, at most WARM s),
 # so that the run's heartbeats are credited (not a > 60 s gap). Any
 # answer other than 200 is an error: the script prints it and exits 1.
+# AWARDS=0 runs the same server built without the scoring module's awards listener
+# (build/bench/dangxiao-noawards), to measure what awards cost (issue 11: < 10 %); TRANSCODE=0 skips
+# the run during a transcode.
 set -e
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 N=${N:-200000}; DUR=${DUR:-8}; CONNS=${CONNS:-64}; WARM=${WARM:-300}
+if [ "${AWARDS:-1}" = 0 ]; then make -s build/bench/dangxiao-noawards; DX_BIN=build/bench/dangxiao-noawards; fi
 D=$BENCH_TMP/hb; rm -rf "$D"; mkdir -p "$D"
 bin/dangxiao seed --data "$D" >/dev/null
 # Members, their sessions (tokens we know), a ready 1-hour lecture and enrolments, written straight
@@ -58,13 +62,18 @@ hb_run() {
 		FAIL=1
 	fi
 	CRW=$(awk '/^credited:/ {print $2}' "$BENCH_TMP/warm_wrk")
+	c0=$(awk '{print $14 + $15}' "/proc/$DX_PID/stat")
 	DX_LECTURE=$LECTURE wrk --latency -t2 -c$CONNS -d${DUR}s -s bench/heartbeat.lua "http://127.0.0.1:$DPORT" -- "$BENCH_TMP/sessions" 2 "$2" run >"$BENCH_TMP/last_wrk" 2>&1
+	c1=$(awk '{print $14 + $15}' "/proc/$DX_PID/stat")
 	P99=$(wrk_p99); ANS=$(grep answers: "$BENCH_TMP/last_wrk" | sed 's/answers: //')
 	CR=$(awk '/^credited:/ {print $2}' "$BENCH_TMP/last_wrk")
 	PACED=$(grep paced: "$BENCH_TMP/last_wrk" | sed 's/paced: //')
 	ok=$(awk '/^answers:/ {print $2}' "$BENCH_TMP/last_wrk")
 	secs=$(awk '/requests in/ {sub(/s,?$/, "", $4); print $4}' "$BENCH_TMP/last_wrk")
 	ACC=$(python3 -c "print(round($ok / $secs))")
+	# The server's CPU time (user + system) per accepted heartbeat, in µs: on a loaded machine a
+	# steadier measure of the work than the rate.
+	CPUUS=$(python3 -c "print(round(($c1 - $c0) * 10000 / max($ok, 1)))")
 	if ! grep -q "answers: [0-9]* x 200, 0 x 429, 0 other" "$BENCH_TMP/last_wrk"; then
 		echo "ERROR: $1: refused heartbeats ($ANS); they are not throughput" >&2
 		FAIL=1
@@ -75,9 +84,31 @@ NS=$(wc -l <"$BENCH_TMP/sessions")
 sleep 6  # the first heartbeat of a session must come >= 5 s after play
 N1=$(wrk_rps -t2 -c$CONNS -d${DUR}s "http://127.0.0.1:$NPORT/small.json"); N1P=$(wrk_p99)
 hb_run idle 5
-H1=$ACC; H1P=$P99; A1=$ANS; CR1=$(python3 -c "print(round($CR + $CRW))"); PA1=$PACED
+H1=$ACC; H1C=$CPUUS; H1P=$P99; A1=$ANS; CR1=$(python3 -c "print(round($CR + $CRW))"); PA1=$PACED
 # Durability check: the credited study time in the database equals the credited_s of the 200 answers.
 SUM=$(sqlite3 "$D/dangxiao.db" "SELECT CAST(sum(study_s) AS INTEGER) FROM study_daily")
+# AB=R: what awards cost, measured A/B in this run: R rounds, each the same data and sessions served
+# by the release server (awards) and then by build/bench/dangxiao-noawards (no awards listener),
+# restarted in turn on the same port, each run after its own warm-up pass.
+AB_ROWS=""
+if [ -n "$AB" ]; then
+	make -s build/bench/dangxiao-noawards
+	AB_POS=1200  # each run starts 200 s further (the runs advance a session by 5–10 s; the lecture is 1 h)
+	for round in $(seq "$AB"); do
+		for bin in bin/dangxiao build/bench/dangxiao-noawards; do
+			stop_dx
+			DX_BIN=$bin start_dx "$D" "$DPORT"
+			sleep 6  # no session's next heartbeat within 5 s of its last one
+			hb_run "ab-$round-$bin" $AB_POS
+			AB_POS=$((AB_POS + 200))
+			AB_ROWS="$AB_ROWS| $round | $bin | $ACC | $CPUUS µs | $P99 | $ANS |
+"
+		done
+	done
+fi
+AW=$(sqlite3 "$D/dangxiao.db" "SELECT count(*) FROM ledger")
+H2=0; H2P=-; A2="not run"; PA2=-
+if [ "${TRANSCODE:-1}" != 0 ]; then
 # The same while a transcode runs (a 60 s 1080p ladder, ffmpeg at nice +10).
 SRC=$BENCH_TMP/busy.mp4
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" -f lavfi -i sine -t 60 -c:v libx264 -preset ultrafast -c:a aac "$SRC"
@@ -88,6 +119,7 @@ sleep 3
 hb_run transcode 1000
 H2=$ACC; H2P=$P99; A2=$ANS; PA2=$PACED
 kill $TC 2>/dev/null; wait $TC 2>/dev/null || true
+fi
 N2=$(wrk_rps -t2 -c$CONNS -d${DUR}s "http://127.0.0.1:$NPORT/small.json")
 cat <<OUT
 | what | requests/s | p99 | vs nginx |
@@ -96,7 +128,11 @@ cat <<OUT
 | dangxiao accepted heartbeats/s, idle ($A1) | $H1 | $H1P | $(ratio $H1 $N1) % |
 | dangxiao accepted heartbeats/s while a transcode runs ($A2) | $H2 | $H2P | $(ratio $H2 $N1) % |
 | nginx again, after the heartbeats | $N2 | | $(ratio $N2 $N1) % |
+Server CPU per accepted heartbeat, idle run: $H1C µs.
 Durability: study time in the database after the idle run = $SUM s; the credited_s of every 200 answer (warm-up and run) summed = $CR1 s (the database may hold a little more: answers in flight when wrk stopped).
+$( [ -n "$AB" ] && printf '\nA/B, awards (bin/dangxiao) against no awards listener (build/bench/dangxiao-noawards), same data and sessions:\n| round | server | accepted heartbeats/s | server CPU per heartbeat | p99 | answers |\n| --- | --- | --- | --- | --- | --- |\n%s' "$AB_ROWS")
+Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+Awards: ${AWARDS:-1} (ledger rows written during the runs: $AW; server ${DX_BIN:-bin/dangxiao}).
 Pacing (client waits so that no session is hit within 5.5 s): idle $PA1; transcode $PA2.
 (wrk -t2 -c$CONNS -d${DUR}s right after a warm-up pass; $NS members, one open playback session each, cycled in order.)
 OUT

@@ -24,14 +24,14 @@ NGX
 }
 stop_nginx() { [ -f "$BENCH_TMP/nginx/nginx.pid" ] && kill "$(cat "$BENCH_TMP/nginx/nginx.pid")" 2>/dev/null; sleep 0.3; }
 
-# start_dx DATA PORT [extra args] — the release binary, access log off (nginx's is off too).
+# start_dx DATA PORT [extra args] — the release binary (or $DX_BIN), access log off (nginx's is off too).
 start_dx() {
 	data=$1; port=$2; shift 2
 	[ -f "$data/dangxiao.db" ] || bin/dangxiao seed --data "$data" >/dev/null
 	# No transcoder workers unless asked (DX_WORKERS): the demo lecture's transcode must not run
 	# beside a measurement that is not about it.
 	# Every load generator connects from 127.0.0.1 (up to 1000 connections): no per-address cap.
-	bin/dangxiao serve --data "$data" --listen "127.0.0.1:$port" --set access_log=0 --set per_ip_conns=0 --workers "${DX_WORKERS:-0}" "$@" 2>"$data/server.err" &
+	${DX_BIN:-bin/dangxiao} serve --data "$data" --listen "127.0.0.1:$port" --set access_log=0 --set per_ip_conns=0 --workers "${DX_WORKERS:-0}" "$@" 2>"$data/server.err" &
 	DX_PID=$!
 	for i in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && return 0; sleep 0.1; done
 	echo "dangxiao did not start" >&2; return 1

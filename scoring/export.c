@@ -71,14 +71,42 @@ void csv_text_cell(buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+/* Appends the decimal digits of u (the hot path of a 100,000-row export: printf's floating-point
+   conversion was an eighth of the CSV's CPU time). */
+static void put_u64(buf *b, uint64_t u)
+{
+	char d[24];
+	int n = 0;
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	while (n)
+		buf_putc(b, d[--n]);
+}
+
 static void csv_num_cell(buf *b, export_type t, double v)
 {
 	if (!isfinite(v))
 		return;
-	if (t == EX_HOURS)
-		buf_printf(b, "%.2f", v);
-	else
-		buf_printf(b, "%.0f", v);
+	/* Whole cents (hours) or units: exact integer arithmetic gives what "%.2f" / "%.0f" give for
+	   the values a report holds (already rounded to two decimals); huge values take printf. */
+	double scaled = t == EX_HOURS ? v * 100 : v;
+	if (fabs(scaled) >= 9e15) {
+		buf_printf(b, t == EX_HOURS ? "%.2f" : "%.0f", v);
+		return;
+	}
+	double r = nearbyint(scaled); /* ties to even, as printf rounds */
+	if (r < 0 || (r == 0 && signbit(v)))
+		buf_putc(b, '-');
+	uint64_t u = (uint64_t)fabs(r);
+	if (t != EX_HOURS) {
+		put_u64(b, u);
+		return;
+	}
+	put_u64(b, u / 100);
+	buf_putc(b, '.');
+	buf_putc(b, (char)('0' + u / 10 % 10));
+	buf_putc(b, (char)('0' + u % 10));
 }
 
 static int csvw_flush(csvw *w)

@@ -306,10 +306,10 @@ static int page_me(req *r)
 	char dur[32];
 	fmt_duration(dur, sizeof dur, y.study_s);
 	html_printf(&b,
-		    "<section class=\"card me-points\"><h2>%s</h2><dl class=\"me-stats\">"
-		    "<div><dt>%s</dt><dd id=\"points-today\">%lld</dd></div>"
-		    "<div><dt>%s</dt><dd id=\"points-year\">%lld</dd></div>"
-		    "<div><dt>%s</dt><dd>%s</dd></div></dl>"
+		    "<section class=\"card me-points\"><h2>%s</h2><div class=\"me-stats\">"
+		    "<p><span>%s</span><strong id=\"points-today\">%lld</strong></p>"
+		    "<p><span>%s</span><strong id=\"points-year\">%lld</strong></p>"
+		    "<p><span>%s</span><strong>%s</strong></p></div>"
 		    "<p class=\"help\"><a href=\"/me/rules\">%s</a></p></section>",
 		    tr("me.points"), tr("me.points_today"), (long long)y.points_today, tr("me.points_year"),
 		    (long long)y.points, tr("me.study_time"), dur, tr("me.how_points"));

@@ -13,6 +13,14 @@
 
 extern const route report_routes[], assess_page_routes[], remind_routes[];
 
+/* The awards listener. bench/heartbeat.sh's reference build (build/bench/dangxiao-noawards,
+   AWARDS=0) is this same server without it, to measure what awards cost a heartbeat. */
+#ifdef DX_BENCH_NO_AWARDS
+#define SCORING_ON_EVENT NULL
+#else
+#define SCORING_ON_EVENT scoring_on_event
+#endif
+
 /* dangxiao verify --data DIR */
 static int cmd_verify(int argc, char **argv, const cli_opts *o)
 {
@@ -54,7 +62,7 @@ const module scoring_module = {
 		 1, cmd_report},
 		{.name = NULL},
 	},
-	.on_event = scoring_on_event,
+	.on_event = SCORING_ON_EVENT,
 	.nav = (const nav_entry[]){{"/me", "nav.me", R_ANY, 40}, {"/assess", "nav.assess", R_ASSESS, 41}, {.href = NULL}},
 	.migrations = (const migration[]){
 		/* 1: yearly totals per member (kept up to date by the awards, in the events'

@@ -296,9 +296,36 @@ static void attachment(req *r, const assess_org *s, int year, const char *ext)
 	buf_free(&b);
 }
 
-/* XLSX: libxlsxwriter writes a file (a zip needs its central directory at the end), built on a
-   thread of its own while the request waits (building 100,000 rows takes seconds, and an HTTP
-   thread serves many connections); then the file is sent and removed. At most XLSX_MAX at once. */
+/* CSV: streamed as it is produced (reply_stream): each time the socket can take more, the HTTP
+   thread formats the next chunk of rows (REPORT_CHUNK, one keyset query: no statement stays open
+   between chunks), so memory stays flat and the first bytes leave at once. */
+static long csv_fill(void *ctx, char *out, size_t max)
+{
+	return report_csv_fill(ctx, out, max);
+}
+
+static void csv_done(void *ctx)
+{
+	report_csv_close(ctx);
+	free(ctx);
+}
+
+static int export_csv(req *r, const assess_org *s, int year, const report_filter *f)
+{
+	report_csv *c = xmalloc(sizeof *c);
+	if (report_csv_open(c, year, s->path, clock_secs(), f) < 0) {
+		free(c);
+		return reply_error(r, 500, "internal", "%s", tr("err.internal"));
+	}
+	attachment(r, s, year, "csv");
+	return reply_stream(r, 200, "text/csv; charset=utf-8", csv_fill, csv_done, c);
+}
+
+/* XLSX: a zip needs its central directory at the end, so libxlsxwriter writes a file, in
+   constant_memory mode (each row is flushed to a temporary file as soon as the next one starts),
+   on a thread of its own while the request waits (building 100,000 rows takes seconds, and an
+   HTTP thread serves many connections); then the file is sent with sendfile and removed. At most
+   XLSX_MAX at once. */
 #define XLSX_MAX 2
 static atomic_int g_xlsx;
 
@@ -307,26 +334,7 @@ typedef struct xlsx_job {
 	const assess_org *s;
 	int year;
 	report_filter f;
-	int csv;     /* 1: CSV (written to the temporary file a chunk at a time), 0: XLSX */
 } xlsx_job;
-
-/* The CSV into path, a chunk of rows at a time (memory stays flat). 0 or -1. */
-static int write_csv_file(const char *path, int year, const char *scope, const report_filter *f)
-{
-	report_csv c;
-	if (report_csv_open(&c, year, scope, clock_secs(), f) < 0)
-		return -1;
-	FILE *out = fopen(path, "wb");
-	long n = out ? 0 : -1;
-	char chunk[65536];
-	while (out && !http_stopping() && (n = report_csv_fill(&c, chunk, sizeof chunk)) > 0)
-		if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
-			n = -1;
-	if (out && fclose(out) != 0)
-		n = -1;
-	report_csv_close(&c);
-	return n < 0 || http_stopping() ? -1 : 0;
-}
 
 static int xlsx_stop(void)
 {
@@ -339,18 +347,16 @@ static void *xlsx_thread(void *arg)
 	req *r = j->r;
 	char dir[700], path[760];
 	snprintf(dir, sizeof dir, "%s/tmp", cfg.data);
-	snprintf(path, sizeof path, "%s/report-XXXXXX.%s", dir, j->csv ? "csv" : "xlsx");
-	int fd = mkdir_p(dir, 0700) == 0 ? mkstemps(path, j->csv ? 4 : 5) : -1;
+	snprintf(path, sizeof path, "%s/report-XXXXXX.xlsx", dir);
+	int fd = mkdir_p(dir, 0700) == 0 ? mkstemps(path, 5) : -1;
 	int rc = fd >= 0 ? 0 : -1;
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0)
-		rc = j->csv ? write_csv_file(path, j->year, j->s->path, &j->f)
-			    : report_write_xlsx(path, dir, j->year, j->s->path, clock_secs(), &j->f, xlsx_stop);
+		rc = report_write_xlsx(path, dir, j->year, j->s->path, clock_secs(), &j->f, xlsx_stop);
 	if (rc == 0) {
-		attachment(r, j->s, j->year, j->csv ? "csv" : "xlsx");
-		reply_file(r, path, j->csv ? "text/csv; charset=utf-8"
-					   : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL);
+		attachment(r, j->s, j->year, "xlsx");
+		reply_file(r, path, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL);
 		unlink(path);   /* the open descriptor keeps it readable until sent */
 	} else {
 		if (fd >= 0)
@@ -363,7 +369,7 @@ static void *xlsx_thread(void *arg)
 	return NULL;
 }
 
-static int export_file(req *r, const assess_org *s, int year, const report_filter *f, int csv)
+static int export_xlsx(req *r, const assess_org *s, int year, const report_filter *f)
 {
 	if (atomic_fetch_add(&g_xlsx, 1) >= XLSX_MAX) {
 		atomic_fetch_sub(&g_xlsx, 1);
@@ -371,7 +377,9 @@ static int export_file(req *r, const assess_org *s, int year, const report_filte
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	}
 	xlsx_job *j = arena_alloc(r->a, sizeof *j);
-	*j = (xlsx_job){ r, s, year, *f, csv };
+	*j = (xlsx_job){ r, s, year, *f };
+	if (j->f.q)
+		j->f.q = arena_strdup(r->a, j->f.q);
 	if (req_suspend(r) < 0) {
 		atomic_fetch_sub(&g_xlsx, 1);
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
@@ -401,8 +409,10 @@ static int reports_members(req *r)
 	const char *fmt = req_arg(r, "format");
 	if (!fmt || !*fmt || !strcmp(fmt, "json"))
 		return members_json(r, s, year, &f);
-	if (!strcmp(fmt, "xlsx") || !strcmp(fmt, "csv"))
-		return export_file(r, s, year, &f, fmt[0] == 'c');
+	if (!strcmp(fmt, "csv"))
+		return export_csv(r, s, year, &f);
+	if (!strcmp(fmt, "xlsx"))
+		return export_xlsx(r, s, year, &f);
 	return reply_error(r, 422, "invalid_format", "%s", tr("scoring.err.format"));
 }
 

@@ -213,10 +213,43 @@ static void add_security_headers(struct MHD_Response *resp, const char *ctype)
 					"form-action 'self'; frame-ancestors 'none'");
 }
 
+/* A streamed reply's producer, owned by its libmicrohttpd response. */
+typedef struct stream_src {
+	long (*fill)(void *ctx, char *out, size_t max);
+	void (*done)(void *ctx);
+	void *ctx;
+} stream_src;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)pos;
+	stream_src *s = cls;
+	long n = s->fill(s->ctx, out, max);
+	if (n > 0)
+		return (ssize_t)n;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+	stream_src *s = cls;
+	if (s->done)
+		s->done(s->ctx);
+	free(s);
+}
+
 static enum MHD_Result send_reply(req *r)
 {
 	struct MHD_Response *resp;
-	if (r->fd > 0) {
+	if (r->s_fill) {
+		stream_src *s = xmalloc(sizeof *s);
+		*s = (stream_src){r->s_fill, r->s_done, r->s_ctx};
+		r->s_fill = NULL;
+		r->s_done = NULL; /* the response's free callback runs it from here on */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s, stream_free);
+		if (!resp)
+			stream_free(s);
+	} else if (r->fd > 0) {
 		/* For HEAD, libmicrohttpd sends the headers (with the real Content-Length) and no body. */
 		resp = MHD_create_response_from_fd_at_offset64(r->f_len, r->fd, r->f_off);
 		r->fd = -1; /* owned by the response now */
@@ -401,6 +434,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->s_done) /* a streamed reply that never became a response */
+		r->s_done(r->s_ctx);
 	free(r->out);
 	buf_free(&r->body);
 	if (r->json)

@@ -130,6 +130,10 @@ struct req {
 	double t0;
 	const char *page;        /* the page name given to page_begin */
 	int suspended;           /* req_suspend()ed: the reply comes from another thread */
+	/* streamed reply (reply_stream): produced as it is sent */
+	long (*s_fill)(void *ctx, char *out, size_t max);
+	void (*s_done)(void *ctx);
+	void *s_ctx;
 };
 
 /* Starts the server (blocks until SIGTERM/SIGINT). 0 on clean shutdown, -1 on failure. */
@@ -181,6 +185,16 @@ enum { RANGE_IGNORE = 0, RANGE_OK = 1, RANGE_UNSATISFIABLE = 2 };
 int range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len);
 /* Serves a file with sendfile, ETag/If-None-Match, single Range (206/416). */
 int reply_file(req *r, const char *path, const char *ctype, const char *cache_control);
+/* A body produced while it is sent (an export of any size in constant memory), with chunked
+   encoding (length unknown). fill(ctx, out, max) copies up to max bytes to out and returns the
+   count (> 0), 0 at the end, or -1 on an error (the connection is then closed, so the client sees
+   a truncated body, never a complete-looking one). It runs on the connection's HTTP thread
+   whenever the socket can take more, so each call must be short (a chunk of rows, no waiting); it
+   may use the database (that thread's connection) but must not hold a statement between calls.
+   done(ctx) (may be NULL) runs exactly once: when the reply is finished or abandoned (client gone,
+   shutdown), or replaced by reply_reset, also when it was never sent. */
+int reply_stream(req *r, int status, const char *ctype, long (*fill)(void *ctx, char *out, size_t max),
+		 void (*done)(void *ctx), void *ctx);
 void reply_header(req *r, const char *name, const char *value);
 /* A file under the web root (rel = "js/app.js", already checked for traversal): the brotli or gzip
    variant (rel.br / rel.gz, when as new as the file) if the client accepts it and asked for no

@@ -53,6 +53,11 @@ void reply_reset(req *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
+	if (r->s_done)
+		r->s_done(r->s_ctx);
+	r->s_fill = NULL;
+	r->s_done = NULL;
+	r->s_ctx = NULL;
 	r->hdrs = NULL; /* arena memory */
 	r->ctype = NULL;
 	r->status = 0;
@@ -261,6 +266,24 @@ int reply_file(req *r, const char *path, const char *ctype, const char *cache_co
 	r->fd = fd;
 	r->f_off = off;
 	r->f_len = len;
+	return 0;
+}
+
+int reply_stream(req *r, int status, const char *ctype, long (*fill)(void *ctx, char *out, size_t max),
+		 void (*done)(void *ctx), void *ctx)
+{
+	if (r->done) {
+		/* A second reply is a bug in the handler; keep the first (and still release ctx). */
+		if (done)
+			done(ctx);
+		return 0;
+	}
+	r->done = 1;
+	r->status = status;
+	r->ctype = ctype;
+	r->s_fill = fill;
+	r->s_done = done;
+	r->s_ctx = ctx;
 	return 0;
 }
 

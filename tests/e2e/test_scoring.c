@@ -11,49 +11,34 @@
 #include <math.h>
 #include <stdarg.h>
 
-/* The first value of a query on the server's database, as a number (-1 when there is no row). */
-static double q1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static double q1(const char *fmt, ...)
-{
-	char sql[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	char *o = e2e_sh_out("sqlite3 -cmd '.timeout 10000' %s/dangxiao.db \"%s\" | head -1", e2e_data, sql);
-	double v = o[0] ? atof(o) : -1;
-	free(o);
-	return v;
-}
-
 static long long uid(const char *username)
 {
-	return (long long)q1("SELECT id FROM users WHERE username='%s'", username);
+	return (long long)e2e_sql("SELECT id FROM users WHERE username='%s'", username);
 }
 
 /* Rows and points of a member's ledger under a rule. */
 static long long rows_of(long long u, const char *rule)
 {
-	return (long long)q1("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='%s'", u, rule);
+	return (long long)e2e_sql("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='%s'", u, rule);
 }
 static long long points_of(long long u, const char *rule)
 {
-	return (long long)q1("SELECT ifnull(sum(points),0) FROM ledger WHERE user_id=%lld AND rule='%s'", u, rule);
+	return (long long)e2e_sql("SELECT ifnull(sum(points),0) FROM ledger WHERE user_id=%lld AND rule='%s'", u, rule);
 }
 
 /* The member's totals over all years, and the same recomputed here from the ledger rows. */
 static void check_totals_equal_ledger(long long u)
 {
-	double tp = q1("SELECT ifnull(sum(points),0) FROM score_totals WHERE user_id=%lld", u);
-	double lp = q1("SELECT ifnull(sum(points),0) FROM ledger WHERE user_id=%lld", u);
+	double tp = e2e_sql("SELECT ifnull(sum(points),0) FROM score_totals WHERE user_id=%lld", u);
+	double lp = e2e_sql("SELECT ifnull(sum(points),0) FROM ledger WHERE user_id=%lld", u);
 	CHECK(tp == lp, "member %lld: score_totals.points %g, ledger %g", u, tp, lp);
-	double th = q1("SELECT ifnull(sum(hours_required+hours_elective),0) FROM score_totals WHERE user_id=%lld", u);
-	double lh = q1("SELECT ifnull(sum(json_extract(detail,'$.credit_hours')),0) FROM ledger WHERE user_id=%lld AND "
+	double th = e2e_sql("SELECT ifnull(sum(hours_required+hours_elective),0) FROM score_totals WHERE user_id=%lld", u);
+	double lh = e2e_sql("SELECT ifnull(sum(json_extract(detail,'$.credit_hours')),0) FROM ledger WHERE user_id=%lld AND "
 		       "rule='course_completed'",
 		       u);
 	CHECK(fabs(th - lh) < 1e-6, "member %lld: hours in totals %g, in ledger %g", u, th, lh);
-	double tc = q1("SELECT ifnull(sum(courses_completed),0) FROM score_totals WHERE user_id=%lld", u);
-	double lc = q1("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='course_completed'", u);
+	double tc = e2e_sql("SELECT ifnull(sum(courses_completed),0) FROM score_totals WHERE user_id=%lld", u);
+	double lc = e2e_sql("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='course_completed'", u);
 	CHECK(tc == lc, "member %lld: courses_completed %g, ledger %g", u, tc, lc);
 }
 
@@ -149,7 +134,7 @@ E2E_TEST(scoring_every_award_once_even_when_replayed)
 		CHECK(points_of(u, k[i].rule) == pts + k[i].points, "%s replayed: points changed", k[i].kind);
 	}
 	/* The certificate's digest is in the row and so in its hash. */
-	CHECK(q1("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='class_completed' AND "
+	CHECK(e2e_sql("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='class_completed' AND "
 		 "json_extract(detail,'$.certificate')='c0ffee'",
 		 u) == 1,
 	      "certificate digest kept in the ledger row");
@@ -243,11 +228,11 @@ static long long course_fixture(double dur, double h, long long *lecture)
 {
 	long long c = ++g_course;
 	*lecture = c * 10;
-	q1("INSERT INTO courses(id, owner_id, title, category, credit_hours, status, created_at, updated_at, published_at) "
+	e2e_sql("INSERT INTO courses(id, owner_id, title, category, credit_hours, status, created_at, updated_at, published_at) "
 	   "VALUES (%lld, (SELECT id FROM users WHERE username='teacher'), '积分测试课%lld', '测试', %g, 'published', "
 	   "strftime('%%s','now'), strftime('%%s','now'), strftime('%%s','now'))",
 	   c, c, h);
-	q1("INSERT INTO lectures(id, course_id, title, position, status, duration_s, media_version, created_at, updated_at) "
+	e2e_sql("INSERT INTO lectures(id, course_id, title, position, status, duration_s, media_version, created_at, updated_at) "
 	   "VALUES (%lld, %lld, '第1讲', 0, 'ready', %g, 1, strftime('%%s','now'), strftime('%%s','now'))",
 	   *lecture, c, dur);
 	return c;
@@ -290,40 +275,40 @@ E2E_TEST(scoring_real_study_completion_and_hours)
 	char *tok = e2e_login("admin", E2E_PW);
 	char body[160];
 	snprintf(body, sizeof body, "{\"course_id\":%lld,\"org_id\":%lld,\"year\":%lld}", c,
-		 (long long)q1("SELECT org_id FROM users WHERE id=%lld", u),
+		 (long long)e2e_sql("SELECT org_id FROM users WHERE id=%lld", u),
 		 academy_year());
 	resp r = e2e_req("POST", "/api/v1/assignments", tok, body, NULL);
 	CHECK(r.status == 201, "assignment: %ld %s", r.status, r.body ? r.body : "");
 	resp_free(&r);
 	free(tok);
-	double hreq = q1("SELECT ifnull(sum(hours_required),0) FROM score_totals WHERE user_id=%lld", u);
-	double study = q1("SELECT ifnull(sum(study_s),0) FROM score_totals WHERE user_id=%lld", u);
+	double hreq = e2e_sql("SELECT ifnull(sum(hours_required),0) FROM score_totals WHERE user_id=%lld", u);
+	double study = e2e_sql("SELECT ifnull(sum(study_s),0) FROM score_totals WHERE user_id=%lld", u);
 	long long sp = points_of(u, "study"), cp = points_of(u, "course_completed");
 	long long lr = rows_of(u, "lecture_completed");
 	watch("zhangsan", c, lec, 630);
-	double study2 = q1("SELECT ifnull(sum(study_s),0) FROM score_totals WHERE user_id=%lld", u);
+	double study2 = e2e_sql("SELECT ifnull(sum(study_s),0) FROM score_totals WHERE user_id=%lld", u);
 	CHECK(fabs(study2 - study - 630) < 0.01, "study seconds in the year's totals: +%g", study2 - study);
 	CHECK(points_of(u, "study") - sp == 2, "630 s: 2 study points (%lld)", points_of(u, "study") - sp);
 	CHECK(rows_of(u, "lecture_completed") == lr + 1, "lecture completed row");
 	CHECK(points_of(u, "course_completed") - cp == 8, "1.5 credit hours × 5 = 7.5 → 8 points (%lld)",
 	      points_of(u, "course_completed") - cp);
-	CHECK(q1("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='course_completed' AND ref='%lld' AND "
+	CHECK(e2e_sql("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='course_completed' AND ref='%lld' AND "
 		 "json_extract(detail,'$.required')=1 AND json_extract(detail,'$.credit_hours')=1.5",
 		 u, c) == 1,
 	      "course row: required, 1.5 hours");
-	double hreq2 = q1("SELECT ifnull(sum(hours_required),0) FROM score_totals WHERE user_id=%lld", u);
+	double hreq2 = e2e_sql("SELECT ifnull(sum(hours_required),0) FROM score_totals WHERE user_id=%lld", u);
 	CHECK(fabs(hreq2 - hreq - 1.5) < 1e-9, "required hours +1.5 (%g)", hreq2 - hreq);
 
 	/* The same course for wangwu, whose organisation (another branch of the tree) it is not
 	   assigned to: elective. */
 	long long l = uid("wangwu");
-	int same_org = q1("SELECT count(*) FROM users a, users b, orgs oa, orgs ob WHERE a.id=%lld AND b.id=%lld AND "
+	int same_org = e2e_sql("SELECT count(*) FROM users a, users b, orgs oa, orgs ob WHERE a.id=%lld AND b.id=%lld AND "
 			  "oa.id=a.org_id AND ob.id=b.org_id AND substr(ob.path, 1, length(oa.path))=oa.path",
 			  u, l) == 1;
 	CHECK(!same_org, "the fixture wants wangwu outside zhangsan's organisation");
-	double hel = q1("SELECT ifnull(sum(hours_elective),0) FROM score_totals WHERE user_id=%lld", l);
+	double hel = e2e_sql("SELECT ifnull(sum(hours_elective),0) FROM score_totals WHERE user_id=%lld", l);
 	watch("wangwu", c, lec, 630);
-	double hel2 = q1("SELECT ifnull(sum(hours_elective),0) FROM score_totals WHERE user_id=%lld", l);
+	double hel2 = e2e_sql("SELECT ifnull(sum(hours_elective),0) FROM score_totals WHERE user_id=%lld", l);
 	CHECK(fabs(hel2 - hel - 1.5) < 1e-9, "wangwu: elective hours +1.5 (%g)", hel2 - hel);
 	check_totals_equal_ledger(u);
 	check_totals_equal_ledger(l);
@@ -338,21 +323,21 @@ E2E_TEST(scoring_verify_good_ledger_and_daily_signing)
 	CHECK(st == 0, "verify of an untouched ledger: exit %d: %s", st, err);
 	free(err);
 	/* verify signed every head. */
-	CHECK(q1("SELECT count(*) FROM ledger_heads WHERE signed_seq < seq") == 0, "every head signed by verify");
+	CHECK(e2e_sql("SELECT count(*) FROM ledger_heads WHERE signed_seq < seq") == 0, "every head signed by verify");
 	/* A new award, then the next academy day: the server's signer signs that head by itself. */
 	long long u = uid("wangwu");
 	emit(u, "exam_passed", 884001, 70, NULL, 0);
-	CHECK(q1("SELECT signed_seq < seq FROM ledger_heads WHERE user_id=%lld", u) == 1, "a new head, not yet signed");
-	double runs = q1("SELECT count(*) FROM ledger_batches");
+	CHECK(e2e_sql("SELECT signed_seq < seq FROM ledger_heads WHERE user_id=%lld", u) == 1, "a new head, not yet signed");
+	double runs = e2e_sql("SELECT count(*) FROM ledger_batches");
 	next_day();
 	int signed_ = 0;
 	for (int i = 0; i < 100 && !signed_; i++) {
-		signed_ = q1("SELECT signed_seq = seq FROM ledger_heads WHERE user_id=%lld", u) == 1;
+		signed_ = e2e_sql("SELECT signed_seq = seq FROM ledger_heads WHERE user_id=%lld", u) == 1;
 		if (!signed_)
 			e2e_sh("sleep 0.1"); /* the signer thread wakes once a second of real time */
 	}
 	CHECK(signed_, "the daily signer signed the new head");
-	CHECK(q1("SELECT count(*) FROM ledger_batches") == runs + 1, "one new signing run");
+	CHECK(e2e_sql("SELECT count(*) FROM ledger_batches") == runs + 1, "one new signing run");
 	st = verify(&err);
 	CHECK(st == 0, "verify after the daily run: exit %d: %s", st, err);
 	free(err);
@@ -388,7 +373,7 @@ E2E_TEST(scoring_verify_names_a_tampered_row)
 	emit(u, "exam_passed", 885001, 70, NULL, 0);
 	CHECK(verify(NULL) == 0, "good before tampering");
 	db_save();
-	long long seq = (long long)q1("SELECT seq FROM ledger WHERE user_id=%lld AND rule='exam_passed' AND ref='885001'", u);
+	long long seq = (long long)e2e_sql("SELECT seq FROM ledger WHERE user_id=%lld AND rule='exam_passed' AND ref='885001'", u);
 	/* The append-only triggers stop an UPDATE ... */
 	CHECK(e2e_sh("sqlite3 %s/dangxiao.db \"UPDATE ledger SET points=500 WHERE user_id=%lld AND seq=%lld\" 2>/dev/null",
 		     e2e_data, u, seq) != 0,
@@ -446,7 +431,7 @@ E2E_TEST(scoring_verify_names_a_rechained_row)
 	emit(u, "exam_passed", 886002, 70, NULL, 0);
 	CHECK(verify(NULL) == 0, "good before, and every head signed");
 	db_save();
-	long long seq = (long long)q1("SELECT seq FROM ledger WHERE user_id=%lld AND rule='exam_passed' AND ref='886001'", u);
+	long long seq = (long long)e2e_sql("SELECT seq FROM ledger WHERE user_id=%lld AND rule='exam_passed' AND ref='886001'", u);
 	/* Recomputing the hashes without a change leaves a good ledger: the script is right. */
 	rechain(u, 1);
 	char *err = NULL;
@@ -487,7 +472,7 @@ E2E_TEST(scoring_verify_totals_and_signing_runs)
 	free(err);
 	db_restore_ledger();
 	/* A removed row in the middle of a chain. */
-	long long seq = (long long)q1("SELECT min(seq) + 1 FROM ledger WHERE user_id=%lld", u);
+	long long seq = (long long)e2e_sql("SELECT min(seq) + 1 FROM ledger WHERE user_id=%lld", u);
 	e2e_sh("sqlite3 %s/dangxiao.db \"DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE user_id=%lld AND "
 	       "seq=%lld\"",
 	       e2e_data, u, seq);

@@ -978,6 +978,32 @@ static const export_member test_members[] = {
 	{ "ctl\x01\x1f", "<&>", "]]>", 0, 0, 0, 2, 0, 0, "met" },
 };
 
+/* The CSV's numbers are formatted without printf (the export's hot path): the same text as
+   "%.2f" / "%.0f" for every value a report holds (hours rounded to cents, whole counts), and
+   negative values, zeros, large ones. */
+static void test_csv_numbers(void **state)
+{
+	(void)state;
+	static const export_col cols[] = { { "h", "scoring.col.credit_hours", EX_HOURS, 8 },
+					   { "n", "scoring.col.points", EX_INT, 8 } };
+	for (long i = -3000; i <= 300000; i += (i < 1000 ? 1 : 97)) {
+		double h = round((double)i * 1.37) / 100, n = (double)i * 1000003;
+		sink s = { .calls = 0 };
+		buf_init(&s.b);
+		csvw w;
+		assert_int_equal(csvw_begin(&w, cols, 2, sink_write, &s), 0);
+		s.b.len = 0;
+		export_cell cells[2] = { { NULL, h }, { NULL, n } };
+		assert_int_equal(csvw_row(&w, cells), 0);
+		csvw_end(&w);
+		char want[96];
+		snprintf(want, sizeof want, "%.2f,%.0f\r\n", h, n);
+		buf_putc(&s.b, 0);
+		assert_string_equal(s.b.p, want);
+		buf_free(&s.b);
+	}
+}
+
 static void test_csv_export(void **state)
 {
 	(void)state;
@@ -1603,6 +1629,7 @@ int main(void)
 		cmocka_unit_test(test_remind_message),
 		cmocka_unit_test(test_remind_backoff),
 		cmocka_unit_test(test_catalog_keys),
+		cmocka_unit_test(test_csv_numbers),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
