@@ -379,6 +379,8 @@ static int set_status(req *r, int what)
 	if (db_commit() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
 	json_t *c = course_json(r, id);
+	if (!c)
+		return reply_error(r, 404, "not_found", "%s", tr("err.course_missing"));
 	json_object_set_new(c, "enrolled_members", json_integer(members));
 	return reply_json(r, 200, c);
 }

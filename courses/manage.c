@@ -75,32 +75,46 @@ static int lecture_patch(req *r)
 	return reply_json(r, 200, lecture_json(r->u, lr->id));
 }
 
-/* PUT /api/v1/courses/{id}/lectures/order {"lecture_ids":[…]} (course_edit) — the course's lectures
-   (not archived), every one once, in their new order; anything else is 422 and nothing moves. */
-static int lecture_order(req *r)
+/* 0 when ids is every lecture of the course (not archived) once; else answers 422 and returns -1. */
+static int order_check(req *r, int64_t course, json_t *ids)
 {
-	const course_res *cr = r->res;
-	json_t *ids = json_object_get(r->json, "lecture_ids");
 	if (!json_is_array(ids) || json_array_size(ids) > ORDER_MAX)
-		return reply_error(r, 422, "invalid_field", "%s", tr("err.order_not_permutation"));
-	int64_t n = db_int(0, "SELECT count(*) FROM lectures WHERE course_id = ? AND archived_at IS NULL", "i", cr->id);
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.order_not_permutation")), -1;
+	int64_t n = db_int(0, "SELECT count(*) FROM lectures WHERE course_id = ? AND archived_at IS NULL", "i", course);
 	if ((int64_t)json_array_size(ids) != n)
 		return reply_error(r, 422, "not_permutation", "%s（%lld / %lld）", tr("err.order_not_permutation"),
-				   (long long)json_array_size(ids), (long long)n);
+				   (long long)json_array_size(ids), (long long)n),
+		       -1;
 	size_t i, k;
 	json_t *v;
 	json_array_foreach(ids, i, v)
 	{
 		if (!json_is_integer(v) ||
 		    !db_exists("SELECT 1 FROM lectures WHERE id = ? AND course_id = ? AND archived_at IS NULL", "ii",
-			       (int64_t)json_integer_value(v), cr->id))
-			return reply_error(r, 422, "not_permutation", "%s", tr("err.order_not_permutation"));
+			       (int64_t)json_integer_value(v), course))
+			return reply_error(r, 422, "not_permutation", "%s", tr("err.order_not_permutation")), -1;
 		for (k = 0; k < i; k++)
 			if (json_integer_value(json_array_get(ids, k)) == json_integer_value(v))
-				return reply_error(r, 422, "not_permutation", "%s", tr("err.order_not_permutation"));
+				return reply_error(r, 422, "not_permutation", "%s", tr("err.order_not_permutation")), -1;
 	}
+	return 0;
+}
+
+/* PUT /api/v1/courses/{id}/lectures/order {"lecture_ids":[…]} (course_edit) — the course's lectures
+   (not archived), every one once, in their new order; anything else is 422 and nothing moves. */
+static int lecture_order(req *r)
+{
+	const course_res *cr = r->res;
+	json_t *ids = json_object_get(r->json, "lecture_ids");
+	size_t i;
+	json_t *v;
+	/* Checked inside the transaction: a lecture added meanwhile makes the list incomplete. */
 	if (db_begin() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	if (order_check(r, cr->id, ids) < 0) {
+		db_rollback();
+		return 0;
+	}
 	int bad = 0;
 	json_array_foreach(ids, i, v) bad |= db_exec("UPDATE lectures SET position = ? WHERE id = ?", "ii",
 						     (int64_t)i + 1, (int64_t)json_integer_value(v)) < 0;
