@@ -13,6 +13,8 @@
  *   rush run PORT SESSIONS LECTURE QUIZ COURSES CONNS SECONDS EXAM_SHARE
  *        COURSES: comma-separated course ids for the course pages; EXAM_SHARE: the fraction of
  *        the members (from the end of the file) that take the exam instead of watching.
+ * RUSH_RATE=R offers R requests per second in all (an open load: requests go out on a schedule,
+ * whatever the answers' latency) instead of the closed loop.
  * Prints per request kind: count, per second, p50, p99, max, errors (non-2xx or no answer), and
  * exits 1 when any request failed.
  */
@@ -70,6 +72,8 @@ static long long COURSES[64];
 static int NCOURSES;
 static double T_END, T_START;
 static long PACED;
+static double RATE; /* requests per second offered in all (RUSH_RATE; 0: as fast as answered) */
+static long ISSUED;
 static int hb_next, ex_next, play_next;
 static FILE *PLAY_OUT;
 static int PLAY_MODE;
@@ -145,6 +149,18 @@ static int next_request(conn *c)
 	}
 	if (now >= T_END)
 		return -1;
+	if (RATE > 0 && c->kind != K_EXAM_START && c->kind != K_EXAM_SAVE) {
+		/* an open load: the next request's slot on the schedule (an exam, once started, goes on) */
+		double slot = T_START + (double)ISSUED / RATE;
+		if (now < slot) {
+			c->wake = slot;
+			if (c->kind == K_EXAM_SUBMIT)
+				M[c->m].busy = 0;
+			c->kind = -1;
+			return 1;
+		}
+		ISSUED++;
+	}
 	member *m;
 	if (c->kind == K_EXAM_START || c->kind == K_EXAM_SAVE) {
 		/* the exam goes on: the next save, or the submit */
@@ -503,6 +519,7 @@ int main(int argc, char **argv)
 		NHB++;
 	if (NHB == 0 || NCOURSES == 0)
 		return 2;
+	RATE = getenv("RUSH_RATE") ? atof(getenv("RUSH_RATE")) : 0;
 	srand(14);
 	T_START = now_s();
 	T_END = T_START + secs;
@@ -525,7 +542,11 @@ int main(int argc, char **argv)
 		errs += s->err;
 	}
 	printf("| all | %ld | %.0f | | | | %ld |\n", total, total / el, errs);
-	printf("\n%d connections for %.1f s; %d watching members (heartbeat sessions), %d exam takers; paced waits %ld\n",
-	       nconns, el, NHB, NM - NHB, PACED);
+	printf("\n%d connections for %.1f s, %s; %d watching members (heartbeat sessions), %d exam takers; "
+	       "heartbeat pacing waits %ld\n",
+	       nconns, el, RATE > 0 ? "open load" : "closed loop (each connection sends its next request when answered)",
+	       NHB, NM - NHB, PACED);
+	if (RATE > 0)
+		printf("offered: %.0f requests/s in all\n", RATE);
 	return errs ? 1 : 0;
 }
