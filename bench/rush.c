@@ -343,14 +343,17 @@ static void pump(conn *c, int ep, int *active)
 			}
 			c->osent += (size_t)k;
 		}
+		int eof = 0;
 		for (;;) {
 			if (c->icap - c->ilen < 65536) {
 				c->icap = c->icap ? c->icap * 2 : 131072;
 				c->in = realloc(c->in, c->icap + 1);
 			}
 			ssize_t k = recv(c->fd, c->in + c->ilen, c->icap - c->ilen, 0);
-			if (k == 0)
-				goto broken;
+			if (k == 0) {
+				eof = 1; /* the answer may be complete before the close: parsed first */
+				break;
+			}
 			if (k < 0) {
 				if (errno == EAGAIN)
 					break;
@@ -361,8 +364,12 @@ static void pump(conn *c, int ep, int *active)
 		int status, close_after;
 		char *body;
 		size_t blen;
-		if (c->olen == 0 || !parse_resp(c, &status, &body, &blen, &close_after))
+		if (c->olen == 0 || !parse_resp(c, &status, &body, &blen, &close_after)) {
+			if (eof)
+				goto broken;
 			return;
+		}
+		close_after |= eof;
 		rec(c->kind, now_s() - c->t0, status);
 		on_answer(c, status, body, blen);
 		if (close_after) {

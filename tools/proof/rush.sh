@@ -142,6 +142,9 @@ HBP99=$(awk -F'|' '$2 ~ /^ heartbeat / {gsub(/ /, "", $6); print $6}' "$PROOF_TM
 echo "server memory: VmRSS ${RSS0:-?} kB before the run, at most ${RSSMAX:-?} kB during it (sampled each second); VmHWM ${HWM:-?} kB"
 echo "XLSX export of the whole tree (root $ROOT, year $YEAR) under load: HTTP $XCODE in $XTIME s, $XSIZE bytes, $XROWS rows"
 echo "transcode under load: upload of $SIZE bytes in $UP s; lecture $TL $ST, job $TC s from queueing to done"
+PERCORE=$(python3 -c "print(round(${ALL:-0} / max($CORES1, 0.01)))")
+echo "closed loop: ${ALL:-?} requests/s with the server on $CORES1 cores = $PERCORE requests per second of server CPU"
+grep -i 'dangxiao:' "$PROOF_TMP/server.log" | sort | uniq -c | sort -rn | head -5
 [ -n "$HB" ] && echo "heartbeats: $HB/s accepted = $(( HB * 15 )) concurrent viewers at one heartbeat per 15 s (p99 $HBP99 ms)"
 sqlite3 "$D/dangxiao.db" "PRAGMA integrity_check" | grep -qx ok || { echo "  FAIL integrity_check"; fail=1; }
 [ "$RC" = 0 ] && [ "$RC2" = 0 ] || { echo "  FAIL requests failed during the rush (see the errors column)"; fail=1; }
