@@ -58,6 +58,7 @@ typedef struct conn {
 	char *in;
 	size_t ilen, icap;
 	double t0, wake;
+	int answered; /* answers on this connection (0: fresh) */
 	/* an exam in progress */
 	long long attempt, q[16];
 	int nq, qi;
@@ -74,6 +75,7 @@ static double T_END, T_START;
 static long PACED;
 static double RATE; /* requests per second offered in all (RUSH_RATE; 0: as fast as answered) */
 static long ISSUED;
+static long RETRIED; /* requests sent again on a new connection: the server had closed the idle one */
 static int hb_next, ex_next, play_next;
 static FILE *PLAY_OUT;
 static int PLAY_MODE;
@@ -372,9 +374,11 @@ static void pump(conn *c, int ep, int *active)
 		close_after |= eof;
 		rec(c->kind, now_s() - c->t0, status);
 		on_answer(c, status, body, blen);
+		c->answered++;
 		if (close_after) {
 			conn_close(c, ep);
 			conn_open(c, ep);
+			c->answered = 0;
 		}
 		c->olen = 0;
 		int r = next_request(c);
@@ -388,9 +392,20 @@ static void pump(conn *c, int ep, int *active)
 		c->t0 = now_s();
 		continue;
 	broken:
+		if (c->olen && c->answered > 0 && c->ilen == 0) {
+			/* a kept-alive connection the server closed (idle past head_timeout_s) before it
+			   read the request: sent again on a new connection, as browsers do */
+			conn_close(c, ep);
+			conn_open(c, ep);
+			c->osent = 0;
+			c->answered = 0;
+			RETRIED++;
+			continue;
+		}
 		if (c->olen)
 			rec(c->kind, now_s() - c->t0, -1);
 		conn_close(c, ep);
+		c->answered = 0;
 		if (c->kind == K_EXAM_START || c->kind == K_EXAM_SAVE || c->kind == K_EXAM_SUBMIT)
 			M[c->m].busy = 0, c->kind = K_SUMMARY;
 		conn_open(c, ep);
@@ -462,8 +477,10 @@ static int loop(int nconns)
 			pump(ev[i].data.ptr, ep, &active);
 		/* wake the paced connections that are due */
 		double now = now_s();
-		for (int i = 0; i < nconns; i++) {
-			conn *c = &C[i];
+		static int from; /* the scan starts one further each time: every connection gets slots */
+		from = (from + 1) % nconns;
+		for (int j = 0; j < nconns; j++) {
+			conn *c = &C[(from + j) % nconns];
 			if (c->fd < 0 || c->olen || c->wake > now)
 				continue;
 			int r = next_request(c);
@@ -555,5 +572,7 @@ int main(int argc, char **argv)
 	       NHB, NM - NHB, PACED);
 	if (RATE > 0)
 		printf("offered: %.0f requests/s in all\n", RATE);
+	if (RETRIED)
+		printf("%ld requests sent again on a new connection (the server had closed the idle kept-alive one)\n", RETRIED);
 	return errs ? 1 : 0;
 }
