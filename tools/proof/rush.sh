@@ -111,6 +111,7 @@ CORES1=$(python3 -c "print(f'{($CPU1 - $CPU0) / $TICK / ($W1 - $W0):.2f}')")
 # see when the node is busy but not saturated (no export, no transcode beside it).
 ALL=$(awk -F'|' '$2 ~ /^ all / {gsub(/ /, "", $4); print $4}' "$PROOF_TMP/rush.out")
 RATE=${RUSH_OPEN_RATE:-$(( ${ALL:-1000} / 2 ))}
+sleep 6 # the new client starts at the first session again: not within 5 s of its last heartbeat (429)
 CPU0=$(cpu); W0=$(date +%s); LOAD2=$(cut -d' ' -f1 /proc/loadavg)
 RUSH_RATE=$RATE "$PROOF_TMP/rush" run "$PROOF_PORT" "$PROOF_TMP/sessions" "$LECTURE" "$QUIZ" "$COURSES" "$CONNS" "$SECS" \
 	>"$PROOF_TMP/rush2.out" 2>&1
