@@ -18,7 +18,9 @@
  * Prints per request kind: count, per second, p50, p99, max, errors (non-2xx or no answer), and
  * exits 1 when any request failed.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
