@@ -5,14 +5,21 @@
  *   - kill -9 in the middle of a tus PATCH: the bytes received are kept, HEAD says where to resume,
  *     the upload finishes and the lecture transcodes;
  *   - `backup` taken while members keep studying is consistent, and a server restored from it serves
- *     them on.
+ *     them on;
+ *   - kill -9 while members save exam answers and submit: every acknowledged save and submit is
+ *     kept, the acknowledged passes have their award in the ledger, `dangxiao verify` passes;
+ *   - the reminders' webhook receiver down for an hour of the test clock: retried with growing
+ *     waits, never given up, each delivered once after.
  * kill -9 during a transcode is tests/e2e/test_lectures.c lectures_restart_mid_transcode_ends_ready.
  * The load is real threads posting over HTTP; study time moves by the test clock, which a clock
  * thread advances in steps of STEP_S (never sleep for domain time).
  */
 #include "e2e.h"
 
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <time.h>
@@ -72,7 +79,7 @@ static struct {
 	client c[NCLIENTS];
 	volatile int stop; /* set by the test: clients and clock end their loops */
 	volatile int tick; /* clock steps taken */
-	int inflight;      /* heartbeats sent and not yet answered */
+	volatile int inflight; /* heartbeats sent and not yet answered */
 	char *admin;
 	pthread_t clock;
 	char now_iso[40]; /* the server clock's last reading, to put it back after a restart */
@@ -262,13 +269,14 @@ E2E_TEST(faults_kill9_under_heartbeat_load)
 	load_start();
 	int before = load_until(NCLIENTS * 4);
 	CHECK(before >= NCLIENTS * 4, "load ran: %d heartbeats answered 200", before);
-	/* Right after a clock step, when every client posts. */
+	/* Right after a clock step, when every client posts: as soon as half of them wait for their
+	   answer (a loaded machine may answer a whole round before a fixed delay is over). */
 	int t0 = __atomic_load_n(&L.tick, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&L.tick, __ATOMIC_SEQ_CST) == t0)
-		usleep(500);
-	/* … and while heartbeats are on their way (at most 2 s of waiting). */
-	for (int w = 0; w < 4000 && __atomic_load_n(&L.inflight, __ATOMIC_SEQ_CST) < NCLIENTS / 2; w++)
-		usleep(500);
+		usleep(200);
+	for (int w = 0; w < 20000 && __atomic_load_n(&L.inflight, __ATOMIC_SEQ_CST) < NCLIENTS / 2; w++)
+		usleep(50);
+	int at_kill = __atomic_load_n(&L.inflight, __ATOMIC_SEQ_CST);
 	e2e_kill9();
 	usleep(200 * 1000);
 	load_stop();
@@ -283,7 +291,7 @@ E2E_TEST(faults_kill9_under_heartbeat_load)
 		"    kill -9 under load: %d heartbeats answered 200 (%d credited), %d other answers (e.g. %ld), %d unanswered\n",
 		ok, credited, other, other_status, lost);
 	CHECK(credited >= NCLIENTS * 2, "heartbeats credited before the kill: %d", credited);
-	CHECK(lost >= 1, "the kill left requests unanswered (it hit the load): %d", lost);
+	CHECK(at_kill >= 1, "the kill hit the load: %d heartbeats in flight (%d left unanswered)", at_kill, lost);
 	CHECK(e2e_start_again() == 0, "restart after kill -9");
 	/* Every acknowledged heartbeat is in the database. An unanswered one may have been committed
 	   too (the answer was lost on the way), at most one per client, at most STEP_S × steps missed. */
@@ -469,4 +477,398 @@ E2E_TEST(faults_kill9_during_tus_upload_resumes)
 	      "the source kept for the transcode is the uploaded file");
 	free(loc);
 	free(t);
+}
+
+/* ---- kill -9 under exam load: answer saves, submits and the awards in the ledger ---- */
+
+#define NEXAM 8
+#define NQ 5
+#define MAXACK 4096
+
+typedef struct save_ack {
+	long long attempt, q;
+	int v;
+} save_ack;
+
+typedef struct examiner {
+	long long uid;
+	char *tok;
+	save_ack saves[MAXACK]; /* every save answered 200 */
+	int nsaves;
+	long long sub_attempt[256]; /* every submit answered 200, with its score */
+	int sub_score[256], nsubs, passed;
+	int lost, other;
+	long other_status;
+	pthread_t th;
+} examiner;
+
+static struct {
+	long long quiz;
+	examiner e[NEXAM];
+	volatile int stop;
+} X;
+
+static void *examiner_main(void *arg)
+{
+	examiner *e = arg;
+	char path[96], body[160];
+	int round = 0;
+	while (!X.stop && e->nsubs < 256) {
+		snprintf(path, sizeof path, "/api/v1/quizzes/%lld/attempts", X.quiz);
+		resp r = e2e_req("POST", path, e->tok, NULL, NULL);
+		long status = r.status;
+		if (status != 200 && status != 201) {
+			resp_free(&r);
+			if (status < 0) {
+				e->lost++;
+				break; /* the server is gone */
+			}
+			e->other++, e->other_status = status;
+			continue;
+		}
+		long long at = jint(r.json, "attempt_id");
+		json_t *qs = json_incref(json_object_get(r.json, "questions"));
+		resp_free(&r);
+		size_t i;
+		json_t *q;
+		int dead = 0;
+		json_array_foreach (qs, i, q) {
+			if (X.stop || dead)
+				break;
+			long long qid = jint(q, "id");
+			int v = (i + (size_t)round) % 3 == 0; /* 0 "对" is right, 1 "错" wrong: mostly right */
+			snprintf(path, sizeof path, "/api/v1/attempts/%lld/answers", at);
+			snprintf(body, sizeof body, "{\"answers\":{\"%lld\":[%d]}}", qid, v);
+			r = e2e_req("PUT", path, e->tok, body, NULL);
+			if (r.status == 200 && e->nsaves < MAXACK)
+				e->saves[e->nsaves++] = (save_ack){at, qid, v};
+			else if (r.status < 0)
+				e->lost++, dead = 1;
+			else if (r.status != 200)
+				e->other++, e->other_status = r.status;
+			resp_free(&r);
+		}
+		json_decref(qs);
+		if (dead || X.stop)
+			break;
+		snprintf(path, sizeof path, "/api/v1/attempts/%lld/submit", at);
+		r = e2e_req("POST", path, e->tok, "{}", NULL);
+		if (r.status == 200) {
+			e->sub_attempt[e->nsubs] = at;
+			e->sub_score[e->nsubs++] = (int)jint(r.json, "score");
+			e->passed += json_is_true(json_object_get(r.json, "passed"));
+		} else if (r.status < 0) {
+			e->lost++;
+			resp_free(&r);
+			break;
+		} else {
+			e->other++, e->other_status = r.status;
+		}
+		resp_free(&r);
+		round++;
+	}
+	return NULL;
+}
+
+static int run_verify(char *err, size_t n)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/faults-verify.err", e2e_tmp);
+	int st = e2e_sh("bin/dangxiao-san verify --data %s >%s.out 2>%s", e2e_data, path, path);
+	char *s = e2e_sh_out("cat %s", path);
+	snprintf(err, n, "%s", s);
+	free(s);
+	return st;
+}
+
+/* NEXAM members each start the exam, save its five answers one by one and submit, again and again
+   (no attempt limit); the server is killed -9 in the middle. After the restart every save and
+   every submit that was answered 200 is there as acknowledged, every member with an acknowledged
+   pass has the exam's award in the ledger, and `dangxiao verify` passes. */
+E2E_TEST(faults_kill9_under_exam_load_keeps_saves_submits_and_awards)
+{
+	char *t = e2e_login("teacher", E2E_PW), *adm = e2e_login("admin", E2E_PW);
+	resp r = e2e_req("POST", "/api/v1/courses", t, "{\"title\":\"故障考试课\",\"category\":\"党史党建\",\"credit_hours\":1}", NULL);
+	CHECK_STATUS(r, 201);
+	long long course = jint(r.json, "id");
+	resp_free(&r);
+	char path[128], body[256];
+	for (int i = 0; i < NQ; i++) {
+		snprintf(path, sizeof path, "/api/v1/courses/%lld/questions", course);
+		snprintf(body, sizeof body, "{\"type\":\"truefalse\",\"stem\":\"故障判断题%d\",\"answer\":[0]}", i);
+		r = e2e_req("POST", path, t, body, NULL);
+		CHECK_STATUS(r, 201);
+		resp_free(&r);
+	}
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/quiz", course);
+	r = e2e_req("PUT", path, t, "{\"num_questions\":5,\"pass_score\":60,\"time_limit_s\":1800,\"max_attempts\":0}", NULL);
+	CHECK_STATUS(r, 200);
+	X.quiz = jint(r.json, "id");
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/publish", course);
+	r = e2e_req("POST", path, t, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	char csv[NEXAM * 160] = "";
+	size_t n = 0;
+	for (int i = 0; i < NEXAM; i++)
+		n += (size_t)snprintf(csv + n, sizeof csv - n, "faultx_%02d,考试故障成员%02d,故障测试/二支部,member,password7\n", i, i);
+	r = e2e_import(adm, csv, n, NULL);
+	CHECK(r.status == 200 && jint(r.json, "created") == NEXAM, "members imported: %s", r.body ? r.body : "");
+	resp_free(&r);
+	int ready = 0;
+	for (int i = 0; i < NEXAM; i++) {
+		examiner *e = &X.e[i];
+		memset(e, 0, sizeof *e);
+		char user[32];
+		snprintf(user, sizeof user, "faultx_%02d", i);
+		e->uid = (long long)e2e_sql("SELECT id FROM users WHERE username='%s'", user);
+		e->tok = e2e_login(user, "password7");
+		snprintf(path, sizeof path, "/api/v1/courses/%lld/enroll", course);
+		r = e2e_req("POST", path, e->tok, NULL, NULL);
+		ready += e->tok && (r.status == 200 || r.status == 201);
+		resp_free(&r);
+	}
+	CHECK(ready == NEXAM, "every member enrolled: %d of %d", ready, NEXAM);
+	if (ready != NEXAM)
+		goto out;
+	X.stop = 0;
+	e2e_transport_failure_ok = 1;
+	for (int i = 0; i < NEXAM; i++)
+		pthread_create(&X.e[i].th, NULL, examiner_main, &X.e[i]);
+	/* Until every member has submitted twice (at most 60 s), then the kill. */
+	for (int w = 0; w < 600; w++) {
+		int least = 1 << 30;
+		for (int i = 0; i < NEXAM; i++)
+			least = X.e[i].nsubs < least ? X.e[i].nsubs : least;
+		if (least >= 2)
+			break;
+		usleep(100 * 1000);
+	}
+	e2e_kill9();
+	usleep(200 * 1000);
+	X.stop = 1;
+	for (int i = 0; i < NEXAM; i++)
+		pthread_join(X.e[i].th, NULL);
+	e2e_transport_failure_ok = 0;
+	int saves = 0, subs = 0, passes = 0, lost = 0, other = 0;
+	long other_status = 0;
+	for (int i = 0; i < NEXAM; i++) {
+		saves += X.e[i].nsaves, subs += X.e[i].nsubs, passes += X.e[i].passed, lost += X.e[i].lost;
+		other += X.e[i].other;
+		if (X.e[i].other)
+			other_status = X.e[i].other_status;
+	}
+	fprintf(stderr, "    kill -9 under exam load: %d saves and %d submits (%d passed) answered 200, %d other (e.g. %ld), %d unanswered\n",
+		saves, subs, passes, other, other_status, lost);
+	CHECK(subs >= NEXAM * 2 && saves >= NEXAM * NQ * 2, "the load ran: %d saves, %d submits", saves, subs);
+	CHECK(lost >= 1, "the kill hit the load: %d unanswered", lost);
+	CHECK(other == 0, "no other answers than 200 before the kill: %d (e.g. %ld)", other, other_status);
+	CHECK(e2e_start_again() == 0, "restart after kill -9");
+	int bad_saves = 0, bad_subs = 0, bad_awards = 0;
+	for (int i = 0; i < NEXAM; i++) {
+		examiner *e = &X.e[i];
+		for (int k = 0; k < e->nsubs; k++) {
+			snprintf(path, sizeof path, "/api/v1/attempts/%lld", e->sub_attempt[k]);
+			r = e2e_req("GET", path, e->tok, NULL, NULL);
+			if (!(r.status == 200 && json_is_true(json_object_get(r.json, "submitted")) &&
+			      jint(r.json, "score") == e->sub_score[k] && !strcmp(jstr(r.json, "graded_by") ? jstr(r.json, "graded_by") : "", "submit"))) {
+				bad_subs++;
+				CHECK(0, "acknowledged submit of attempt %lld (score %d): %ld %.300s", e->sub_attempt[k],
+				      e->sub_score[k], r.status, r.body ? r.body : "");
+			}
+			resp_free(&r);
+		}
+		long long last = 0;
+		json_t *answers = NULL;
+		for (int k = 0; k < e->nsaves; k++) {
+			save_ack *s = &e->saves[k];
+			if (s->attempt != last) {
+				json_decref(answers);
+				answers = NULL;
+				snprintf(path, sizeof path, "/api/v1/attempts/%lld", s->attempt);
+				r = e2e_req("GET", path, e->tok, NULL, NULL);
+				if (r.status == 200)
+					answers = json_incref(json_object_get(r.json, "answers"));
+				resp_free(&r);
+				last = s->attempt;
+			}
+			char key[24];
+			snprintf(key, sizeof key, "%lld", s->q);
+			json_t *a = answers ? json_object_get(answers, key) : NULL;
+			if (!(json_array_size(a) == 1 && json_integer_value(json_array_get(a, 0)) == s->v)) {
+				bad_saves++;
+				if (bad_saves < 5)
+					CHECK(0, "acknowledged save attempt %lld question %lld = %d not kept", s->attempt, s->q, s->v);
+			}
+		}
+		json_decref(answers);
+		double aw = e2e_sql("SELECT count(*) FROM ledger WHERE user_id=%lld AND rule='exam_passed'", e->uid);
+		if (e->passed && aw != 1) {
+			bad_awards++;
+			CHECK(0, "member %lld passed (acknowledged) but has %g exam awards", e->uid, aw);
+		}
+	}
+	CHECK(bad_saves == 0 && bad_subs == 0 && bad_awards == 0,
+	      "after the restart: %d saves, %d submits, %d awards missing of what was acknowledged", bad_saves, bad_subs,
+	      bad_awards);
+	char err[2048];
+	int st = run_verify(err, sizeof err);
+	CHECK(st == 0, "dangxiao verify after kill -9: exit %d: %s", st, err);
+	/* And it goes on: a member starts again and saves. */
+	snprintf(path, sizeof path, "/api/v1/quizzes/%lld/attempts", X.quiz);
+	r = e2e_req("POST", path, X.e[0].tok, NULL, NULL);
+	CHECK(r.status == 200 || r.status == 201, "an attempt after the restart: %ld %.200s", r.status, r.body ? r.body : "");
+	resp_free(&r);
+out:
+	for (int i = 0; i < NEXAM; i++)
+		free(X.e[i].tok), X.e[i].tok = NULL;
+	free(t);
+	free(adm);
+}
+
+/* ---- the reminders' webhook receiver down for an hour (test clock) ---- */
+
+static struct {
+	int fd, port, got;
+	pthread_t th;
+} W = {.fd = -1};
+
+static void *hook_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int c = accept(W.fd, NULL, NULL);
+		if (c < 0)
+			break;
+		char req[16384];
+		size_t n = 0;
+		long want = -1;
+		char *body = NULL;
+		while (n < sizeof req - 1) {
+			ssize_t k = read(c, req + n, sizeof req - 1 - n);
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+			req[n] = 0;
+			char *e = strstr(req, "\r\n\r\n");
+			if (e && want < 0) {
+				char *cl = strcasestr(req, "Content-Length:");
+				want = cl ? atol(cl + 15) : 0;
+				body = e + 4;
+			}
+			if (body && (long)(req + n - body) >= want)
+				break;
+		}
+		__atomic_add_fetch(&W.got, 1, __ATOMIC_SEQ_CST);
+		const char out[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+		if (write(c, out, sizeof out - 1) < 0) {
+			/* the client gave up */
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void clock_to(double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	char iso[32];
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	e2e_clock_set(iso);
+}
+
+/* The sum of the rows' attempts reaches `want` within `ms` of real time (delivery is the outbox
+   thread's, which looks every second). */
+static double outbox_wait(const char *ids, const char *what, double want, int ms)
+{
+	double v = -1;
+	for (int w = 0; w <= ms; w += 100) {
+		v = e2e_sql("SELECT %s FROM remind_outbox WHERE id IN (%s)", what, ids);
+		if (v >= want)
+			break;
+		usleep(100 * 1000);
+	}
+	return v;
+}
+
+/* Three reminders are queued while the receiver is down; the test clock walks an hour from one
+   round of retries to the next (the waits doubling from 30 s, with jitter, never given up); then
+   the receiver comes back and every reminder is delivered exactly once. */
+E2E_TEST(faults_webhook_down_an_hour_then_delivered)
+{
+	char *adm = e2e_login("admin", E2E_PW);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	CHECK(bind(s, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(s, (struct sockaddr *)&a, &al) == 0, "a port");
+	close(s);
+	W.port = ntohs(a.sin_port);
+	char body[256], ids[128];
+	snprintf(body, sizeof body, "{\"webhook_url\":\"http://127.0.0.1:%d/hook\"}", W.port);
+	resp r = e2e_req("PUT", "/api/v1/scoring/settings", adm, body, NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("POST", "/api/v1/test/clock", adm, "{\"advance_s\":0}", NULL);
+	double t0 = jnum(r.json, "now_s");
+	resp_free(&r);
+	long long org = (long long)e2e_sql("SELECT min(id) FROM orgs");
+	long long id[3];
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/reminders?org_id=%lld", org);
+	for (int i = 0; i < 3; i++) {
+		r = e2e_req("POST", path, adm, "{}", NULL);
+		CHECK_STATUS(r, 202);
+		id[i] = jint(r.json, "id");
+		resp_free(&r);
+	}
+	snprintf(ids, sizeof ids, "%lld,%lld,%lld", id[0], id[1], id[2]);
+	CHECK(outbox_wait(ids, "min(attempts)", 1, 5000) >= 1, "each tried once while the receiver is down");
+	/* An hour of the test clock, from one due retry to the next. */
+	int steps = 0;
+	double tries = e2e_sql("SELECT sum(attempts) FROM remind_outbox WHERE id IN (%s)", ids);
+	for (; steps < 40; steps++) {
+		/* The latest of the three due times (each has its jitter): all three are tried. */
+		double next = e2e_sql("SELECT max(next_at) FROM remind_outbox WHERE id IN (%s) AND state='pending'", ids);
+		if (next < 0 || next > t0 + 3600)
+			break;
+		clock_to(next);
+		double now = outbox_wait(ids, "sum(attempts)", tries + 3, 5000);
+		CHECK(now >= tries + 3, "a retry of each at %+.0f s", next - t0);
+		if (now < tries + 3)
+			break;
+		tries = now;
+	}
+	double pending = e2e_sql("SELECT count(*) FROM remind_outbox WHERE id IN (%s) AND state='pending' AND last_error <> ''", ids);
+	double most = e2e_sql("SELECT max(attempts) FROM remind_outbox WHERE id IN (%s)", ids);
+	double wait = e2e_sql("SELECT max(next_at) FROM remind_outbox WHERE id IN (%s)", ids) - t0 - 3600;
+	fprintf(stderr, "    webhook down for an hour: %.0f tries in all (%.0f of the busiest row), %d clock steps\n", tries,
+		most, steps);
+	CHECK(pending == 3, "after an hour down every reminder is pending with its error: %g", pending);
+	CHECK(most >= 5 && most <= 8, "the waits doubled from 30 s: %g tries of one row in an hour", most);
+	CHECK(W.got == 0, "nothing received while down");
+	/* The receiver is back: at the next due time every reminder is delivered, once. */
+	W.fd = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(W.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	a.sin_port = htons((uint16_t)W.port);
+	CHECK(bind(W.fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(W.fd, 16) == 0, "the receiver listens");
+	pthread_create(&W.th, NULL, hook_main, NULL);
+	clock_to(t0 + 3600 + (wait > 0 ? wait : 0) + 1);
+	double sent = outbox_wait(ids, "sum(state='sent')", 3, 8000);
+	CHECK(sent == 3, "delivered after the hour: %g of 3", sent);
+	usleep(1500 * 1000);
+	CHECK(__atomic_load_n(&W.got, __ATOMIC_SEQ_CST) == 3, "each delivered once: %d received", W.got);
+	CHECK(e2e_sql("SELECT count(*) FROM remind_outbox WHERE id IN (%s) AND sent_at >= %.0f", ids, t0 + 3600) == 3,
+	      "sent after the hour");
+	shutdown(W.fd, SHUT_RDWR);
+	close(W.fd);
+	pthread_join(W.th, NULL);
+	r = e2e_req("PUT", "/api/v1/scoring/settings", adm, "{\"webhook_url\":\"\"}", NULL);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	clock_to(t0);
+	free(adm);
 }
