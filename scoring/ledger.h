@@ -14,6 +14,7 @@
 
 #include "scoring/chain.h"
 #include "scoring/rules.h"
+#include "scoring/ledger_check.h"
 
 /* One award as written to the ledger. */
 typedef struct award {
@@ -54,4 +55,5 @@ void ledger_signer_stop(void);
    the yearly totals against the ledger; prints what it checked to out, the first problem to err.
    Then (all good) signs the heads. Returns the exit status: 0 good, 1 a problem. */
 int ledger_verify(const char *data_dir, FILE *out, FILE *err);
+
 #endif

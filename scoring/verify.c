@@ -307,6 +307,8 @@ int ledger_verify(const char *data_dir, FILE *out, FILE *err)
 				w.mm.field, w.mm.totals, w.mm.ledger);
 			bad = 1;
 		}
+		if (!bad)
+			bad = ledger_verify_others(out, err);
 	}
 	db_exec_raw("COMMIT");
 	if (!bad) {

@@ -725,11 +725,13 @@ E2E_TEST(classes_certificate_pdf_qr_and_verification)
 		resp_free(&r);
 	}
 
-	/* A row altered in the database is not genuine either. */
+	/* A row altered in the database is not genuine (classes_verify_tampered_* go further). */
 	sql("UPDATE certificates SET holder = '冒名者' WHERE code = '%s'", code);
 	snprintf(url, sizeof url, "/api/v1/verify/%s", code);
 	r = e2e_req("GET", url, NULL, NULL, NULL);
-	CHECK_STATUS(r, 404);
+	CHECK(r.status == 200 && json_is_false(json_object_get(r.json, "genuine")) &&
+		      json_is_false(json_object_get(r.json, "valid")) && !strstr(r.body, "冒名者"),
+	      "altered: %ld %s", r.status, r.body);
 	resp_free(&r);
 	sql("UPDATE certificates SET holder = '学员cls_p1' WHERE code = '%s'", code);
 
@@ -930,4 +932,133 @@ E2E_TEST(classes_roster_matches_members_pages)
 	free(teacher);
 	for (int i = 0; i < 4; i++)
 		free(tok[i]);
+}
+
+/* ---- certificates against the ledger ---- */
+
+/* Runs `dangxiao verify` on the server's data folder while it serves: its exit status, its
+   stderr in *err (malloc'd). */
+static int ledger_verify_cmd(char **err)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/cls-verify.err", e2e_tmp);
+	int st = e2e_sh("bin/dangxiao-san verify --data %s >%s.out 2>%s", e2e_data, path, path);
+	*err = e2e_sh_out("cat %s", path);
+	return st;
+}
+
+/* The verdict of /verify/{code} and /api/v1/verify/{code}: 1 genuine, 0 not genuine, -1 other. */
+static int verdict_of(const char *code)
+{
+	char url[128];
+	snprintf(url, sizeof url, "/api/v1/verify/%s", code);
+	resp a = e2e_req("GET", url, NULL, NULL, NULL);
+	snprintf(url, sizeof url, "/verify/%s", code);
+	resp p = e2e_req("GET", url, NULL, NULL, NULL);
+	int v = -1;
+	if (a.status == 200 && p.status == 200 && json_is_true(json_object_get(a.json, "genuine")) &&
+	    strstr(p.body, "证书真实有效") && !strstr(p.body, "未通过核验"))
+		v = 1;
+	else if (a.status == 200 && p.status == 200 && json_is_false(json_object_get(a.json, "genuine")) &&
+		 strstr(p.body, "未通过核验") && !strstr(p.body, "真实有效的证书。") && !strstr(p.body, "证书真实有效"))
+		v = 0;
+	resp_free(&a);
+	resp_free(&p);
+	return v;
+}
+
+/* The digest a forger recomputes after changing the holder's name (docs/classes.md: hex SHA-256
+   of the certificate's fields); the sqlite3 CLI and sha256sum are all it takes. */
+static char *forged_digest(const char *code, const char *holder)
+{
+	char *d = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT 'dangxiao-certificate-v1' || char(10) || 'number ' || number"
+			     " || char(10) || 'code ' || code || char(10) || 'member ' || user_id || ' ' || '%s' || char(10)"
+			     " || 'class ' || class_id || ' ' || title || char(10) || 'hours ' || printf('%%.2f', hours)"
+			     " || char(10) || 'day ' || date(completed_at, 'unixepoch', '+8 hours') || char(10)"
+			     " FROM certificates WHERE code = '%s'\" | head -c -1 | sha256sum | cut -c1-64",
+			     e2e_data, holder, code);
+	d[strcspn(d, "\n")] = 0;
+	return d;
+}
+
+E2E_TEST(classes_verify_tampered_certificate_against_the_ledger)
+{
+	char *m = member("cls_t1"), code[64], *err = NULL;
+	long long cls = completed_class(m, "", code);
+	long long uid = sql_n("SELECT id FROM users WHERE username='cls_t1'");
+	/* Issuing wrote the ledger row: rule class_completed, ref the class, the digest in its detail. */
+	CHECK(sql_n("SELECT count(*) FROM ledger l JOIN certificates c ON c.user_id = l.user_id WHERE c.code = '%s'"
+		    " AND l.rule = 'class_completed' AND l.ref = '%lld'"
+		    " AND json_extract(l.detail, '$.certificate') = c.digest",
+		    code, cls) == 1,
+	      "the ledger row of the certificate");
+	CHECK(verdict_of(code) == 1, "genuine first");
+	int st = ledger_verify_cmd(&err);
+	CHECK(st == 0 && e2e_sh("grep -q 'certificates ok' %s/cls-verify.err.out", e2e_tmp) == 0, "verify good: %d %s", st,
+	      err);
+	free(err);
+	char *digest = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT digest FROM certificates WHERE code = '%s'\"", e2e_data,
+				  code);
+	digest[strcspn(digest, "\n")] = 0;
+	/* The check of our forgery: recomputed for the true name it is the stored digest. */
+	char *same = forged_digest(code, "学员cls_t1");
+	CHECK(!strcmp(same, digest), "the digest recomputes: %s vs %s", same, digest);
+	free(same);
+
+	/* 1. The forger changes the name and recomputes the row's digest: the row is consistent in
+	   itself, but the ledger recorded another digest. */
+	char *forged = forged_digest(code, "冒名者");
+	sql("UPDATE certificates SET holder = '冒名者', digest = '%s' WHERE code = '%s'", forged, code);
+	CHECK(verdict_of(code) == 0, "forged row, recomputed digest: not genuine");
+	st = ledger_verify_cmd(&err);
+	char *num = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT number FROM certificates WHERE code = '%s'\"", e2e_data, code);
+	num[strcspn(num, "\n")] = 0;
+	char want[160];
+	snprintf(want, sizeof want, "certificate %s (member %lld)", num, uid);
+	CHECK(st == 1 && strstr(err, want), "dangxiao verify names the certificate: %d %s", st, err);
+	free(err);
+
+	/* 2. The forger also writes the new digest into the ledger row (dropping its append-only
+	   trigger): the chain's hash of that row no longer matches. */
+	char *detail = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT detail FROM ledger WHERE user_id = %lld AND rule ="
+				  " 'class_completed' AND ref = '%lld'\"",
+				  e2e_data, uid, cls);
+	detail[strcspn(detail, "\n")] = 0;
+	/* As the shell's double-quoted argument of sql(): its quotes escaped. */
+	char qdetail[256], *o = qdetail;
+	for (const char *p = detail; *p && o < qdetail + sizeof qdetail - 3; p++) {
+		if (*p == '"' || *p == '\\' || *p == '$' || *p == '`')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = 0;
+	sql("DROP TRIGGER ledger_no_update; UPDATE ledger SET detail = '{\\\"certificate\\\":\\\"%s\\\"}' WHERE user_id = %lld AND"
+	    " rule = 'class_completed' AND ref = '%lld'",
+	    forged, uid, cls);
+	CHECK(sql_n("SELECT count(*) FROM ledger WHERE user_id = %lld AND json_extract(detail, '$.certificate') = '%s'", uid,
+		    forged) == 1,
+	      "the ledger row was rewritten");
+	CHECK(verdict_of(code) == 0, "forged row and ledger detail: not genuine (the chain is broken)");
+	st = ledger_verify_cmd(&err);
+	snprintf(want, sizeof want, "member %lld (cls_t1), row", uid);
+	CHECK(st == 1 && strstr(err, want) && strstr(err, "tampered"), "dangxiao verify finds the chain broken: %d %s", st,
+	      err);
+	free(err);
+
+	/* Put everything back: genuine again, verify good again. */
+	sql("UPDATE ledger SET detail = '%s' WHERE user_id = %lld AND rule = 'class_completed' AND ref = '%lld';"
+	    " CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is"
+	    " append-only'); END;",
+	    qdetail, uid, cls);
+	sql("UPDATE certificates SET holder = '学员cls_t1', digest = '%s' WHERE code = '%s'", digest, code);
+	CHECK(verdict_of(code) == 1, "genuine after restoring");
+	st = ledger_verify_cmd(&err);
+	CHECK(st == 0, "verify good after restoring: %d %s", st, err);
+	free(err);
+
+	free(detail);
+	free(digest);
+	free(forged);
+	free(num);
+	free(m);
 }
