@@ -1062,3 +1062,128 @@ E2E_TEST(classes_verify_tampered_certificate_against_the_ledger)
 	free(num);
 	free(m);
 }
+
+/* ---- a class exam in the completion rule ---- */
+
+/* A course of teacher's with a one-question exam (a true/false question, pass 60); returns the
+   quiz id, the course in *course_out. */
+static long long exam_course(long long *course_out)
+{
+	long long c = course(0.5);
+	char *t = e2e_login("teacher", E2E_PW);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/questions", c);
+	resp r = e2e_req("POST", path, t,
+			 "{\"type\":\"truefalse\",\"stem\":\"专题班考试：党的二十大于2022年召开\",\"answer\":[0]}", NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/quiz", c);
+	r = e2e_req("PUT", path, t, "{\"num_questions\":1,\"pass_score\":60,\"time_limit_s\":600,\"max_attempts\":5}", NULL);
+	CHECK_STATUS(r, 200);
+	long long quiz = jint(r.json, "id");
+	resp_free(&r);
+	free(t);
+	*course_out = c;
+	return quiz;
+}
+
+/* Takes the exam once, answering right or wrong; returns 1 when passed. The member is enrolled in
+   the exam's course first. */
+static int take_exam(const char *tok, long long exam_course_id, long long quiz, int right)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/enroll", exam_course_id);
+	resp r = e2e_req("POST", path, tok, NULL, NULL);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/quizzes/%lld/attempts", quiz);
+	r = e2e_req("POST", path, tok, NULL, NULL);
+	CHECK(r.status == 200 || r.status == 201, "attempt: %ld %s", r.status, r.body);
+	long long att = jint(r.json, "attempt_id");
+	json_t *q = json_array_get(json_object_get(r.json, "questions"), 0);
+	int pos = -1;
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(q, "options"), i, o) if (!strcmp(json_string_value(o), right ? "对" : "错")) pos =
+		(int)i;
+	char body[128];
+	snprintf(body, sizeof body, "{\"answers\":{\"%lld\":[%d]}}", (long long)jint(q, "id"), pos);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/attempts/%lld/submit", att);
+	r = e2e_req("POST", path, tok, body, NULL);
+	CHECK_STATUS(r, 200);
+	int passed = json_is_true(json_object_get(r.json, "passed"));
+	resp_free(&r);
+	return passed;
+}
+
+E2E_TEST(classes_exam_in_the_completion_rule)
+{
+	long long ec = 0, quiz = exam_course(&ec), a = course(1), t = now_s();
+	long st;
+	char extra[256];
+	/* An exam that does not exist: 422, nothing made. */
+	long long before = sql_n("SELECT count(*) FROM classes");
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"exam_quiz_id\":999999", a);
+	CHECK(make_class(extra, t - 10, t + 86400, &st) == 0 && st == 422, "unknown exam: %ld", st);
+	CHECK(sql_n("SELECT count(*) FROM classes") == before, "nothing made");
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"exam_quiz_id\":%lld", a, quiz);
+	long long cls = make_class(extra, t - 10, t + 86400, NULL);
+
+	/* Courses first, then the exam: the course alone does not complete the class; a failed exam
+	   does not either; the pass does, in its own grading transaction. */
+	char *m1 = member("cls_e1");
+	resp r = join(m1, cls);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	study(m1, a);
+	r = class_get(m1, cls);
+	CHECK(!completed(m1, cls) && json_is_true(json_object_get(me_of(&r), "exam_needed")) &&
+		      json_array_size(json_object_get(me_of(&r), "remaining")) == 0 && jnum(me_of(&r), "progress") == 0.5,
+	      "the course done, the exam needed: %s", r.body);
+	resp_free(&r);
+	CHECK(take_exam(m1, ec, quiz, 0) == 0, "a wrong answer fails");
+	CHECK(!completed(m1, cls), "a failed exam completes nothing");
+	e2e_clock_advance(30);
+	CHECK(take_exam(m1, ec, quiz, 1) == 1, "the right answer passes");
+	CHECK(completed(m1, cls), "the pass completes the class");
+	long long u1 = sql_n("SELECT id FROM users WHERE username='cls_e1'");
+	CHECK(sql_n("SELECT count(*) FROM class_members m JOIN events e ON e.user_id = m.user_id AND e.kind = 'exam_passed'"
+		    " AND e.ref = %lld WHERE m.class_id = %lld AND m.user_id = %lld AND m.completed_at = e.at"
+		    " AND m.certificate_id IS NOT NULL",
+		    quiz, cls, u1) == 1,
+	      "completed at the moment of the pass, with its certificate");
+	CHECK(sql_n("SELECT count(*) FROM ledger WHERE user_id = %lld AND rule = 'class_completed' AND ref = '%lld'", u1,
+		    cls) == 1,
+	      "the class_completed ledger row");
+
+	/* The exam first, then the course: complete at the course's completion. */
+	char *m2 = member("cls_e2");
+	r = join(m2, cls);
+	resp_free(&r);
+	CHECK(take_exam(m2, ec, quiz, 1) == 1, "passes first");
+	r = class_get(m2, cls);
+	CHECK(!completed(m2, cls) && !json_is_true(json_object_get(me_of(&r), "exam_needed")) &&
+		      json_array_size(json_object_get(me_of(&r), "remaining")) == 1,
+	      "the exam done, the course remaining: %s", r.body);
+	resp_free(&r);
+	study(m2, a);
+	CHECK(completed(m2, cls), "the course completes the class");
+	long long u2 = sql_n("SELECT id FROM users WHERE username='cls_e2'");
+	CHECK(sql_n("SELECT count(*) FROM class_members m JOIN events e ON e.user_id = m.user_id AND"
+		    " e.kind = 'course_completed' AND e.ref = %lld WHERE m.class_id = %lld AND m.user_id = %lld"
+		    " AND m.completed_at = e.at",
+		    a, cls, u2) == 1,
+	      "completed at the course's completion");
+
+	/* An exam passed after the window closed does not count. */
+	char *m3 = member("cls_e3");
+	r = join(m3, cls);
+	resp_free(&r);
+	study(m3, a);
+	e2e_clock_advance(86400);
+	CHECK(take_exam(m3, ec, quiz, 1) == 1, "passes after the window");
+	CHECK(!completed(m3, cls), "too late for the class");
+	free(m1);
+	free(m2);
+	free(m3);
+}
