@@ -2,6 +2,7 @@
  * /teach/courses/{id}. Pages are rendered from the same JSON objects the API returns. */
 #include "courses.h"
 #include "courses/access.h"
+#include "courses/journey.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
@@ -20,6 +21,7 @@ static const char *jstr_(json_t *o, const char *k)
 static int page_course(req *r)
 {
 	int64_t id = req_id(r, 0);
+	journey_enrol_required(r); /* a required course is the member's without a click */
 	json_t *c = course_json(r, id);
 	if (!c)
 		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));
@@ -54,6 +56,8 @@ static int page_course(req *r)
 			    "%d%%</progress><span class=\"pct\">%d%%</span></div>",
 			    tr(json_is_true(json_object_get(c, "completed")) ? "course.completed" : "course.progress"), pct, pct,
 			    pct);
+		if (published && !own)
+			journey_button(r, &b, id);
 	} else if (published && !own) {
 		html_printf(&b, "<button type=\"button\" class=\"primary\" id=\"enroll\" data-id=\"%lld\">%s</button>",
 			    (long long)id, tr("course.enroll"));
@@ -173,6 +177,7 @@ static int page_teach(req *r)
 static int page_teach_edit(req *r)
 {
 	int64_t id = req_id(r, 0);
+	journey_enrol_required(r); /* a required course is the member's without a click */
 	json_t *c = course_json(r, id);
 	if (!c)
 		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));
