@@ -216,7 +216,13 @@ static void add_security_headers(struct MHD_Response *resp, const char *ctype)
 static enum MHD_Result send_reply(req *r)
 {
 	struct MHD_Response *resp;
-	if (r->fd > 0) {
+	if (r->stream) {
+		/* Chunked; the response owns the producer's state from here (freed by libmicrohttpd). */
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, (MHD_ContentReaderCallback)r->stream,
+							 r->stream_ctx, (MHD_ContentReaderFreeCallback)r->stream_free);
+		if (resp)
+			r->stream = NULL, r->stream_ctx = NULL, r->stream_free = NULL;
+	} else if (r->fd > 0) {
 		/* For HEAD, libmicrohttpd sends the headers (with the real Content-Length) and no body. */
 		resp = MHD_create_response_from_fd_at_offset64(r->f_len, r->fd, r->f_off);
 		r->fd = -1; /* owned by the response now */
@@ -401,6 +407,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->stream && r->stream_free) /* a streamed reply that was never queued */
+		r->stream_free(r->stream_ctx);
 	free(r->out);
 	buf_free(&r->body);
 	if (r->json)

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -97,6 +98,15 @@ struct hdr {
 	struct hdr *next;
 };
 
+/* A streamed reply's producer (libmicrohttpd's content reader): writes up to max bytes of the body
+   at offset pos into out and returns how many (at least 1), REPLY_STREAM_END when the body is
+   complete, or REPLY_STREAM_ERROR to cut the connection (the client sees a truncated body). It
+   runs on the connection's server thread, once per chunk sent, so producing one chunk should take
+   milliseconds, not seconds. */
+typedef ssize_t (*reply_stream_fn)(void *ctx, uint64_t pos, char *out, size_t max);
+#define REPLY_STREAM_END ((ssize_t)-1)
+#define REPLY_STREAM_ERROR ((ssize_t)-2)
+
 struct req {
 	struct MHD_Connection *conn;
 	arena *a;
@@ -126,6 +136,9 @@ struct req {
 	size_t out_len;
 	int fd;                  /* file reply: fd, offset, length */
 	uint64_t f_off, f_len;
+	reply_stream_fn stream;  /* streamed reply (reply_stream): producer, its state and its end */
+	void *stream_ctx;
+	void (*stream_free)(void *ctx);
 	struct hdr *hdrs;
 	double t0;
 	const char *page;        /* the page name given to page_begin */
@@ -179,6 +192,10 @@ int reply_redirect(req *r, const char *location);
    ranges, or malformed: serve the whole file). Pure (tests/unit, tests/fuzz). */
 enum { RANGE_IGNORE = 0, RANGE_OK = 1, RANGE_UNSATISFIABLE = 2 };
 int range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len);
+/* A body produced while it is sent (chunked, no Content-Length): fn is called for every chunk,
+   free_ctx(ctx) once at the end whatever happened (sent, client gone, reply replaced). Memory stays
+   what the producer holds, whatever the body's size. */
+int reply_stream(req *r, int status, const char *ctype, reply_stream_fn fn, void *ctx, void (*free_ctx)(void *ctx));
 /* Serves a file with sendfile, ETag/If-None-Match, single Range (206/416). */
 int reply_file(req *r, const char *path, const char *ctype, const char *cache_control);
 void reply_header(req *r, const char *name, const char *value);

@@ -53,6 +53,11 @@ void reply_reset(req *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
+	if (r->stream && r->stream_free)
+		r->stream_free(r->stream_ctx);
+	r->stream = NULL;
+	r->stream_ctx = NULL;
+	r->stream_free = NULL;
 	r->hdrs = NULL; /* arena memory */
 	r->ctype = NULL;
 	r->status = 0;
@@ -130,6 +135,20 @@ int reply_error(req *r, int status, const char *code, const char *fmt, ...)
 int reply_empty(req *r, int status)
 {
 	set_out(r, status, NULL, NULL, 0);
+	return 0;
+}
+
+int reply_stream(req *r, int status, const char *ctype, reply_stream_fn fn, void *ctx, void (*free_ctx)(void *ctx))
+{
+	if (r->done) {
+		if (free_ctx)
+			free_ctx(ctx);
+		return 0;
+	}
+	set_out(r, status, ctype, NULL, 0);
+	r->stream = fn;
+	r->stream_ctx = ctx;
+	r->stream_free = free_ctx;
 	return 0;
 }
 

@@ -912,6 +912,14 @@ E2E_TEST(classes_roster_matches_members_pages)
 	ro = e2e_req("GET", path, teacher, NULL, NULL);
 	CHECK_STATUS(ro, 200);
 	save(&ro, "certs.zip", file);
+	/* Streamed while it is made: chunked, no length known in advance; the count up front. */
+	char *te = resp_header(&ro, "Transfer-Encoding"), *cl = resp_header(&ro, "Content-Length"),
+	     *nc = resp_header(&ro, "X-Certificates");
+	CHECK(te && strstr(te, "chunked") && !cl && nc && atoi(nc) == 1, "streamed: TE %s, CL %s, count %s", te ? te : "-",
+	      cl ? cl : "-", nc ? nc : "-");
+	free(te);
+	free(cl);
+	free(nc);
 	resp_free(&ro);
 	char *t1 = e2e_sh_out("unzip -t %s 2>&1", file);
 	CHECK(strstr(t1, "No errors detected") && strstr(t1, "学员cls_r2.pdf"), "zip: %s", t1);
