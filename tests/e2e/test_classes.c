@@ -1195,3 +1195,38 @@ E2E_TEST(classes_exam_in_the_completion_rule)
 	free(m2);
 	free(m3);
 }
+
+/* ---- /me: my classes and my certificates (the scoring module's page, through scoring/me.h) ---- */
+
+E2E_TEST(classes_on_the_me_page)
+{
+	char *m = member("cls_me1"), code[64];
+	long long done = completed_class(m, "", code);
+	long long a = course(1), t = now_s();
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long open = make_class(extra, t - 10, t + 5 * 86400 - 60, NULL);
+	resp r = join(m, open);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("GET", "/me", m, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	const char *cls = r.body ? strstr(r.body, "id=\"me-classes\"") : NULL;
+	const char *certs = r.body ? strstr(r.body, "id=\"me-certificates\"") : NULL;
+	char want[160];
+	snprintf(want, sizeof want, "<a href=\"/classes/%lld\">", done);
+	CHECK(cls && strstr(cls, want) && strstr(cls, "value=\"100\""), "the completed class: %.800s", cls ? cls : "");
+	snprintf(want, sizeof want, "<a href=\"/classes/%lld\">", open);
+	CHECK(cls && strstr(cls, want) && strstr(cls, "还剩 5 天"), "the open class with its days left: %.900s", cls ? cls : "");
+	snprintf(want, sizeof want, "href=\"/api/v1/certificates/%s.pdf\" download", code);
+	CHECK(certs && strstr(certs, want), "the certificate to download: %.600s", certs ? certs : "");
+	resp_free(&r);
+	/* Someone without classes sees the sections, empty. */
+	char *z = member("cls_me2");
+	r = e2e_req("GET", "/me", z, NULL, NULL);
+	cls = r.body ? strstr(r.body, "id=\"me-classes\"") : NULL;
+	CHECK(cls && strstr(cls, "暂无") && strstr(r.body, "id=\"me-certificates\""), "empty sections");
+	resp_free(&r);
+	free(z);
+	free(m);
+}
