@@ -23,8 +23,8 @@ static void add_id(int64_t id, void *ud)
 
 int journey_enrol_required(req *r)
 {
-	if (!r->u || !r->u->org_id)
-		return 0;
+	if (!r->u || !r->u->org_id || r->u->role != ROLE_MEMBER)
+		return 0; /* staff preview the courses required of them (courses/access.c) */
 	buf ids;
 	buf_init(&ids);
 	buf_putc(&ids, '[');

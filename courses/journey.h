@@ -17,7 +17,7 @@ typedef struct journey_lecture {
 	int64_t at;                       /* journey_last: when it was last studied */
 } journey_lecture;
 
-/* Enrols u in every published course required for them this year (their organisation's or an
+/* Enrols a member (staff are left to preview) in every published course required for them this year (their organisation's or an
    ancestor's assignments) that they are not enrolled in, except their own: required courses are
    assigned, not chosen. Its own write transaction when something is missing (never call it inside
    one). The number enrolled now, or -1. */
