@@ -93,4 +93,42 @@ export default async function (t) {
     t.check(errors.length === 0, `${w}: no errors: ` + errors.join('; '));
     await ctx.close();
   }
+
+  // The player's end (its media are not there, so the video's events are dispatched by hand and
+  // the server's answers to play and heartbeat are stubbed): it moves on to the next lecture unless
+  // told to stay, and a completed course's message stays until dismissed, without moving on.
+  const ctx = await t.browser.newContext({ viewport: { width: 360, height: 800 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await t.login(page, 'zhaoliu');
+  await page.goto(t.base + '/lectures/99110');
+  await page.evaluate(() => document.getElementById('video').dispatchEvent(new Event('ended')));
+  const next = page.locator('#next-banner');
+  t.check(await next.isVisible(), 'at the end: the next lecture is announced');
+  t.check((await page.locator('#next-text').textContent()).includes('第2讲'), 'it names 第2讲');
+  await page.click('#next-stay');
+  t.check(!(await next.isVisible()), '留在本讲 stops it');
+  await page.waitForTimeout(6000);
+  t.check(page.url().endsWith('/lectures/99110'), `still on the lecture after 6 s: ${page.url()}`);
+  await Promise.all([page.waitForURL(/\/lectures\/99111\?autoplay=1$/, { timeout: 15000 }),
+    page.evaluate(() => document.getElementById('video').dispatchEvent(new Event('ended')))]);
+  t.check(true, 'moved on to 第2讲 by itself');
+
+  await page.route('**/api/v1/lectures/99111/play', (r) => r.fulfill({ status: 201, contentType: 'application/json',
+    body: JSON.stringify({ session: 1, resume_position: 0 }) }));
+  await page.route('**/api/v1/lectures/99111/heartbeat', (r) => r.fulfill({ status: 200, contentType: 'application/json',
+    body: JSON.stringify({ result: 'credited', credited_s: 5, lecture_study_s: 60, today_study_s: 60, coverage: 1,
+      covered_s: 60, completed: true, course_completed: true, position: 60, intervals: [[0, 60]] }) }));
+  await page.route('**/media/**', (r) => r.abort());
+  await page.evaluate(() => document.getElementById('video').dispatchEvent(new Event('play')));
+  await page.waitForTimeout(500);
+  await page.evaluate(() => document.getElementById('video').dispatchEvent(new Event('ended')));
+  const done = page.locator('#done-banner');
+  await done.waitFor({ state: 'visible', timeout: 10000 });
+  t.check((await page.locator('#done-text').textContent()).includes('课程已全部完成'), 'the course completion message');
+  await page.waitForTimeout(6000);
+  t.check(await done.isVisible(), 'it stays on screen');
+  t.check(page.url().includes('/lectures/99111'), 'a completed course does not move on');
+  await page.click('#done-close');
+  t.check(!(await done.isVisible()), '知道了 dismisses it');
+  await ctx.close();
 }
