@@ -197,21 +197,34 @@ static void col32(sqlite3_stmt *st, int col, unsigned char out[CHAIN_HASH_BYTES]
 		memset(out, 0, CHAIN_HASH_BYTES); /* edited to another size: fails the comparison */
 }
 
+void ledger_row_read(sqlite3_stmt *st, ledger_row *out)
+{
+	out->member_id = sqlite3_column_int64(st, 0);
+	out->id = sqlite3_column_int64(st, 1);
+	out->rule = (const char *)sqlite3_column_text(st, 2);
+	out->points = sqlite3_column_int64(st, 3);
+	out->ref = (const char *)sqlite3_column_text(st, 4);
+	out->at = sqlite3_column_int64(st, 5);
+	out->detail = (const char *)sqlite3_column_text(st, 6);
+	col32(st, 7, out->prev);
+	col32(st, 8, out->hash);
+}
+
+void ledger_cp_read(sqlite3_stmt *st, chain_checkpoint *out)
+{
+	out->member_id = sqlite3_column_int64(st, 0);
+	out->count = sqlite3_column_int64(st, 1);
+	col32(st, 2, out->head);
+	out->at = sqlite3_column_int64(st, 3);
+}
+
 static int one_row(void *ctx, ledger_row *out)
 {
 	one_walk *w = ctx;
 	int rc = db_step(w->rows);
 	if (rc <= 0)
 		return rc;
-	out->member_id = sqlite3_column_int64(w->rows, 0);
-	out->id = sqlite3_column_int64(w->rows, 1);
-	out->rule = (const char *)sqlite3_column_text(w->rows, 2);
-	out->points = sqlite3_column_int64(w->rows, 3);
-	out->ref = (const char *)sqlite3_column_text(w->rows, 4);
-	out->at = sqlite3_column_int64(w->rows, 5);
-	out->detail = (const char *)sqlite3_column_text(w->rows, 6);
-	col32(w->rows, 7, out->prev);
-	col32(w->rows, 8, out->hash);
+	ledger_row_read(w->rows, out);
 	if (!w->found && out->rule && out->ref && !strcmp(out->rule, w->rule) && !strcmp(out->ref, w->ref)) {
 		w->found = 1;
 		w->detail = xstrdup(out->detail ? out->detail : "");
@@ -225,10 +238,7 @@ static int one_cp(void *ctx, chain_checkpoint *out)
 	int rc = db_step(w->cps);
 	if (rc <= 0)
 		return rc;
-	out->member_id = sqlite3_column_int64(w->cps, 0);
-	out->count = sqlite3_column_int64(w->cps, 1);
-	col32(w->cps, 2, out->head);
-	out->at = sqlite3_column_int64(w->cps, 3);
+	ledger_cp_read(w->cps, out);
 	return 1;
 }
 
