@@ -314,6 +314,12 @@ static int check_in(req *r, const class_in *in)
 	}
 	if (in->min_hours > hours + 1e-9)
 		return reply_error(r, 422, "invalid_class", "%s", tr("classes.err.min_hours_unreachable")), -1;
+	/* The class exam is a course's exam (the quiz module's quizzes table, read only): one that
+	   does not exist would make the class impossible to complete. */
+	if (in->exam_quiz_id > 0 && !db_exists("SELECT 1 FROM quizzes WHERE id = ?", "i", in->exam_quiz_id))
+		return reply_error(r, 422, "invalid_class", "%s（%lld）", tr("classes.err.exam_missing"),
+				   (long long)in->exam_quiz_id),
+		       -1;
 	for (int i = 0; i < in->norganisers; i++)
 		if (!db_exists("SELECT 1 FROM users WHERE id = ? AND role IN ('instructor', 'assessor')", "i", in->organisers[i]))
 			return reply_error(r, 422, "invalid_field", "%s（%lld）", tr("classes.err.organiser"),

@@ -259,6 +259,7 @@ static int certificate_pdf(req *r)
 
 typedef struct verdict {
 	int found;     /* a certificate with this code whose row is intact */
+	int tampered;  /* a certificate with this code whose row does not match its digest or the ledger */
 	int revoked;
 	char kind[8], number[40], title[256], org[128];
 	char *holder;  /* masked, malloc'd */
@@ -266,8 +267,10 @@ typedef struct verdict {
 	int64_t completed_at, issued_at, revoked_at;
 } verdict;
 
-/* Looks the code up. A code that does not parse, an unknown code and a row whose digest does not
-   match its fields (altered in the database) are all "not found": the answer never tells which. */
+/* Looks the code up. A code that does not parse and an unknown code are both "not found": the
+   answer never tells which. A row that no longer matches its digest, or whose digest is not the
+   one its ledger row records in an intact hash chain (cert_covered), is "not genuine": the code
+   is unguessable, so saying that it exists tells a forger nothing. */
 static void verify_code(const char *seg, verdict *v)
 {
 	memset(v, 0, sizeof *v);
@@ -279,15 +282,16 @@ static void verify_code(const char *seg, verdict *v)
 				    " FROM certificates WHERE code = ?",
 				    "s", code);
 	if (db_step(st) == 1) {
-		char day[16], want[65];
+		char day[16];
 		day_of(sqlite3_column_int64(st, 5), day);
 		const char *kind = db_col_text(st, 0);
 		cert_facts f = {.number = db_col_text(st, 1), .code = code, .user_id = sqlite3_column_int64(st, 8),
 				.holder = db_col_text(st, 3), .class_id = sqlite3_column_int64(st, 9),
 				.title = db_col_text(st, 2), .hours = sqlite3_column_double(st, 4), .day = day,
 				.body = !strcmp(kind, "year") ? db_col_text(st, 10) : NULL};
-		cert_digest(&f, want);
-		if (!strcmp(want, db_col_text(st, 11))) {
+		if (!cert_covered(&f, db_col_text(st, 11), 1))
+			v->tampered = 1;
+		else {
 			v->found = 1;
 			snprintf(v->kind, sizeof v->kind, "%s", kind);
 			snprintf(v->number, sizeof v->number, "%s", db_col_text(st, 1));
@@ -310,14 +314,17 @@ static int verify_api(req *r)
 {
 	verdict v;
 	verify_code(r->params[0], &v);
+	reply_header(r, "Cache-Control", "no-store");
+	if (v.tampered)
+		return reply_json(r, 200, json_pack("{s:b,s:b,s:b}", "valid", 0, "genuine", 0, "revoked", 0));
 	if (!v.found)
 		return reply_error(r, 404, "not_found", "%s", tr("classes.verify.not_found"));
 	json_t *j = json_pack("{s:b,s:b,s:s,s:s,s:s,s:s,s:f,s:o,s:o,s:o}", "valid", !v.revoked, "revoked", v.revoked, "kind",
 			      v.kind, "title", v.title, "holder", v.holder, "number", v.number, "hours", v.hours,
 			      "completed_at", iso_json(v.completed_at), "issued_at", iso_json(v.issued_at), "revoked_at",
 			      iso_json(v.revoked_at));
+	json_object_set_new(j, "genuine", json_true());
 	free(v.holder);
-	reply_header(r, "Cache-Control", "no-store");
 	return reply_json(r, 200, j);
 }
 
@@ -330,6 +337,15 @@ static int verify_page(req *r)
 	reply_header(r, "Cache-Control", "no-store");
 	buf b;
 	buf_init(&b);
+	if (v.tampered) {
+		/* Nothing of the row is shown: which of its fields were altered is unknown. */
+		page_begin(r, &b, "verify", tr("classes.verify.title"));
+		html_printf(&b,
+			    "<section class=\"card verify tampered\" id=\"verify\"><h1>%s</h1>"
+			    "<p class=\"verdict bad\" id=\"verdict\">%s</p><p>%s</p></section>",
+			    tr("classes.verify.title"), tr("classes.verify.not_genuine"), tr("classes.verify.not_genuine_why"));
+		return page_reply(r, &b);
+	}
 	if (!v.found) {
 		page_begin(r, &b, "verify", tr("classes.verify.title"));
 		html_printf(&b, "<section class=\"card verify\" id=\"verify\"><h1>%s</h1><p>%s</p></section>",

@@ -75,6 +75,14 @@ typedef struct cert_facts {
    class (id and title), hours, day and body: what "class_completed" hands to the ledger, and what
    the verification recomputes (an altered row is not genuine). */
 void cert_digest(const cert_facts *f, char out[65]);
+/* Whether a certificate row is what was issued: its fields hash to its stored digest and, for a
+   class certificate, the member's ledger row of the class (rule class_completed, ref = the class
+   id) records that digest. chain 1: the member's hash chain is walked as well (the public
+   verification); 0: the row is only read (`dangxiao verify`, which walked every chain first).
+   1 genuine, 0 not (or the ledger could not be read). */
+int cert_covered(const cert_facts *f, const char *stored_digest, int chain);
+/* `dangxiao verify`'s check of every certificate (registered with ledger_verify_also). */
+int certs_verify_all(FILE *out, FILE *err);
 /* Inside a write transaction: inserts a certificate (its number is the next of the issuing year)
    and returns its id (code and digest written to the outs), or -1. */
 int64_t cert_issue(const char *kind, int64_t user_id, int64_t class_id, const char *title, double hours,

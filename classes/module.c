@@ -4,9 +4,20 @@
 #include "classes/cert.h"
 #include "classes/classes.h"
 #include "module.h"
+#include "scoring/ledger_check.h"
+#include "scoring/me.h"
+#include "classes/me.h"
 
 extern const route class_routes[], cert_routes[], roster_routes[], class_page_routes[];
 int seed_classes(const char *data_dir);
+
+/* `dangxiao verify` checks every certificate against its digest and its ledger row; /me shows the
+   member's classes and certificates. */
+static void classes_init(void)
+{
+	ledger_verify_also(certs_verify_all);
+	me_section_register(classes_me_section); /* /me: my classes and my certificates */
+}
 
 static void classes_stop(void)
 {
@@ -17,6 +28,7 @@ const module classes_module = {
 	.name = "classes",
 	.routes = (const route *const[]){class_routes, cert_routes, roster_routes, class_page_routes, NULL},
 	.resources = (const resource_kind *const[]){&class_view, &class_edit, &class_roster, &cert_own, &cert_any, NULL},
+	.init = classes_init,
 	.stop = classes_stop,
 	.nav = (const nav_entry[]){{"/classes", "nav.classes", R_ANY, 15}, {.href = NULL}},
 	.seed = seed_classes,

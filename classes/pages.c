@@ -342,6 +342,38 @@ static int page_certificates(req *r)
 
 void classes_me_section(req *r, buf *b)
 {
+	/* My classes: those joined or assigned, with progress and the days left. */
+	json_t *classes = classes_list_json(r);
+	html_printf(b, "<section class=\"card\" id=\"me-classes\"><h2>%s</h2>", tr("classes.page.mine"));
+	size_t i, shown = 0;
+	json_t *c;
+	json_array_foreach(json_object_get(classes, "classes"), i, c)
+	{
+		if (!json_is_true(json_object_get(c, "joined")))
+			continue;
+		if (!shown++)
+			html_raw(b, "<ul class=\"my-list\">");
+		int done = json_is_true(json_object_get(c, "completed"));
+		int pct = (int)(json_real_value(json_object_get(c, "progress")) * 100 + 0.5);
+		html_printf(b, "<li><div class=\"my-title\"><a href=\"/classes/%lld\">%s</a>",
+			    (long long)json_integer_value(json_object_get(c, "id")), js(c, "title"));
+		if (done)
+			html_printf(b, " <span class=\"badge ok\">%s</span>", tr("classes.page.course_done"));
+		html_printf(b, "</div><div class=\"progress-row\"><progress max=\"100\" value=\"%d\" aria-label=\"%s\">%d%%</progress>"
+			    "<span class=\"pct\">%d%%</span></div>",
+			    pct, tr("course.progress"), pct, pct);
+		if (!done && !strcmp(js(c, "window_state"), "open"))
+			html_printf(b, "<p class=\"meta\">%s %lld %s</p>", tr("classes.page.days_left"),
+				    (long long)json_integer_value(json_object_get(c, "days_left")), tr("classes.page.days"));
+		html_raw(b, "</li>");
+	}
+	if (shown)
+		html_raw(b, "</ul>");
+	else
+		html_printf(b, "<p class=\"muted\">%s</p>", tr("classes.page.none"));
+	html_printf(b, "<p><a href=\"/classes\">%s →</a></p></section>", tr("nav.classes"));
+	json_decref(classes);
+
 	json_t *all = certificates_json(r->u->id);
 	html_printf(b, "<section class=\"card\" id=\"me-certificates\"><h2>%s</h2>", tr("classes.page.certificates"));
 	json_t *list = json_object_get(all, "certificates");
@@ -349,8 +381,6 @@ void classes_me_section(req *r, buf *b)
 		html_printf(b, "<p class=\"muted\">%s</p>", tr("classes.page.none"));
 	else
 		html_raw(b, "<ul class=\"my-list\">");
-	size_t i;
-	json_t *c;
 	json_array_foreach(list, i, c)
 	{
 		int revoked = json_is_true(json_object_get(c, "revoked"));

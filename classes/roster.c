@@ -325,11 +325,6 @@ static int roster_get(req *r)
 	return rc;
 }
 
-static int fd_sink(void *ctx, const void *data, size_t n)
-{
-	return write_all(*(int *)ctx, data, n);
-}
-
 /* An entry name for a certificate: NUMBER-NAME.pdf, with characters that a file system would
    take as structure replaced. */
 static void entry_name(char *out, size_t n, const char *number, const char *name)
@@ -343,9 +338,74 @@ static void entry_name(char *out, size_t n, const char *number, const char *name
 	buf_free(&b);
 }
 
+/* The ZIP of a roster's certificates as it is sent: the entries to write (certificate id and entry
+   name), the writer, and the bytes produced but not sent yet (one entry: a PDF of some 50 KB). */
+typedef struct zip_stream {
+	int64_t *certs;
+	char **names;
+	int n, next, ended;
+	zipw z;
+	buf pending;
+	size_t sent; /* of pending */
+} zip_stream;
+
+static int pending_sink(void *ctx, const void *data, size_t n)
+{
+	buf_add(&((zip_stream *)ctx)->pending, data, n);
+	return 0;
+}
+
+static void zip_stream_free(void *ctx)
+{
+	zip_stream *s = ctx;
+	for (int i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->certs);
+	if (!s->ended)
+		buf_free(&s->z.central);
+	buf_free(&s->pending);
+	free(s);
+}
+
+/* Called by libmicrohttpd for every chunk: hands out what is pending, and when nothing is, renders
+   the next certificate into the archive (or, after the last, the central directory). */
+static long zip_stream_next(void *ctx, char *out, size_t max)
+{
+	zip_stream *s = ctx;
+	while (s->sent == s->pending.len) {
+		s->pending.len = s->sent = 0;
+		if (s->next < s->n) {
+			buf pdf;
+			buf_init(&pdf);
+			int i = s->next++;
+			int ok = cert_render(s->certs[i], &pdf) == 0 && zip_add(&s->z, s->names[i], pdf.p, pdf.len) == 0;
+			buf_free(&pdf);
+			if (!ok) {
+				fprintf(stderr, "dangxiao: certificates ZIP: certificate %lld could not be added\n",
+					(long long)s->certs[i]);
+				return -1;
+			}
+		} else if (!s->ended) {
+			s->ended = 1;
+			if (zip_end(&s->z) < 0)
+				return -1;
+		} else
+			return 0;
+	}
+	size_t k = s->pending.len - s->sent;
+	if (k > max)
+		k = max;
+	memcpy(out, s->pending.p + s->sent, k);
+	s->sent += k;
+	return (long)k;
+}
+
 /* GET /api/v1/classes/{id}/certificates.zip?org_id=&q= (class_roster) — the certificates of the
    roster (the same rows and filter as the roster; revoked ones left out) as one ZIP of PDFs,
-   rendered one at a time into a temporary file, so memory stays flat whatever the class's size. */
+   streamed: each certificate is rendered when the connection is ready for it and written as a
+   stored entry, so the server holds one PDF at a time whatever the class's size, and the download
+   starts at once. X-Certificates tells how many entries follow. */
 static int roster_zip(req *r)
 {
 	const class_res *cr = r->res;
@@ -357,46 +417,33 @@ static int roster_zip(req *r)
 		return reply_error(r, 404, "not_found", "%s", tr("classes.err.missing"));
 	roster ro;
 	roster_load(&c, &f, clock_secs(), &ro);
-	char path[700];
-	int fd = temp_file(path, sizeof path, "certs");
-	int ok = fd >= 0, count = 0;
-	zipw z;
-	zip_begin(&z, fd_sink, &fd, clock_secs());
-	buf pdf;
-	buf_init(&pdf);
-	for (int i = 0; ok && i < ro.n; i++) {
+	zip_stream *s = xcalloc(1, sizeof *s);
+	s->certs = xcalloc((size_t)ro.n + 1, sizeof *s->certs);
+	s->names = xcalloc((size_t)ro.n + 1, sizeof *s->names);
+	buf_init(&s->pending);
+	for (int i = 0; i < ro.n; i++) {
 		const roster_row *w = &ro.rows[i];
-		if (!w->cert_id || db_exists("SELECT 1 FROM certificates WHERE id = ? AND revoked_at IS NOT NULL", "i", w->cert_id))
+		if (!w->cert_id)
 			continue;
-		pdf.len = 0;
-		char *number = db_text("SELECT number FROM certificates WHERE id = ?", "i", w->cert_id);
+		char *number = db_text("SELECT number FROM certificates WHERE id = ? AND revoked_at IS NULL", "i", w->cert_id);
+		if (!number)
+			continue; /* revoked */
 		char name[400];
-		entry_name(name, sizeof name, number ? number : "certificate", w->name);
+		entry_name(name, sizeof name, number, w->name);
 		free(number);
-		ok = cert_render(w->cert_id, &pdf) == 0 && zip_add(&z, name, pdf.p, pdf.len) == 0;
-		count++;
+		s->certs[s->n] = w->cert_id;
+		s->names[s->n++] = xstrdup(name);
 	}
-	buf_free(&pdf);
-	if (zip_end(&z) < 0)
-		ok = 0;
-	int rc;
-	if (ok) {
-		char d[96], n[32];
-		snprintf(d, sizeof d, "attachment; filename=\"class-%lld-certificates.zip\"", (long long)c.id);
-		snprintf(n, sizeof n, "%d", count);
-		reply_header(r, "Content-Disposition", d);
-		reply_header(r, "X-Certificates", n);
-		rc = reply_file(r, path, "application/zip", "private, no-store");
-	} else {
-		rc = reply_error(r, 500, "internal", "%s", tr("err.internal"));
-	}
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
-	}
+	zip_begin(&s->z, pending_sink, s, clock_secs());
+	char d[96], n[32];
+	snprintf(d, sizeof d, "attachment; filename=\"class-%lld-certificates.zip\"", (long long)c.id);
+	snprintf(n, sizeof n, "%d", s->n);
+	reply_header(r, "Content-Disposition", d);
+	reply_header(r, "X-Certificates", n);
+	reply_header(r, "Cache-Control", "private, no-store");
 	roster_free(&ro);
 	class_row_free(&c);
-	return rc;
+	return reply_stream(r, 200, "application/zip", zip_stream_next, zip_stream_free, s);
 }
 
 /* GET /classes/{id}/roster (class_roster) — the roster page: filters (a plain GET form), the

@@ -3,6 +3,7 @@
 #include "courses.h"
 #include "courses/catalog.h"
 #include "courses/access.h"
+#include "courses/journey.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
@@ -243,23 +244,88 @@ void catalog_args_from(req *r, catalog_args *a, int64_t per_page_default)
 	req_page(r, per_page_default, 50, &a->page, &a->per_page);
 }
 
-/* The search text as an FTS5 phrase ("…" with quotes doubled) or a LIKE pattern (%…% with % _ \
-   escaped); NULL when there is nothing to search for. *fts tells which. */
-static char *search_term(arena *ar, const char *q, int *fts)
+size_t catalog_space_len(const char *p)
 {
-	if (!q)
-		return NULL;
-	while (*q == ' ' || *q == '\t')
-		q++;
-	size_t n = strlen(q);
-	while (n && (q[n - 1] == ' ' || q[n - 1] == '\t'))
-		n--;
-	if (!n || !utf8_ok(q, n))
-		return NULL;
-	char *t = arena_strndup(ar, q, n);
+	if (*p == ' ' || *p == '\t')
+		return 1;
+	if ((unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x80)
+		return 3; /* U+3000 IDEOGRAPHIC SPACE, what a Chinese keyboard types */
+	return 0;
+}
+
+/* Bytes of text at p equal to the word w (ASCII letters in either case), else 0. */
+static size_t word_at(const char *p, const char *w, size_t wn)
+{
+	for (size_t i = 0; i < wn; i++) {
+		unsigned char a = (unsigned char)p[i], b = (unsigned char)w[i];
+		if (!a)
+			return 0;
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b)
+			return 0;
+	}
+	return wn;
+}
+
+void cat_put_marked(buf *b, const char *text, const char *q)
+{
+	if (!q || !*q) {
+		html_escape(b, text);
+		return;
+	}
+	const char *run = text;
+	for (const char *p = text; *p;) {
+		size_t hit = 0;
+		/* The longest word of the search that starts here. */
+		for (const char *w = q; *w;) {
+			size_t sp = catalog_space_len(w);
+			if (sp) {
+				w += sp;
+				continue;
+			}
+			const char *e = w;
+			while (*e && !catalog_space_len(e))
+				e++;
+			size_t n = word_at(p, w, (size_t)(e - w));
+			if (n > hit)
+				hit = n;
+			w = e;
+		}
+		if (!hit) {
+			p++;
+			while (((unsigned char)*p & 0xC0) == 0x80)
+				p++; /* whole characters only: a match never starts inside one */
+			continue;
+		}
+		if (p > run) {
+			char *t = xstrdup(run);
+			t[p - run] = 0;
+			html_escape(b, t);
+			free(t);
+		}
+		char *m = xstrdup(p);
+		m[hit] = 0;
+		PUT(b, "<mark>");
+		html_escape(b, m);
+		PUT(b, "</mark>");
+		free(m);
+		p += hit;
+		run = p;
+	}
+	html_escape(b, run);
+}
+
+/* One word of the search as an FTS5 phrase ("…" with quotes doubled) or a LIKE pattern (%…% with
+   % _ \ escaped); *fts tells which. */
+static char *search_word(arena *ar, const char *w, size_t n, int *fts)
+{
+	char *t = arena_strndup(ar, w, n);
 	buf b;
 	buf_init(&b);
-	/* Trigrams need three characters; shorter queries scan with LIKE (a small table). */
+	/* Trigrams need three characters; shorter words scan with LIKE (a small table). */
 	*fts = utf8_chars(t) >= 3;
 	buf_putc(&b, *fts ? '"' : '%');
 	for (const char *p = t; *p; p++) {
@@ -275,22 +341,72 @@ static char *search_term(arena *ar, const char *q, int *fts)
 	return out;
 }
 
-/* The ids of the courses whose text contains the search term. */
-static void search_ids(const char *term, int fts, ids *out)
+/* The search text, trimmed; NULL when there is nothing to search for (or it is not UTF-8). */
+static char *search_term(arena *ar, const char *q)
+{
+	if (!q)
+		return NULL;
+	size_t n = strlen(q);
+	if (!n || !utf8_ok(q, n))
+		return NULL;
+	size_t i = 0;
+	for (size_t len; q[i] && (len = catalog_space_len(q + i)) > 0;)
+		i += len;
+	if (!q[i])
+		return NULL;
+	return arena_strdup(ar, q + i);
+}
+
+/* The ids of the courses that match one word. */
+static void word_ids(const char *pattern, int fts, ids *out)
 {
 	db_stmt q;
-	sqlite3_stmt *st = fts ? db_prepare(&q, "SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?", "s", term)
+	sqlite3_stmt *st = fts ? db_prepare(&q, "SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?", "s", pattern)
 			       : db_prepare(&q, "SELECT id FROM courses WHERE title LIKE ?1 ESCAPE '\\'"
 						" OR summary LIKE ?1 ESCAPE '\\' OR body_text LIKE ?1 ESCAPE '\\'",
-						"s", term);
+						"s", pattern);
 	while (db_step(st) == 1)
 		ids_push(out, sqlite3_column_int64(st, 0));
 	db_finalize(&q);
 	ids_sort(out);
 }
 
+/* The ids of the courses whose text contains every word of the search (words are separated by
+   spaces, tabs or the ideographic space U+3000: 党 支部 finds what holds both). */
+static void search_ids(arena *ar, const char *term, ids *out)
+{
+	int first = 1;
+	for (const char *p = term; *p;) {
+		size_t sp = catalog_space_len(p);
+		if (sp) {
+			p += sp;
+			continue;
+		}
+		const char *w = p;
+		while (*p && !catalog_space_len(p))
+			p++;
+		int fts = 0;
+		char *pattern = search_word(ar, w, (size_t)(p - w), &fts);
+		ids h = {0};
+		word_ids(pattern, fts, &h);
+		if (first) {
+			*out = h;
+			first = 0;
+			continue;
+		}
+		size_t k = 0;
+		for (size_t i = 0; i < out->n; i++)
+			if (ids_has(&h, out->v[i]))
+				out->v[k++] = out->v[i];
+		out->n = k;
+		free(h.v);
+		if (!out->n)
+			break;
+	}
+}
+
 /* A search, mine=1 or type=required: every match into all, sorted. */
-static void by_candidates(const cat_user *u, const catalog_args *a, const char *term, int fts, cat_rows *all)
+static void by_candidates(arena *ar, const cat_user *u, const catalog_args *a, const char *term, cat_rows *all)
 {
 	ids c = {0}, enr = {0};
 	if (a->mine) {
@@ -310,7 +426,7 @@ static void by_candidates(const cat_user *u, const catalog_args *a, const char *
 	}
 	if (term) {
 		ids h = {0};
-		search_ids(term, fts, &h);
+		search_ids(ar, term, &h);
 		if (a->mine || a->type == 1) {
 			size_t k = 0;
 			for (size_t i = 0; i < c.n; i++)
@@ -495,13 +611,12 @@ static void fill_rows(req *r, const cat_user *u, cat_rows *page)
 /* The page of the catalog a asks for into page (malloc'd rows), and the number of matches. */
 void catalog_fetch(req *r, const cat_user *u, const catalog_args *a, cat_rows *page, int64_t *total)
 {
-	int fts = 0;
-	const char *term = search_term(r->a, a->q, &fts);
+	const char *term = search_term(r->a, a->q);
 	int64_t off = (a->page - 1) * a->per_page, lim = a->per_page;
 	memset(page, 0, sizeof *page);
 	if (term || a->mine || a->type == 1) {
 		cat_rows all = {0};
-		by_candidates(u, a, term, fts, &all);
+		by_candidates(r->a, u, a, term, &all);
 		*total = (int64_t)all.n;
 		for (int64_t i = off; i < (int64_t)all.n && (int64_t)page->n < lim; i++)
 			*rows_push(page) = all.v[i];
@@ -539,8 +654,16 @@ json_t *catalog_query(req *r, const catalog_args *a)
 	catalog_fetch(r, &u, a, &page, &total);
 	cat_read_end(began);
 	json_t *arr = json_array();
-	for (size_t i = 0; i < page.n; i++)
-		json_array_append_new(arr, row_json(r, &page.v[i]));
+	for (size_t i = 0; i < page.n; i++) {
+		json_t *row = row_json(r, &page.v[i]);
+		journey_lecture jl;
+		if (a->mine) /* "my courses": the lecture studied last in each */
+			json_object_set_new(row, "last_lecture",
+					    page.v[i].enrolled && journey_last(r, r->u->id, page.v[i].id, &jl)
+						    ? journey_json(&jl, 0)
+						    : json_null());
+		json_array_append_new(arr, row);
+	}
 	free(page.v);
 	free(u.req.v);
 	return json_pack("{s:o,s:I,s:I,s:I}", "courses", arr, "total", (json_int_t)total, "page", (json_int_t)a->page,
@@ -554,6 +677,8 @@ static int courses_list(req *r)
 	catalog_args_from(r, &a, 20);
 	if (a.q && utf8_chars(a.q) > 100)
 		return reply_error(r, 422, "too_long", "%s：q（100）", tr("err.field_too_long"));
+	if (a.mine)
+		journey_enrol_required(r); /* required courses are the member's without a click */
 	return reply_json(r, 200, catalog_query(r, &a));
 }
 

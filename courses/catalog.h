@@ -37,6 +37,13 @@ typedef struct cat_user {
 /* A decimal integer into b. */
 void cat_put_int(buf *b, long long v);
 
+/* Bytes of the word separator at p (space, tab, U+3000), else 0: a search of several words finds
+   the courses that contain every one of them. */
+size_t catalog_space_len(const char *p);
+/* text into b, escaped, with each occurrence of a word of the search q (ASCII letters in either
+   case) wrapped in <mark>…</mark>; q NULL or empty: only escaped. */
+void cat_put_marked(buf *b, const char *text, const char *q);
+
 /* The catalog's many small reads share one read transaction (cat_read_begin returns 1 when it
    began one; pass that to cat_read_end). */
 int cat_read_begin(void);

@@ -3,6 +3,7 @@
 #include "courses.h"
 #include "courses/access.h"
 #include "courses/study.h"
+#include "courses/journey.h"
 #include "config.h"
 #include "db.h"
 #include "html.h"
@@ -137,6 +138,7 @@ static void rating_block(buf *b, req *r, int64_t id, int can_edit)
 static int page_course(req *r)
 {
 	int64_t id = req_id(r, 0);
+	journey_enrol_required(r); /* a required course is the member's without a click */
 	json_t *c = course_json(r, id);
 	if (!c)
 		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));
@@ -171,6 +173,8 @@ static int page_course(req *r)
 			    "%d%%</progress><span class=\"pct\">%d%%</span></div>",
 			    tr(json_is_true(json_object_get(c, "completed")) ? "course.completed" : "course.progress"), pct, pct,
 			    pct);
+		if (published && !own)
+			journey_button(r, &b, id);
 	} else if (published && !own) {
 		html_printf(&b, "<button type=\"button\" class=\"primary\" id=\"enroll\" data-id=\"%lld\">%s</button>",
 			    (long long)id, tr("course.enroll"));
@@ -339,6 +343,7 @@ static void editor_lectures(buf *b, int64_t course, json_t *lectures)
 static int page_teach_edit(req *r)
 {
 	int64_t id = req_id(r, 0);
+	journey_enrol_required(r); /* a required course is the member's without a click */
 	json_t *c = course_json(r, id);
 	if (!c)
 		return page_error_reply(r, 404, tr("err.course_missing"), "/", tr("common.back_home"));

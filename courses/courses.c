@@ -2,6 +2,7 @@
  * assignments, the instructor's list, and the demo courses of the seed. */
 #include "courses.h"
 #include "courses/access.h"
+#include "courses/journey.h"
 #include "courses/study.h"
 #include "clock.h"
 #include "audit.h"
@@ -195,6 +196,12 @@ json_t *course_json(req *r, int64_t id)
 	json_t *exam = course_exam_json(r->u, id);
 	json_object_set_new(c, "quiz_id", exam ? json_incref(json_object_get(exam, "quiz_id")) : json_null());
 	json_object_set_new(c, "exam", exam ? exam : json_null());
+	/* The member's way through it (courses/journey.h): where 开始学习 / 继续学习 leads, and the
+	   lecture studied last. */
+	journey_lecture jl;
+	int mine = json_is_true(json_object_get(c, "enrolled"));
+	json_object_set_new(c, "next_lecture", mine && journey_next(r, r->u->id, id, &jl) ? journey_json(&jl, 1) : json_null());
+	json_object_set_new(c, "last_lecture", mine && journey_last(r, r->u->id, id, &jl) ? journey_json(&jl, 0) : json_null());
 	return c;
 }
 

@@ -2,6 +2,7 @@
  * with its filters, rendered from the catalog's rows (courses/catalog.h). */
 #include "courses.h"
 #include "courses/catalog.h"
+#include "courses/journey.h"
 #include "html.h"
 #include "i18n.h"
 
@@ -69,8 +70,8 @@ static void progress_bar(buf *b, double p, const home_text *t)
 	PUT(b, "%</span></div>");
 }
 
-/* One course of the catalog grid. */
-static void course_card(buf *b, const cat_row *c, const home_text *t)
+/* One course of the catalog grid; the words of the search q marked in its title and summary. */
+static void course_card(buf *b, const cat_row *c, const home_text *t, const char *q)
 {
 	PUT(b, "<li class=\"course-card\" data-id=\"");
 	cat_put_int(b, c->id);
@@ -89,7 +90,7 @@ static void course_card(buf *b, const cat_row *c, const home_text *t)
 	PUT(b, "</a><div class=\"card-body\"><h3><a href=\"/courses/");
 	cat_put_int(b, c->id);
 	PUT(b, "\">");
-	html_escape(b, c->title);
+	cat_put_marked(b, c->title, q);
 	PUT(b, "</a></h3><p class=\"meta\">");
 	if (c->required) {
 		PUT(b, "<span class=\"badge required\">");
@@ -111,7 +112,7 @@ static void course_card(buf *b, const cat_row *c, const home_text *t)
 	PUT(b, " ");
 	buf_puts(b, t->hours);
 	PUT(b, "</span></p><p class=\"summary\">");
-	html_escape(b, c->summary);
+	cat_put_marked(b, c->summary, q);
 	PUT(b, "</p><p class=\"stats muted\">");
 	html_escape(b, c->owner_name);
 	PUT(b, " · ");
@@ -143,8 +144,8 @@ static void course_card(buf *b, const cat_row *c, const home_text *t)
 	PUT(b, "</div></li>");
 }
 
-/* One course of "my courses". */
-static void my_course(buf *b, const cat_row *c, const home_text *t)
+/* One course of "my courses", with the lecture studied last in it. */
+static void my_course(req *r, buf *b, const cat_row *c, const home_text *t)
 {
 	PUT(b, "<li><div class=\"my-title\"><a href=\"/courses/");
 	cat_put_int(b, c->id);
@@ -163,6 +164,10 @@ static void my_course(buf *b, const cat_row *c, const home_text *t)
 	}
 	PUT(b, "</div>");
 	progress_bar(b, c->progress, t);
+	journey_lecture jl;
+	if (c->enrolled && journey_last(r, r->u->id, c->id, &jl))
+		html_printf(b, "<p class=\"last-lecture muted\">%s：<a href=\"/lectures/%lld\">%s</a></p>", tr("journey.last"),
+			    (long long)jl.id, jl.title);
 	PUT(b, "</li>");
 }
 
@@ -211,6 +216,8 @@ static int page_home(req *r)
 	if (a.q && utf8_chars(a.q) > 100)
 		a.q = NULL;
 	int searching = (a.q && *a.q) || a.category || a.type || a.page > 1;
+	if (!searching)
+		journey_enrol_required(r); /* required courses are the member's without a click */
 	int began = cat_read_begin();
 	cat_user u;
 	cat_user_init(r, &u); /* R once for both lists */
@@ -225,13 +232,27 @@ static int page_home(req *r)
 		cat_rows mine;
 		int64_t n;
 		catalog_fetch(r, &u, &m, &mine, &n);
+		/* Where the member left off: the lecture studied last, one tap away. */
+		journey_lecture jl;
+		if (journey_last(r, r->u->id, 0, &jl)) {
+			html_printf(&b,
+				    "<section class=\"card continue-card\" id=\"continue-last\"><h2>%s</h2><p><span class=\"muted\">%s"
+				    "</span> · %s</p><p><a class=\"button primary\" id=\"continue-last-link\" href=\"/lectures/%lld\">%s</a>",
+				    tr("journey.last"), jl.course_title, jl.title, (long long)jl.id, tr("journey.continue"));
+			if (jl.resume_s > 0) {
+				char at[24];
+				fmt_duration(at, sizeof at, jl.resume_s);
+				html_printf(&b, " <span class=\"help\">%s %s</span>", tr("journey.resume_at"), at);
+			}
+			html_raw(&b, "</p></section>");
+		}
 		html_printf(&b, "<section class=\"card my-courses\" id=\"my-courses\"><h2>%s</h2>", tr("home.mine"));
 		if (!mine.n)
 			html_printf(&b, "<p class=\"muted\">%s</p>", tr("home.mine_empty"));
 		else
 			html_raw(&b, "<ul class=\"my-list\">");
 		for (size_t i = 0; i < mine.n; i++)
-			my_course(&b, &mine.v[i], &t);
+			my_course(r, &b, &mine.v[i], &t);
 		if (mine.n)
 			html_raw(&b, "</ul>");
 		html_raw(&b, "</section>");
@@ -271,7 +292,7 @@ static int page_home(req *r)
 	else
 		html_raw(&b, "<ul class=\"course-grid\" id=\"course-list\">");
 	for (size_t i = 0; i < list.n; i++)
-		course_card(&b, &list.v[i], &t);
+		course_card(&b, &list.v[i], &t, a.q);
 	if (list.n)
 		html_raw(&b, "</ul>");
 	int64_t pages = (total + a.per_page - 1) / a.per_page;

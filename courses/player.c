@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "config.h"
 #include "courses/access.h"
+#include "courses/journey.h"
 #include "courses/lectures.h"
 #include "courses/study.h"
 #include "db.h"
@@ -11,6 +12,7 @@
 #include "i18n.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A page holding one message (and a link back), answered with `status`. */
@@ -67,6 +69,7 @@ static void lecture_list(buf *b, int64_t course_id, int64_t current, int64_t uid
 static int page_player(req *r)
 {
 	int64_t id = req_id(r, 0), uid = r->u->id;
+	journey_enrol_required(r); /* a lecture of a required course opened by its link */
 	sqlite3_stmt *st = db_query(
 		"SELECT l.title, l.media_version > 0 OR l.status = 'ready', l.duration_s, l.has_poster, l.course_id, c.title,"
 		"  l.media_version,"
@@ -110,15 +113,23 @@ static int page_player(req *r)
 	if (!ready || !(duration > 0)) {
 		html_printf(&b, "<section class=\"card\"><p>%s</p></section>", tr("player.not_ready"));
 	} else {
-		char max_rate[16], idle[16], dur[32];
+		char max_rate[16], idle[16], dur[32], next_href[48] = "";
 		snprintf(max_rate, sizeof max_rate, "%g", cfg.max_rate);
 		snprintf(idle, sizeof idle, "%d", cfg.idle_prompt_s);
 		snprintf(dur, sizeof dur, "%.3f", duration);
+		/* The player moves on to the next lecture at the end (page-player.js). */
+		int64_t next = journey_after(id);
+		char *next_title = next ? db_text("SELECT title FROM lectures WHERE id = ?", "i", next) : NULL;
+		if (next)
+			snprintf(next_href, sizeof next_href, "/lectures/%lld?autoplay=1", (long long)next);
 		html_printf(&b,
 			    "<div id=\"player\" class=\"player\" data-lecture=\"%lld\" data-hls=\"/media/%lld/master.m3u8\""
-			    " data-duration=\"%s\" data-track=\"%s\" data-idle-s=\"%s\" data-max-rate=\"%s\">"
+			    " data-duration=\"%s\" data-track=\"%s\" data-idle-s=\"%s\" data-max-rate=\"%s\""
+			    " data-next=\"%s\" data-next-title=\"%s\">"
 			    "<div class=\"player-box\"><video id=\"video\" controls playsinline preload=\"none\"",
-			    (long long)id, (long long)id, dur, preview ? "0" : "1", idle, max_rate);
+			    (long long)id, (long long)id, dur, preview ? "0" : "1", idle, max_rate, next_href,
+			    next_title ? next_title : "");
+		free(next_title);
 		if (has_poster)
 			html_printf(&b, " poster=\"/media/%lld/poster.jpg?v=%lld\"", (long long)id, version);
 		html_raw(&b, ">");
@@ -131,14 +142,31 @@ static int page_player(req *r)
 		   (courses/captions.c): hls.js and native HLS both expose them as text tracks. */
 		html_printf(&b, "</div><div class=\"player-bar\"><label>%s<select id=\"rate\">", tr("player.rate"));
 		static const char *const rates[] = {"0.75", "1", "1.25", "1.5", "2"};
-		for (size_t i = 0; i < ARRAY_LEN(rates); i++)
-			html_printf(&b, "<option value=\"%s\"%s>%s×</option>", rates[i], strcmp(rates[i], "1") ? "" : " selected",
-				    rates[i]);
-		html_printf(&b,
-			    "</select></label><button type=\"button\" id=\"cc\" aria-pressed=\"false\" hidden>%s</button>"
-			    "<p id=\"rate-note\" class=\"help\" hidden></p><p id=\"player-msg\" class=\"msg\" role=\"status\"></p>"
-			    "</div></div>",
+		/* Each speed says whether it still counts: faster than max_rate earns no study time. */
+		for (size_t i = 0; i < ARRAY_LEN(rates); i++) {
+			int counts = atof(rates[i]) <= cfg.max_rate + 1e-9;
+			html_printf(&b, "<option value=\"%s\"%s data-counts=\"%d\">%s×", rates[i],
+				    strcmp(rates[i], "1") ? "" : " selected", counts, rates[i]);
+			if (!preview)
+				html_printf(&b, "（%s）", tr(counts ? "player.rate_counts" : "player.rate_no_count"));
+			html_raw(&b, "</option>");
+		}
+		html_printf(&b, "</select></label><button type=\"button\" id=\"cc\" aria-pressed=\"false\" hidden>%s</button>",
 			    tr("player.captions"));
+		if (!preview)
+			html_printf(&b, "<p id=\"rate-help\" class=\"help\">%s %s %s</p>", tr("player.rate_help_pre"), max_rate,
+				    tr("player.rate_help_post"));
+		html_printf(&b,
+			    "<p id=\"rate-note\" class=\"help\" hidden></p><p id=\"player-msg\" class=\"msg\" role=\"status\"></p>"
+			    "</div></div>");
+		/* Completion stays on screen until dismissed; the move to the next lecture can be stopped. */
+		html_printf(&b,
+			    "<div class=\"card done-banner\" id=\"done-banner\" role=\"status\" hidden><p id=\"done-text\"></p>"
+			    "<button type=\"button\" id=\"done-close\">%s</button></div>"
+			    "<div class=\"card next-banner\" id=\"next-banner\" hidden><p id=\"next-text\"></p>"
+			    "<a class=\"button primary\" id=\"next-now\" href=\"%s\">%s</a> "
+			    "<button type=\"button\" id=\"next-stay\">%s</button></div>",
+			    tr("player.dismiss"), next_href[0] ? next_href : "#", tr("player.next_now"), tr("player.next_stay"));
 		if (preview) {
 			html_printf(&b, "<p class=\"card help\">%s</p>", tr(own ? "player.preview_own" : "player.preview"));
 		} else {

@@ -88,6 +88,45 @@ json_t *course_exam_json(const user *u, int64_t course_id)
 	return g_exam && g_exam->describe ? g_exam->describe(u, course_id) : NULL;
 }
 
+/* enrollments.progress: the coverage of the course's lectures averaged with their durations as
+   weights (a completed lecture counts whole, a partly watched one by the part covered), so an
+   hour-long lecture half watched weighs more than a short one finished. The lectures counted are
+   study_course_check's. Also answers how many lectures count and how many are complete. */
+static int course_progress_update(int64_t user_id, int64_t course_id, int64_t *total, int64_t *done)
+{
+	sqlite3_stmt *st = db_query("SELECT count(*), count(p.completed_at), ifnull(sum(l.duration_s), 0),"
+				    "  ifnull(sum(CASE WHEN p.completed_at IS NOT NULL THEN l.duration_s"
+				    "    ELSE min(max(ifnull(p.covered_s, 0), 0), l.duration_s) END), 0)"
+				    " FROM lectures l LEFT JOIN lecture_progress p ON p.user_id=? AND p.lecture_id=l.id "
+				    "WHERE l.course_id=? AND (l.media_version>0 OR l.status='ready') AND l.duration_s>0"
+				    " AND l.archived_at IS NULL",
+				    "ii", user_id, course_id);
+	double all = 0, seen = 0;
+	*total = *done = 0;
+	if (db_step(st) == 1) {
+		*total = sqlite3_column_int64(st, 0);
+		*done = sqlite3_column_int64(st, 1);
+		all = sqlite3_column_double(st, 2);
+		seen = sqlite3_column_double(st, 3);
+	}
+	db_done(st);
+	double progress = all > 0 ? seen / all : 0;
+	/* Exactly 1 only when every lecture is complete. */
+	if (*done < *total && progress > 0.999)
+		progress = 0.999;
+	if (*total > 0 && *done == *total)
+		progress = 1;
+	return db_exec("UPDATE enrollments SET progress=? WHERE user_id=? AND course_id=?", "dii", progress, user_id,
+		       course_id) < 0
+		       ? -1
+		       : 0;
+}
+
+double study_resume_at(double last_pos, double duration)
+{
+	return resume_at(last_pos, duration);
+}
+
 int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 {
 	/* Every lecture that is or was published with a video counts: one that has a served version
@@ -95,20 +134,8 @@ int study_course_check(int64_t user_id, int64_t course_id, int64_t now)
 	   failed, leaves the previous version served and studied, so the lecture stays required.
 	   Only a lecture that never had a video (still uploading, or its first transcode failed) is
 	   not required. */
-	sqlite3_stmt *st = db_query("SELECT count(*), count(p.completed_at) FROM lectures l "
-				    "LEFT JOIN lecture_progress p ON p.user_id=? AND p.lecture_id=l.id "
-				    "WHERE l.course_id=? AND (l.media_version>0 OR l.status='ready') AND l.duration_s>0"
-				    " AND l.archived_at IS NULL",
-				    "ii", user_id, course_id);
 	int64_t total = 0, done = 0;
-	if (db_step(st) == 1) {
-		total = sqlite3_column_int64(st, 0);
-		done = sqlite3_column_int64(st, 1);
-	}
-	db_done(st);
-	double progress = total > 0 ? (double)done / (double)total : 0;
-	if (db_exec("UPDATE enrollments SET progress=? WHERE user_id=? AND course_id=?", "dii", progress, user_id,
-		    course_id) < 0)
+	if (course_progress_update(user_id, course_id, &total, &done) < 0)
 		return -1;
 	if (total == 0 || done < total || !course_quiz_passed(user_id, course_id))
 		return 0;
@@ -368,6 +395,10 @@ static int hb_apply(hb_job *jb)
 		bad = event_notify(&ev) < 0;
 	}
 	int course_done = 0;
+	if (!bad && !newly && fabs(covered - h.covered_s) > 1e-6) {
+		int64_t nl, nd;
+		bad = course_progress_update(uid, h.course_id, &nl, &nd) < 0; /* partly watched counts */
+	}
 	if (!bad && newly) {
 		char data[48];
 		snprintf(data, sizeof data, "{\"course_id\":%lld}", (long long)h.course_id);

@@ -39,6 +39,9 @@ json_t *course_exam_json(const user *u, int64_t course_id);
    complete now, 0 otherwise, -1 on a database error. */
 int study_course_check(int64_t user_id, int64_t course_id, int64_t now);
 
+/* Where a member resumes a lecture last left at last_pos: that position, or 0 at (nearly) the end. */
+double study_resume_at(double last_pos, double duration);
+
 /* Study time of the member on the lectures of the given courses (a JSON array of course ids, "[1,5]"),
    in seconds: what a class roster shows. Indexed lookups only (one per lecture). */
 double study_seconds_in(int64_t user_id, const char *course_ids_json);

@@ -9,11 +9,13 @@
  */
 #ifndef DX_SCORING_LEDGER_H
 #define DX_SCORING_LEDGER_H
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "scoring/chain.h"
 #include "scoring/rules.h"
+#include "scoring/ledger_check.h"
 
 /* One award as written to the ledger. */
 typedef struct award {
@@ -50,8 +52,15 @@ int64_t ledger_sign_heads(const chain_key *k, int64_t at);
 int ledger_signer_start(void);
 void ledger_signer_stop(void);
 
+/* A row of `SELECT user_id, seq, rule, points, ref, at, detail, prev, hash FROM ledger` and one of
+   `SELECT user_id, count, head, at FROM ledger_checkpoints` as the chain sees them (strings borrowed
+   from the statement; a hash blob of the wrong size reads as zeros, so it fails every comparison). */
+void ledger_row_read(sqlite3_stmt *st, ledger_row *out);
+void ledger_cp_read(sqlite3_stmt *st, chain_checkpoint *out);
+
 /* `dangxiao verify`: checks every signing run, every chain against its rows and checkpoints, and
    the yearly totals against the ledger; prints what it checked to out, the first problem to err.
    Then (all good) signs the heads. Returns the exit status: 0 good, 1 a problem. */
 int ledger_verify(const char *data_dir, FILE *out, FILE *err);
+
 #endif

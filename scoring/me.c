@@ -1,6 +1,7 @@
 /* me.c — a member's own scoring: GET /api/v1/me/summary (the year's totals and assessment),
  * GET /api/v1/me/points (the ledger, paged), and the page /me (hours against the requirement,
  * status in plain words, projection, points, a weekly study chart, the ledger). */
+#include "scoring/me.h"
 #include "clock.h"
 #include "db.h"
 #include "html.h"
@@ -257,6 +258,18 @@ static void ledger_table(req *r, buf *b, int64_t uid, int year)
 	html_printf(b, "</section>");
 }
 
+static me_section_fn g_sections[8];
+
+void me_section_register(me_section_fn fn)
+{
+	for (size_t i = 0; i < ARRAY_LEN(g_sections); i++)
+		if (!g_sections[i]) {
+			g_sections[i] = fn;
+			return;
+		}
+	abort(); /* more than the table holds: a programming error */
+}
+
 /* GET /me */
 static int page_me(req *r)
 {
@@ -313,6 +326,9 @@ static int page_me(req *r)
 		    "<p class=\"help\"><a href=\"/me/rules\">%s</a></p></section>",
 		    tr("me.points"), tr("me.points_today"), (long long)y.points_today, tr("me.points_year"),
 		    (long long)y.points, tr("me.study_time"), dur, tr("me.how_points"));
+	/* The other modules' sections (scoring/me.h): the classes module's classes and certificates. */
+	for (size_t i = 0; i < ARRAY_LEN(g_sections) && g_sections[i]; i++)
+		g_sections[i](r, &b);
 	weekly_chart(&b, r->u->id);
 	ledger_table(r, &b, r->u->id, year);
 	return page_reply(r, &b);

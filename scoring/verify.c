@@ -149,15 +149,7 @@ static int rows_next(void *ctx, ledger_row *out)
 		totals_merge(w, m - 1); /* totals of members without rows */
 		w->member = m;
 	}
-	out->member_id = m;
-	out->id = sqlite3_column_int64(w->rows, 1);
-	out->rule = (const char *)sqlite3_column_text(w->rows, 2);
-	out->points = sqlite3_column_int64(w->rows, 3);
-	out->ref = (const char *)sqlite3_column_text(w->rows, 4);
-	out->at = sqlite3_column_int64(w->rows, 5);
-	out->detail = (const char *)sqlite3_column_text(w->rows, 6);
-	blob32(w->rows, 7, out->prev);
-	blob32(w->rows, 8, out->hash);
+	ledger_row_read(w->rows, out);
 	sum_row(w, out);
 	return 1;
 }
@@ -168,10 +160,7 @@ static int cps_next(void *ctx, chain_checkpoint *out)
 	int rc = db_step(w->cps);
 	if (rc <= 0)
 		return rc;
-	out->member_id = sqlite3_column_int64(w->cps, 0);
-	out->count = sqlite3_column_int64(w->cps, 1);
-	blob32(w->cps, 2, out->head);
-	out->at = sqlite3_column_int64(w->cps, 3);
+	ledger_cp_read(w->cps, out);
 	return 1;
 }
 
@@ -307,6 +296,8 @@ int ledger_verify(const char *data_dir, FILE *out, FILE *err)
 				w.mm.field, w.mm.totals, w.mm.ledger);
 			bad = 1;
 		}
+		if (!bad)
+			bad = ledger_verify_others(out, err);
 	}
 	db_exec_raw("COMMIT");
 	if (!bad) {

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -96,6 +97,7 @@ struct hdr {
 	const char *name, *value;
 	struct hdr *next;
 };
+
 
 struct req {
 	struct MHD_Connection *conn;

@@ -53,14 +53,13 @@ export default async function (t) {
     const imgOk = await page.locator('#course-body img').first().evaluate((i) => i.complete && i.naturalWidth > 0);
     t.check(imgOk, `${width}: body image loads`);
     t.check((await page.locator('.course-head .badge.required').count()) === 1, `${width}: 必修 on the course page`);
-    // Other tests share this server and may have enrolled members already: the count goes up by one.
-    const countOf = async () => Number(((await page.textContent('.course-head')).match(/(\d+) 人已选/) || [0, -1])[1]);
-    const before = await countOf();
-    await page.click('#enroll');
+    // A required course is the member's without a click (issue 12): its progress at once (the
+    // start / continue button needs a lecture that plays: test_continue.mjs). Other tests share
+    // this server, so the count is at least this member.
     await page.waitForSelector('#course-progress progress');
-    t.check(await page.locator('#enroll').count() === 0, `${width}: enrol button gone after enrolling`);
-    const after = await countOf();
-    t.check(before >= 0 && after === before + 1, `${width}: enrolled count shown and one higher (${before} → ${after})`);
+    t.check(await page.locator('#enroll').count() === 0, `${width}: no enrol button on a required course`);
+    const count = Number(((await page.textContent('.course-head')).match(/(\d+) 人已选/) || [0, -1])[1]);
+    t.check(count >= 1, `${width}: enrolled count shown (${count})`);
     t.check(await overflow(page) <= 1, `${width}: course page has no horizontal overflow (${await overflow(page)}px)`);
     await t.shot(page, `course-${width}`);
     await page.goto(t.base + '/');

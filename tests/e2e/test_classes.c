@@ -725,11 +725,13 @@ E2E_TEST(classes_certificate_pdf_qr_and_verification)
 		resp_free(&r);
 	}
 
-	/* A row altered in the database is not genuine either. */
+	/* A row altered in the database is not genuine (classes_verify_tampered_* go further). */
 	sql("UPDATE certificates SET holder = '冒名者' WHERE code = '%s'", code);
 	snprintf(url, sizeof url, "/api/v1/verify/%s", code);
 	r = e2e_req("GET", url, NULL, NULL, NULL);
-	CHECK_STATUS(r, 404);
+	CHECK(r.status == 200 && json_is_false(json_object_get(r.json, "genuine")) &&
+		      json_is_false(json_object_get(r.json, "valid")) && !strstr(r.body, "冒名者"),
+	      "altered: %ld %s", r.status, r.body);
 	resp_free(&r);
 	sql("UPDATE certificates SET holder = '学员cls_p1' WHERE code = '%s'", code);
 
@@ -910,6 +912,14 @@ E2E_TEST(classes_roster_matches_members_pages)
 	ro = e2e_req("GET", path, teacher, NULL, NULL);
 	CHECK_STATUS(ro, 200);
 	save(&ro, "certs.zip", file);
+	/* Streamed while it is made: chunked, no length known in advance; the count up front. */
+	char *te = resp_header(&ro, "Transfer-Encoding"), *cl = resp_header(&ro, "Content-Length"),
+	     *nc = resp_header(&ro, "X-Certificates");
+	CHECK(te && strstr(te, "chunked") && !cl && nc && atoi(nc) == 1, "streamed: TE %s, CL %s, count %s", te ? te : "-",
+	      cl ? cl : "-", nc ? nc : "-");
+	free(te);
+	free(cl);
+	free(nc);
 	resp_free(&ro);
 	char *t1 = e2e_sh_out("unzip -t %s 2>&1", file);
 	CHECK(strstr(t1, "No errors detected") && strstr(t1, "学员cls_r2.pdf"), "zip: %s", t1);
@@ -930,4 +940,293 @@ E2E_TEST(classes_roster_matches_members_pages)
 	free(teacher);
 	for (int i = 0; i < 4; i++)
 		free(tok[i]);
+}
+
+/* ---- certificates against the ledger ---- */
+
+/* Runs `dangxiao verify` on the server's data folder while it serves: its exit status, its
+   stderr in *err (malloc'd). */
+static int ledger_verify_cmd(char **err)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/cls-verify.err", e2e_tmp);
+	int st = e2e_sh("bin/dangxiao-san verify --data %s >%s.out 2>%s", e2e_data, path, path);
+	*err = e2e_sh_out("cat %s", path);
+	return st;
+}
+
+/* The verdict of /verify/{code} and /api/v1/verify/{code}: 1 genuine, 0 not genuine, -1 other. */
+static int verdict_of(const char *code)
+{
+	char url[128];
+	snprintf(url, sizeof url, "/api/v1/verify/%s", code);
+	resp a = e2e_req("GET", url, NULL, NULL, NULL);
+	snprintf(url, sizeof url, "/verify/%s", code);
+	resp p = e2e_req("GET", url, NULL, NULL, NULL);
+	int v = -1;
+	if (a.status == 200 && p.status == 200 && json_is_true(json_object_get(a.json, "genuine")) &&
+	    strstr(p.body, "证书真实有效") && !strstr(p.body, "未通过核验"))
+		v = 1;
+	else if (a.status == 200 && p.status == 200 && json_is_false(json_object_get(a.json, "genuine")) &&
+		 strstr(p.body, "未通过核验") && !strstr(p.body, "真实有效的证书。") && !strstr(p.body, "证书真实有效"))
+		v = 0;
+	resp_free(&a);
+	resp_free(&p);
+	return v;
+}
+
+/* The digest a forger recomputes after changing the holder's name (docs/classes.md: hex SHA-256
+   of the certificate's fields); the sqlite3 CLI and sha256sum are all it takes. */
+static char *forged_digest(const char *code, const char *holder)
+{
+	char *d = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT 'dangxiao-certificate-v1' || char(10) || 'number ' || number"
+			     " || char(10) || 'code ' || code || char(10) || 'member ' || user_id || ' ' || '%s' || char(10)"
+			     " || 'class ' || class_id || ' ' || title || char(10) || 'hours ' || printf('%%.2f', hours)"
+			     " || char(10) || 'day ' || date(completed_at, 'unixepoch', '+8 hours') || char(10)"
+			     " FROM certificates WHERE code = '%s'\" | head -c -1 | sha256sum | cut -c1-64",
+			     e2e_data, holder, code);
+	d[strcspn(d, "\n")] = 0;
+	return d;
+}
+
+E2E_TEST(classes_verify_tampered_certificate_against_the_ledger)
+{
+	char *m = member("cls_t1"), code[64], *err = NULL;
+	long long cls = completed_class(m, "", code);
+	long long uid = sql_n("SELECT id FROM users WHERE username='cls_t1'");
+	/* Issuing wrote the ledger row: rule class_completed, ref the class, the digest in its detail. */
+	CHECK(sql_n("SELECT count(*) FROM ledger l JOIN certificates c ON c.user_id = l.user_id WHERE c.code = '%s'"
+		    " AND l.rule = 'class_completed' AND l.ref = '%lld'"
+		    " AND json_extract(l.detail, '$.certificate') = c.digest",
+		    code, cls) == 1,
+	      "the ledger row of the certificate");
+	CHECK(verdict_of(code) == 1, "genuine first");
+	int st = ledger_verify_cmd(&err);
+	CHECK(st == 0 && e2e_sh("grep -q 'certificates ok' %s/cls-verify.err.out", e2e_tmp) == 0, "verify good: %d %s", st,
+	      err);
+	free(err);
+	char *digest = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT digest FROM certificates WHERE code = '%s'\"", e2e_data,
+				  code);
+	digest[strcspn(digest, "\n")] = 0;
+	/* The check of our forgery: recomputed for the true name it is the stored digest. */
+	char *same = forged_digest(code, "学员cls_t1");
+	CHECK(!strcmp(same, digest), "the digest recomputes: %s vs %s", same, digest);
+	free(same);
+
+	/* 1. The forger changes the name and recomputes the row's digest: the row is consistent in
+	   itself, but the ledger recorded another digest. */
+	char *forged = forged_digest(code, "冒名者");
+	sql("UPDATE certificates SET holder = '冒名者', digest = '%s' WHERE code = '%s'", forged, code);
+	CHECK(verdict_of(code) == 0, "forged row, recomputed digest: not genuine");
+	st = ledger_verify_cmd(&err);
+	char *num = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT number FROM certificates WHERE code = '%s'\"", e2e_data, code);
+	num[strcspn(num, "\n")] = 0;
+	char want[160];
+	snprintf(want, sizeof want, "certificate %s (member %lld)", num, uid);
+	CHECK(st == 1 && strstr(err, want), "dangxiao verify names the certificate: %d %s", st, err);
+	free(err);
+
+	/* 2. The forger also writes the new digest into the ledger row (dropping its append-only
+	   trigger): the chain's hash of that row no longer matches. */
+	char *detail = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT detail FROM ledger WHERE user_id = %lld AND rule ="
+				  " 'class_completed' AND ref = '%lld'\"",
+				  e2e_data, uid, cls);
+	detail[strcspn(detail, "\n")] = 0;
+	/* As the shell's double-quoted argument of sql(): its quotes escaped. */
+	char qdetail[256], *o = qdetail;
+	for (const char *p = detail; *p && o < qdetail + sizeof qdetail - 3; p++) {
+		if (*p == '"' || *p == '\\' || *p == '$' || *p == '`')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = 0;
+	sql("DROP TRIGGER ledger_no_update; UPDATE ledger SET detail = '{\\\"certificate\\\":\\\"%s\\\"}' WHERE user_id = %lld AND"
+	    " rule = 'class_completed' AND ref = '%lld'",
+	    forged, uid, cls);
+	CHECK(sql_n("SELECT count(*) FROM ledger WHERE user_id = %lld AND json_extract(detail, '$.certificate') = '%s'", uid,
+		    forged) == 1,
+	      "the ledger row was rewritten");
+	CHECK(verdict_of(code) == 0, "forged row and ledger detail: not genuine (the chain is broken)");
+	st = ledger_verify_cmd(&err);
+	snprintf(want, sizeof want, "member %lld (cls_t1), row", uid);
+	CHECK(st == 1 && strstr(err, want) && strstr(err, "tampered"), "dangxiao verify finds the chain broken: %d %s", st,
+	      err);
+	free(err);
+
+	/* Put everything back: genuine again, verify good again. */
+	sql("UPDATE ledger SET detail = '%s' WHERE user_id = %lld AND rule = 'class_completed' AND ref = '%lld';"
+	    " CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is"
+	    " append-only'); END;",
+	    qdetail, uid, cls);
+	sql("UPDATE certificates SET holder = '学员cls_t1', digest = '%s' WHERE code = '%s'", digest, code);
+	CHECK(verdict_of(code) == 1, "genuine after restoring");
+	st = ledger_verify_cmd(&err);
+	CHECK(st == 0, "verify good after restoring: %d %s", st, err);
+	free(err);
+
+	free(detail);
+	free(digest);
+	free(forged);
+	free(num);
+	free(m);
+}
+
+/* ---- a class exam in the completion rule ---- */
+
+/* A course of teacher's with a one-question exam (a true/false question, pass 60); returns the
+   quiz id, the course in *course_out. */
+static long long exam_course(long long *course_out)
+{
+	long long c = course(0.5);
+	char *t = e2e_login("teacher", E2E_PW);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/questions", c);
+	resp r = e2e_req("POST", path, t,
+			 "{\"type\":\"truefalse\",\"stem\":\"专题班考试：党的二十大于2022年召开\",\"answer\":[0]}", NULL);
+	CHECK_STATUS(r, 201);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/quiz", c);
+	r = e2e_req("PUT", path, t, "{\"num_questions\":1,\"pass_score\":60,\"time_limit_s\":600,\"max_attempts\":5}", NULL);
+	CHECK_STATUS(r, 200);
+	long long quiz = jint(r.json, "id");
+	resp_free(&r);
+	free(t);
+	*course_out = c;
+	return quiz;
+}
+
+/* Takes the exam once, answering right or wrong; returns 1 when passed. The member is enrolled in
+   the exam's course first. */
+static int take_exam(const char *tok, long long exam_course_id, long long quiz, int right)
+{
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/enroll", exam_course_id);
+	resp r = e2e_req("POST", path, tok, NULL, NULL);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/quizzes/%lld/attempts", quiz);
+	r = e2e_req("POST", path, tok, NULL, NULL);
+	CHECK(r.status == 200 || r.status == 201, "attempt: %ld %s", r.status, r.body);
+	long long att = jint(r.json, "attempt_id");
+	json_t *q = json_array_get(json_object_get(r.json, "questions"), 0);
+	int pos = -1;
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(q, "options"), i, o) if (!strcmp(json_string_value(o), right ? "对" : "错")) pos =
+		(int)i;
+	char body[128];
+	snprintf(body, sizeof body, "{\"answers\":{\"%lld\":[%d]}}", (long long)jint(q, "id"), pos);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/attempts/%lld/submit", att);
+	r = e2e_req("POST", path, tok, body, NULL);
+	CHECK_STATUS(r, 200);
+	int passed = json_is_true(json_object_get(r.json, "passed"));
+	resp_free(&r);
+	return passed;
+}
+
+E2E_TEST(classes_exam_in_the_completion_rule)
+{
+	long long ec = 0, quiz = exam_course(&ec), a = course(1), t = now_s();
+	long st;
+	char extra[256];
+	/* An exam that does not exist: 422, nothing made. */
+	long long before = sql_n("SELECT count(*) FROM classes");
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"exam_quiz_id\":999999", a);
+	CHECK(make_class(extra, t - 10, t + 86400, &st) == 0 && st == 422, "unknown exam: %ld", st);
+	CHECK(sql_n("SELECT count(*) FROM classes") == before, "nothing made");
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld],\"exam_quiz_id\":%lld", a, quiz);
+	long long cls = make_class(extra, t - 10, t + 86400, NULL);
+
+	/* Courses first, then the exam: the course alone does not complete the class; a failed exam
+	   does not either; the pass does, in its own grading transaction. */
+	char *m1 = member("cls_e1");
+	resp r = join(m1, cls);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	study(m1, a);
+	r = class_get(m1, cls);
+	CHECK(!completed(m1, cls) && json_is_true(json_object_get(me_of(&r), "exam_needed")) &&
+		      json_array_size(json_object_get(me_of(&r), "remaining")) == 0 && jnum(me_of(&r), "progress") == 0.5,
+	      "the course done, the exam needed: %s", r.body);
+	resp_free(&r);
+	CHECK(take_exam(m1, ec, quiz, 0) == 0, "a wrong answer fails");
+	CHECK(!completed(m1, cls), "a failed exam completes nothing");
+	e2e_clock_advance(30);
+	CHECK(take_exam(m1, ec, quiz, 1) == 1, "the right answer passes");
+	CHECK(completed(m1, cls), "the pass completes the class");
+	long long u1 = sql_n("SELECT id FROM users WHERE username='cls_e1'");
+	CHECK(sql_n("SELECT count(*) FROM class_members m JOIN events e ON e.user_id = m.user_id AND e.kind = 'exam_passed'"
+		    " AND e.ref = %lld WHERE m.class_id = %lld AND m.user_id = %lld AND m.completed_at = e.at"
+		    " AND m.certificate_id IS NOT NULL",
+		    quiz, cls, u1) == 1,
+	      "completed at the moment of the pass, with its certificate");
+	CHECK(sql_n("SELECT count(*) FROM ledger WHERE user_id = %lld AND rule = 'class_completed' AND ref = '%lld'", u1,
+		    cls) == 1,
+	      "the class_completed ledger row");
+
+	/* The exam first, then the course: complete at the course's completion. */
+	char *m2 = member("cls_e2");
+	r = join(m2, cls);
+	resp_free(&r);
+	CHECK(take_exam(m2, ec, quiz, 1) == 1, "passes first");
+	r = class_get(m2, cls);
+	CHECK(!completed(m2, cls) && !json_is_true(json_object_get(me_of(&r), "exam_needed")) &&
+		      json_array_size(json_object_get(me_of(&r), "remaining")) == 1,
+	      "the exam done, the course remaining: %s", r.body);
+	resp_free(&r);
+	study(m2, a);
+	CHECK(completed(m2, cls), "the course completes the class");
+	long long u2 = sql_n("SELECT id FROM users WHERE username='cls_e2'");
+	CHECK(sql_n("SELECT count(*) FROM class_members m JOIN events e ON e.user_id = m.user_id AND"
+		    " e.kind = 'course_completed' AND e.ref = %lld WHERE m.class_id = %lld AND m.user_id = %lld"
+		    " AND m.completed_at = e.at",
+		    a, cls, u2) == 1,
+	      "completed at the course's completion");
+
+	/* An exam passed after the window closed does not count. */
+	char *m3 = member("cls_e3");
+	r = join(m3, cls);
+	resp_free(&r);
+	study(m3, a);
+	e2e_clock_advance(86400);
+	CHECK(take_exam(m3, ec, quiz, 1) == 1, "passes after the window");
+	CHECK(!completed(m3, cls), "too late for the class");
+	free(m1);
+	free(m2);
+	free(m3);
+}
+
+/* ---- /me: my classes and my certificates (the scoring module's page, through scoring/me.h) ---- */
+
+E2E_TEST(classes_on_the_me_page)
+{
+	char *m = member("cls_me1"), code[64];
+	long long done = completed_class(m, "", code);
+	long long a = course(1), t = now_s();
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"course_ids\":[%lld]", a);
+	long long open = make_class(extra, t - 10, t + 5 * 86400 - 60, NULL);
+	resp r = join(m, open);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	r = e2e_req("GET", "/me", m, NULL, NULL);
+	CHECK_STATUS(r, 200);
+	const char *cls = r.body ? strstr(r.body, "id=\"me-classes\"") : NULL;
+	const char *certs = r.body ? strstr(r.body, "id=\"me-certificates\"") : NULL;
+	char want[160];
+	snprintf(want, sizeof want, "<a href=\"/classes/%lld\">", done);
+	CHECK(cls && strstr(cls, want) && strstr(cls, "value=\"100\""), "the completed class: %.800s", cls ? cls : "");
+	snprintf(want, sizeof want, "<a href=\"/classes/%lld\">", open);
+	CHECK(cls && strstr(cls, want) && strstr(cls, "还剩 5 天"), "the open class with its days left: %.900s", cls ? cls : "");
+	snprintf(want, sizeof want, "href=\"/api/v1/certificates/%s.pdf\" download", code);
+	CHECK(certs && strstr(certs, want), "the certificate to download: %.600s", certs ? certs : "");
+	resp_free(&r);
+	/* Someone without classes sees the sections, empty. */
+	char *z = member("cls_me2");
+	r = e2e_req("GET", "/me", z, NULL, NULL);
+	cls = r.body ? strstr(r.body, "id=\"me-classes\"") : NULL;
+	CHECK(cls && strstr(cls, "暂无") && strstr(r.body, "id=\"me-certificates\""), "empty sections");
+	resp_free(&r);
+	free(z);
+	free(m);
 }

@@ -444,7 +444,9 @@ E2E_TEST(courses_xss_corpus_markdown_and_titles)
 		r = e2e_req("GET", pages[i], i < 2 ? m : t, NULL, NULL);
 		CHECK_STATUS(r, 200);
 		CHECK(r.body && !strstr(r.body, "<script>alert") && !strstr(r.body, "<img src=x") &&
-			      strstr(r.body, "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"),
+			      (strstr(r.body, "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;") ||
+			       /* the search page marks the word searched for (test_journey.c) */
+			       (i == 1 && strstr(r.body, "&lt;script&gt;<mark>alert</mark>(&#39;t&#39;)&lt;/script&gt;"))),
 		      "title escaped on %s", pages[i]);
 		resp_free(&r);
 	}
@@ -703,7 +705,7 @@ E2E_TEST(courses_required_down_the_tree)
 	resp_free(&r);
 	r = e2e_req("GET", "/api/v1/courses?mine=1&per_page=50", za, NULL, NULL);
 	c = find_course(r.json, id, NULL);
-	CHECK(c && !jbool(c, "enrolled"), "a required course is in my courses before enrolling");
+	CHECK(c && jbool(c, "enrolled"), "a required course is in my courses, enrolled without a click (issue 12)");
 	resp_free(&r);
 	char path[64];
 	r = e2e_req("GET", fmt(path, sizeof path, "/api/v1/courses/%lld", id), za, NULL, NULL);

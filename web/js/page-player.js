@@ -23,6 +23,34 @@
   var HB_SPACING = 5300;  /* the server refuses heartbeats closer than 5 s to the last accepted one */
 
   function say(text, ok) { DX.msg(msgEl, text || '', ok); }
+
+  /* ---- completion (stays until dismissed) and the move to the next lecture ---- */
+  var nextHref = root.getAttribute('data-next') || '', nextTitle = root.getAttribute('data-next-title') || '';
+  var doneBanner = document.getElementById('done-banner'), nextBanner = document.getElementById('next-banner');
+  var courseDone = false, wasCompleted = null, nextTimer = null;
+  function showDone(text) {
+    document.getElementById('done-text').textContent = text;
+    doneBanner.hidden = false;
+  }
+  document.getElementById('done-close').addEventListener('click', function () { doneBanner.hidden = true; });
+  function cancelNext() {
+    if (nextTimer) clearInterval(nextTimer);
+    nextTimer = null;
+    nextBanner.hidden = true;
+  }
+  document.getElementById('next-stay').addEventListener('click', cancelNext);
+  function moveOn() {
+    if (!nextHref || courseDone || nextTimer) return;   /* a finished course keeps its message on screen */
+    var left = 5;
+    var text = document.getElementById('next-text');
+    function tick() {
+      text.textContent = DX.t('player.next_in', { s: left, title: nextTitle });
+      if (left-- <= 0) { cancelNext(); location.href = nextHref; }
+    }
+    nextBanner.hidden = false;
+    tick();
+    nextTimer = setInterval(tick, 1000);
+  }
   function now() { return performance.now(); }
 
   /* ---- what the server credited ---- */
@@ -79,7 +107,10 @@
       else if (r.data.result === 'gap') say(DX.t('player.gap'), false);
       else if (r.data.result === 'credited' && r.data.credited_s === 0 && r.data.today_study_s >= duration - 0.5) say(DX.t('player.cap'), false);
       else if (r.data.result === 'credited') say(DX.t('player.credited', { s: fmtDur(r.data.credited_s) }), true);
-      if (r.data.course_completed) say(DX.t('player.course_done'), true);
+      if (r.data.course_completed) { courseDone = true; cancelNext(); showDone(DX.t('player.course_done')); }
+      else if (r.data.completed && wasCompleted === false) showDone(DX.t('player.lecture_done'));
+      if (r.data.completed !== undefined) wasCompleted = !!r.data.completed;
+      if (entry.ending) moveOn();
     } else if (r.status === 429) {
       lastAck = now();              /* wait one more spacing, then try again */
       if (!entry.keepalive) queue.unshift(entry);
@@ -151,7 +182,10 @@
       if (hiding || video.ended || !session) return;
       beat({});
     });
-    video.addEventListener('ended', function () { beat({ position: video.duration || video.currentTime, playing: true }); });
+    video.addEventListener('ended', function () {
+      if (session) beat({ position: video.duration || video.currentTime, playing: true, ending: true });
+      else moveOn();
+    });
     video.addEventListener('timeupdate', function () { if (!video.seeking) lastPos = video.currentTime; });
     video.addEventListener('seeking', function () {
       if (!session || Math.abs(video.currentTime - lastPos) < 2) return;
@@ -273,15 +307,22 @@
     start(resumeAt);
   }
   if (startBtn) startBtn.addEventListener('click', function () { load(); });
+  if (!track) video.addEventListener('ended', moveOn);
   video.addEventListener('play', function () { if (!started) { video.pause(); load(); } });
 
   DX.ready.then(function () {
     rateHint();
     ccAvailable();
     if (!track) return;
+    var autoplay = /[?&]autoplay=1(&|$)/.test(location.search);
     DX.api('GET', api + '/progress').then(function (r) {
-      if (r.status === 200) { show(r.data); lastPos = r.data.resume_position || 0; resumeAt = r.data.resume_position || 0; }
-      else say(DX.errorText(r), false);
+      if (r.status === 200) {
+        show(r.data);
+        lastPos = r.data.resume_position || 0;
+        resumeAt = r.data.resume_position || 0;
+        wasCompleted = !!r.data.completed;
+        if (autoplay) load();   /* arrived from the previous lecture's end */
+      } else say(DX.errorText(r), false);
     }, function () { say(DX.t('err.network'), false); });
   });
 })();
