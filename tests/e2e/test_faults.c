@@ -605,8 +605,7 @@ E2E_TEST(faults_kill9_under_exam_load_keeps_saves_submits_and_awards)
 	CHECK_STATUS(r, 200);
 	X.quiz = jint(r.json, "id");
 	resp_free(&r);
-	snprintf(path, sizeof path, "/api/v1/courses/%lld/publish", course);
-	r = e2e_req("POST", path, t, NULL, NULL);
+	r = e2e_publish(t, course);
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
 	char csv[NEXAM * 160] = "";
