@@ -94,15 +94,17 @@ export default async function (t) {
     await page.click('#publish');
     await page.waitForSelector('#unpublish:not([hidden])');
     await api(t, m.token, 'POST', `/api/v1/courses/${c.data.id}/enroll`);
-    let asked = '';
-    page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+    // The platform's own confirmation dialog (DX.confirm): cancel first, then confirm.
     await page.click('#unpublish');
-    await page.waitForFunction(() => true);
-    await page.waitForTimeout(300);
+    await page.waitForSelector('#dx-confirm[open]');
+    const asked = await page.textContent('#dx-confirm-text');
     t.check(asked.includes('1 名学员'), `${v.width}: unpublish asks with the count (${asked})`);
-    t.check(!(await page.locator('#unpublish').isHidden()), `${v.width}: dismissed: still published`);
-    page.once('dialog', (d) => d.accept());
+    await page.click('#dx-confirm-cancel');
+    await page.waitForSelector('#dx-confirm:not([open])', { state: 'attached' });
+    t.check(!(await page.locator('#unpublish').isHidden()), `${v.width}: cancelled: still published`);
     await page.click('#unpublish');
+    await page.waitForSelector('#dx-confirm[open]');
+    await page.click('#dx-confirm-ok');
     await page.waitForSelector('#publish:not([hidden])');
     t.check((await page.textContent('#editor-msg')).includes('1 名'), `${v.width}: the answer tells the count`);
 
