@@ -112,6 +112,9 @@ char *e2e_sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Runs SQL (printf-style; no double quotes) on the server's database with the sqlite3 CLI (WAL lets
    it read and write beside the server): the first column of the first row as a number, or -1. */
 double e2e_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reads one HTTP request (headers and a Content-Length body) from a socket into buf (NUL-ended);
+   returns its body (inside buf), or NULL when the headers never ended. For local receivers. */
+char *e2e_read_request(int fd, char *buf, size_t cap);
 /* A temporary folder for the test run (created by main). */
 extern char e2e_tmp[256];
 

@@ -499,6 +499,30 @@ void e2e_clock_set(const char *iso)
 	clock_post(body, "set");
 }
 
+char *e2e_read_request(int fd, char *req, size_t cap)
+{
+	size_t n = 0;
+	long want = -1;
+	char *body = NULL;
+	req[0] = 0;
+	while (n < cap - 1) {
+		ssize_t k = read(fd, req + n, cap - 1 - n);
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		req[n] = 0;
+		char *e = strstr(req, "\r\n\r\n");
+		if (e && want < 0) {
+			char *cl = strcasestr(req, "Content-Length:");
+			want = cl ? atol(cl + 15) : 0;
+			body = e + 4;
+		}
+		if (body && (long)(req + n - body) >= want)
+			break;
+	}
+	return body;
+}
+
 const char *jstr(json_t *j, const char *key)
 {
 	json_t *v = j ? json_object_get(j, key) : NULL;

@@ -926,24 +926,7 @@ static void *rx_main(void *arg)
 		if (c < 0)
 			break;
 		char req[16384];
-		size_t n = 0;
-		long want = -1;
-		char *body = NULL;
-		while (n < sizeof req - 1) {
-			ssize_t k = read(c, req + n, sizeof req - 1 - n);
-			if (k <= 0)
-				break;
-			n += (size_t)k;
-			req[n] = 0;
-			char *e = strstr(req, "\r\n\r\n");
-			if (e && want < 0) {
-				char *cl = strcasestr(req, "Content-Length:");
-				want = cl ? atol(cl + 15) : 0;
-				body = e + 4;
-			}
-			if (body && (long)(req + n - body) >= want)
-				break;
-		}
+		char *body = e2e_read_request(c, req, sizeof req);
 		pthread_mutex_lock(&g_rx.mu);
 		int delay = g_rx.delay_ms, status = g_rx.status;
 		g_rx.got++;
