@@ -107,7 +107,7 @@ export default async function (t) {
         await page.waitForSelector(ready, { timeout: 15000 });
         await settle(page);
         for (const p of await audit(page, `${name}-${v.width}`)) t.check(false, p);
-        if (shots) await page.screenshot({ path: join(shots, `${name}-${v.width}.jpg`), type: 'jpeg', quality: 60 });
+        if (shots) await page.screenshot({ path: join(shots, `${name}-${v.width}.jpg`), type: 'jpeg', quality: 45 });
       } catch (e) {
         t.check(false, `${name}-${v.width}: ${e.message.split('\n')[0]}`);
       }
