@@ -1098,6 +1098,18 @@ E2E_TEST(classes_verify_tampered_yearly_certificate_against_the_ledger)
 	      "the yearly certificate's ledger row");
 	CHECK(sql_n("SELECT ifnull(sum(points), 0) FROM ledger WHERE user_id = %lld", uid) == points, "0 points");
 	CHECK(verdict_of(y1) == 1, "yearly genuine first");
+	/* The rule is listed for admins at 0 points, with its Chinese name on /admin/points. */
+	r = e2e_req("GET", "/api/v1/point-rules", admin(), NULL, NULL);
+	json_t *rule = NULL, *x;
+	size_t k;
+	json_array_foreach(json_object_get(r.json, "rules"), k, x) if (!strcmp(jstr(x, "code"), "yearly_certificate")) rule = x;
+	CHECK(r.status == 200 && rule && json_integer_value(json_object_get(rule, "points")) == 0 &&
+		      json_integer_value(json_object_get(rule, "default_points")) == 0,
+	      "point-rules lists yearly_certificate at 0: %.300s", r.body);
+	resp_free(&r);
+	r = e2e_req("GET", "/admin/points", admin(), NULL, NULL);
+	CHECK(r.status == 200 && strstr(r.body, "开具年度学时证明"), "/admin/points: %ld", r.status);
+	resp_free(&r);
 
 	/* New hours: a second certificate with a row of its own; the first stays genuine. */
 	study(m, course(0.5));
