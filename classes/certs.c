@@ -10,6 +10,7 @@
 #include "courses/access.h"
 #include "courses/courses.h"
 #include "db.h"
+#include "events.h"
 #include "html.h"
 #include "i18n.h"
 #include "scoring/require.h"
@@ -161,9 +162,14 @@ static int year_certificate(req *r)
 		free(same);
 	} else {
 		int64_t at = n ? cs[n - 1].at : now;
-		status = cert_issue("year", r->u->id, 0, title, round(sum * 100) / 100, from, to - 1, at, text, code, digest) < 0
-				 ? 500
-				 : 201;
+		int64_t id = cert_issue("year", r->u->id, 0, title, round(sum * 100) / 100, from, to - 1, at, text, code,
+					digest);
+		/* Its ledger row (rule yearly_certificate, ref = the certificate, 0 points), in the same
+		   transaction: one row per certificate issued, so a re-issue with new hours has its own. */
+		char data[96];
+		snprintf(data, sizeof data, "{\"certificate\":\"%s\"}", digest);
+		dx_event ev = {.user_id = r->u->id, .kind = "yearly_certificate", .ref = id, .at = now, .data = data};
+		status = id < 0 || event_emit(&ev) != 1 ? 500 : 201;
 	}
 	free(text);
 	if (status == 500) {
@@ -278,14 +284,15 @@ static void verify_code(const char *seg, verdict *v)
 	if (!cert_code_arg(seg, 0, code))
 		return;
 	sqlite3_stmt *st = db_query("SELECT kind, number, title, holder, hours, completed_at, issued_at,"
-				    " ifnull(revoked_at, 0), user_id, ifnull(class_id, 0), body, digest, org"
+				    " ifnull(revoked_at, 0), user_id, ifnull(class_id, 0), body, digest, org, id"
 				    " FROM certificates WHERE code = ?",
 				    "s", code);
 	if (db_step(st) == 1) {
 		char day[16];
 		day_of(sqlite3_column_int64(st, 5), day);
 		const char *kind = db_col_text(st, 0);
-		cert_facts f = {.number = db_col_text(st, 1), .code = code, .user_id = sqlite3_column_int64(st, 8),
+		cert_facts f = {.cert_id = sqlite3_column_int64(st, 13), .number = db_col_text(st, 1), .code = code,
+				.user_id = sqlite3_column_int64(st, 8),
 				.holder = db_col_text(st, 3), .class_id = sqlite3_column_int64(st, 9),
 				.title = db_col_text(st, 2), .hours = sqlite3_column_double(st, 4), .day = day,
 				.body = !strcmp(kind, "year") ? db_col_text(st, 10) : NULL};

@@ -62,6 +62,7 @@ int classes_on_event(const dx_event *e);
 
 /* What a certificate states, as its digest covers it. */
 typedef struct cert_facts {
+	int64_t cert_id;        /* the row's id: the ledger reference of a yearly certificate */
 	const char *number, *code;
 	int64_t user_id;
 	const char *holder;     /* the member's name as printed */
@@ -75,9 +76,10 @@ typedef struct cert_facts {
    class (id and title), hours, day and body: what "class_completed" hands to the ledger, and what
    the verification recomputes (an altered row is not genuine). */
 void cert_digest(const cert_facts *f, char out[65]);
-/* Whether a certificate row is what was issued: its fields hash to its stored digest and, for a
-   class certificate, the member's ledger row of the class (rule class_completed, ref = the class
-   id) records that digest. chain 1: the member's hash chain is walked as well (the public
+/* Whether a certificate row is what was issued: its fields hash to its stored digest and the
+   member's ledger row of the certificate records that digest: for a class certificate the row of
+   the class (rule class_completed, ref = the class id), for a yearly 学时证明 the row of the
+   certificate itself (rule yearly_certificate, ref = the certificate id). chain 1: the member's hash chain is walked as well (the public
    verification); 0: the row is only read (`dangxiao verify`, which walked every chain first).
    1 genuine, 0 not (or the ledger could not be read). */
 int cert_covered(const cert_facts *f, const char *stored_digest, int chain);

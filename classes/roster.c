@@ -493,7 +493,8 @@ static int roster_page(req *r)
 		    (long long)c.id, qs.p ? qs.p : "", (long long)c.id, qs.p ? qs.p : "", (long long)c.id, qs.p ? qs.p : "",
 		    tr("classes.roster.zip"));
 	json_t *sum = summary_json(&ro);
-	html_printf(&b, "<section class=\"card\"><h2>%s</h2><div class=\"table-wrap\"><table class=\"list\" id=\"roster-summary\">"
+	html_printf(&b, "<section class=\"card\"><h2 id=\"summary-h\">%s</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\""
+			" aria-labelledby=\"summary-h\"><table class=\"list\" id=\"roster-summary\">"
 			"<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>",
 		    tr("classes.roster.summary"), tr("classes.col.org"), tr("classes.roster.members"),
 		    tr("classes.roster.f_completed"), tr("classes.roster.f_in_progress"), tr("classes.roster.f_not_started"),
@@ -512,7 +513,8 @@ static int roster_page(req *r)
 	}
 	json_decref(sum);
 	html_raw(&b, "</table></div></section>");
-	html_printf(&b, "<section class=\"card\"><h2>%s（%d）</h2><div class=\"table-wrap\"><table class=\"list\" id=\"roster\"><tr>",
+	html_printf(&b, "<section class=\"card\"><h2 id=\"members-h\">%s（%d）</h2><div class=\"table-wrap\" tabindex=\"0\""
+			" role=\"region\" aria-labelledby=\"members-h\"><table class=\"list\" id=\"roster\"><tr>",
 		    tr("classes.roster.members"), ro.n);
 	for (size_t k = 0; k < NCOLS; k++)
 		html_printf(&b, "<th>%s</th>", tr(roster_cols[k].label_key));

@@ -166,16 +166,16 @@ int cert_covered(const cert_facts *f, const char *stored_digest, int chain)
 	cert_digest(f, want);
 	if (!stored_digest || sodium_memcmp(want, stored_digest, sizeof want - 1) != 0 || strlen(stored_digest) != 64)
 		return 0;
-	if (!f->class_id)
-		return 1; /* a yearly certificate has no ledger row of its own (docs/classes.md) */
+	/* A class certificate: the row of the class; a yearly one: the row of the certificate. */
+	const char *rule = f->class_id ? "class_completed" : "yearly_certificate";
 	char ref[24], *detail = NULL;
-	snprintf(ref, sizeof ref, "%lld", (long long)f->class_id);
+	snprintf(ref, sizeof ref, "%lld", (long long)(f->class_id ? f->class_id : f->cert_id));
 	int found;
 	if (chain)
-		found = ledger_row_checked(f->user_id, "class_completed", ref, &detail);
+		found = ledger_row_checked(f->user_id, rule, ref, &detail);
 	else {
 		detail = db_text("SELECT detail FROM ledger WHERE user_id = ? AND rule = ? AND ref = ?", "iss", f->user_id,
-				 "class_completed", ref);
+				 rule, ref);
 		found = detail != NULL;
 	}
 	int ok = 0;
@@ -194,14 +194,15 @@ int certs_verify_all(FILE *out, FILE *err)
 	db_stmt q;
 	sqlite3_stmt *st = db_prepare(&q,
 				      "SELECT number, code, user_id, holder, ifnull(class_id, 0), title, hours, completed_at,"
-				      " kind, body, digest FROM certificates ORDER BY id",
+				      " kind, body, digest, id FROM certificates ORDER BY id",
 				      NULL);
 	int64_t n = 0;
 	int bad = 0, rc;
 	while ((rc = db_step(st)) == 1) {
 		char day[16];
 		day_of(sqlite3_column_int64(st, 7), day);
-		cert_facts f = {.number = db_col_text(st, 0), .code = db_col_text(st, 1), .user_id = sqlite3_column_int64(st, 2),
+		cert_facts f = {.cert_id = sqlite3_column_int64(st, 11), .number = db_col_text(st, 0),
+				.code = db_col_text(st, 1), .user_id = sqlite3_column_int64(st, 2),
 				.holder = db_col_text(st, 3), .class_id = sqlite3_column_int64(st, 4),
 				.title = db_col_text(st, 5), .hours = sqlite3_column_double(st, 6), .day = day,
 				.body = !strcmp(db_col_text(st, 8), "year") ? db_col_text(st, 9) : NULL};

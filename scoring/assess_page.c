@@ -169,16 +169,21 @@ static void render_summary(buf *b, const view *v)
 	html_printf(b, "<p class=\"req-line\">%s <strong>%.1f</strong> %s，%s <strong>%.1f</strong> %s</p>",
 		    tr("assess.req_total"), rq->total_hours, tr("assess.hours"), tr("assess.req_required"),
 		    rq->required_hours, tr("assess.hours"));
-	html_printf(b, "<dl class=\"kpis\"><div><dt>%s</dt><dd>%lld</dd></div><div><dt>%s</dt><dd class=\"ok\">%lld</dd></div>"
-		       "<div><dt>%s</dt><dd>%lld</dd></div><div><dt>%s</dt><dd class=\"warn\">%lld</dd></div>"
-		       "<div><dt>%s</dt><dd class=\"bad\">%lld</dd></div><div><dt>%s</dt><dd>",
+	/* A list of label/value pairs (Debian's tidy 5.6 does not know <div> groups inside <dl>). */
+	html_printf(b, "<ul class=\"kpis\"><li><span class=\"k\">%s</span> <strong>%lld</strong></li>"
+		       "<li><span class=\"k\">%s</span> <strong class=\"ok\">%lld</strong></li>"
+		       "<li><span class=\"k\">%s</span> <strong>%lld</strong></li>"
+		       "<li><span class=\"k\">%s</span> <strong class=\"warn\">%lld</strong></li>"
+		       "<li><span class=\"k\">%s</span> <strong class=\"bad\">%lld</strong></li>"
+		       "<li><span class=\"k\">%s</span> <strong>",
 		    tr("assess.members"), (long long)total.members, tr("scoring.status.met"), (long long)total.met,
 		    tr("scoring.status.on_track"), (long long)total.on_track, tr("scoring.status.behind"),
 		    (long long)total.behind, tr("scoring.status.at_risk"), (long long)total.at_risk, tr("assess.met_share"));
 	pct(b, total.met, total.members);
-	html_raw(b, "</dd></div></dl>");
+	html_raw(b, "</strong></li></ul>");
 	if (n > 0) {
-		html_printf(b, "<div class=\"table-wrap\"><table class=\"list\" id=\"org-table\"><caption class=\"sr-only\">%s</caption>"
+		html_printf(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"sum-h\">"
+			       "<table class=\"list\" id=\"org-table\"><caption class=\"sr-only\">%s</caption>"
 			       "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
@@ -203,7 +208,9 @@ static void render_summary(buf *b, const view *v)
 		}
 		html_raw(b, "</tbody></table></div>");
 		/* The chart: drawn here, its text alternative inside it (<title>, <desc>) and the table above. */
-		html_printf(b, "<figure class=\"chart\"><figcaption>%s</figcaption>", tr("scoring.chart.share_title"));
+		html_printf(b, "<figure class=\"chart\" tabindex=\"0\" aria-labelledby=\"share-cap\"><figcaption id=\"share-cap\">%s"
+			       "</figcaption>",
+			    tr("scoring.chart.share_title"));
 		chart_share_bars(b, tr("scoring.chart.share_title"), items, (size_t)n);
 		html_raw(b, "</figure>");
 		free(items);
@@ -293,7 +300,8 @@ static void render_members(buf *b, const view *v)
 		const char *fmt = tr("assess.count_fmt"), *at = strstr(fmt, "{n}");
 		html_printf(b, "<p class=\"count\" role=\"status\">%s%lld%s</p>",
 			    at ? arena_strndup(v->r->a, fmt, (size_t)(at - fmt)) : "", (long long)total, at ? at + 3 : "");
-		html_printf(b, "<div class=\"table-wrap\"><table class=\"list\" id=\"member-table\"><caption class=\"sr-only\">%s</caption>"
+		html_printf(b, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"mem-h\">"
+			       "<table class=\"list\" id=\"member-table\"><caption class=\"sr-only\">%s</caption>"
 			       "<thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			       "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",

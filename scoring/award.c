@@ -143,15 +143,16 @@ static int award_course(const dx_event *e, const char *ref)
 	return award_one(e, RULE_COURSE, ref, hours, detail, 1, &y);
 }
 
-/* A topic class completed: the class's points and the certificate's digest, hashed with the row
-   so that the certificate is covered by the ledger's integrity checks. */
-static int award_class(const dx_event *e, const char *ref)
+/* A topic class completed (code class_completed) or a yearly 学时证明 issued (yearly_certificate,
+   ref = the certificate): the rule's points and the certificate's digest, hashed with the row so
+   that the certificate is covered by the ledger's integrity checks. */
+static int award_class(const dx_event *e, const char *ref, const char *code)
 {
 	json_t *j = e->data ? json_loads(e->data, 0, NULL) : NULL;
 	const char *cert = json_string_value(json_object_get(j, "certificate"));
 	json_t *detail = json_pack("{s:s}", "certificate", cert ? cert : "");
 	char *text = json_dumps(detail, JSON_COMPACT);
-	int rc = award_one(e, RULE_CLASS, ref, 0, text, 1, NULL);
+	int rc = award_one(e, code, ref, 0, text, 1, NULL);
 	free(text);
 	json_decref(detail);
 	json_decref(j);
@@ -181,7 +182,9 @@ int scoring_on_event(const dx_event *e)
 	else if (!strcmp(k, "course_rated"))
 		rc = award_one(e, RULE_RATED, ref, 0, NULL, 0, NULL);
 	else if (!strcmp(k, "class_completed"))
-		rc = award_class(e, ref);
+		rc = award_class(e, ref, RULE_CLASS);
+	else if (!strcmp(k, "yearly_certificate"))
+		rc = award_class(e, ref, RULE_YEAR_CERT);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -17,6 +17,7 @@ const point_rule rule_defaults[] = {
 	{ RULE_DAILY_QUIZ, 1, PU_ANSWER,      5,  RULE_DAY_MIN },
 	{ RULE_RATED,      1, PU_EVENT,       2,  RULE_DAY_MIN },
 	{ RULE_CLASS,      10, PU_EVENT,      0,  RULE_DAY_MIN },
+	{ RULE_YEAR_CERT,  0, PU_EVENT,       0,  RULE_DAY_MIN },
 };
 const size_t rule_ndefaults = sizeof rule_defaults / sizeof rule_defaults[0];
 

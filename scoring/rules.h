@@ -40,9 +40,11 @@ typedef struct point_rule {
 #define RULE_DAILY_QUIZ "daily_quiz"
 #define RULE_RATED      "course_rated"
 #define RULE_CLASS      "class_completed"
+#define RULE_YEAR_CERT  "yearly_certificate"
 
 /* The defaults of DESIGN.md, effective from 2000-01-01 (RULE_DAY_MIN), and a topic class
-   completed (issue 13: a class "awards its points rule"), 10 per class, no cap. */
+   completed (issue 13: a class "awards its points rule"), 10 per class, no cap; a yearly 学时证明
+   issued, 0 points: its ledger row only records the certificate's digest (docs/classes.md). */
 extern const point_rule rule_defaults[];
 extern const size_t rule_ndefaults;
 

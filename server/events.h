@@ -18,6 +18,7 @@
  *   "quiz_answer"        ref: attempt id * 100 + question position; amount: 1 when right   (daily quiz)
  *   "course_rated"       ref: the course; amount: the stars
  *   "class_completed"    ref: the class                              data: {"certificate":"…digest…"}
+ *   "yearly_certificate" ref: the certificate (a yearly 学时证明)    data: {"certificate":"…digest…"}
  * Add a kind by documenting it here; listeners ignore kinds they do not know.
  */
 #ifndef DX_EVENTS_H

@@ -19,7 +19,9 @@ const axeSource = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.j
 const tidyArgs = ['-q', '-e', '-utf8', '--drop-empty-elements', 'no', '--show-warnings', 'yes', '--gnu-emacs', 'no'];
 
 // Standard HTML attributes newer than Debian's tidy (5.6) that it calls "proprietary".
-const newer = ['loading', 'minlength', 'inputmode', 'enterkeyhint', 'decoding', 'playsinline', 'autocapitalize'];
+// aria-current is WAI-ARIA 1.1 (the current page in a breadcrumb or tree), allowed on every element.
+const newer = ['loading', 'minlength', 'inputmode', 'enterkeyhint', 'decoding', 'playsinline', 'autocapitalize',
+  'aria-current'];
 
 export async function axe(page) {
   // Runtime evaluation is not subject to the page's CSP (script-src 'self'), a <script> tag would be.

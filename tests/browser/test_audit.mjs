@@ -29,6 +29,16 @@ export const PAGES = [
   ['bank', 'teacher', '/teach/courses/1/quiz', '#bank-list li'],
   ['quiz-stats', 'teacher', '/teach/quizzes/1/stats', '#stats-items tbody tr'],
   ['ratings', 'teacher', '/courses/1/ratings', 'main h1'],
+  // Scoring and classes: {class} is the demo open class (lisi joins it below), {code} the
+  // verification code of lisi's yearly 学时证明, issued below.
+  ['me', 'lisi', '/me', '#me-status'],
+  ['me-certificates', 'lisi', '/me/certificates', '#my-certificates li.cert-item'],
+  ['assess', 'assessor', '/assess', '#org-table'],
+  ['classes', 'lisi', '/classes', '#classes-mine li.class-item'],
+  ['class', 'lisi', '/classes/{class}', '#class-courses li'],
+  ['class-roster', 'admin', '/classes/{class}/roster', '#roster'],
+  ['verify', null, '/verify/{code}', '#verdict.ok'],
+  ['admin-points', 'admin', '/admin/points', '#rules tbody tr'],
 ];
 
 const VIEWS = [
@@ -62,7 +72,17 @@ export default async function (t) {
   const a2 = await api('POST', '/api/v1/quizzes/1/attempts');
   t.check(a1.status === 201 && done.status === 200 && a2.status === 201,
     `lisi's attempts: start ${a1.status}, submit ${done.status}, again ${a2.status}`);
-  const fill = (path) => path.replace('{attempt}', a1.data ? a1.data.attempt_id : 0);
+  // The demo open class, joined; a yearly certificate of this academy year (Beijing time) for its code.
+  const cl = await api('GET', '/api/v1/classes');
+  const all = cl.data ? Object.values(cl.data).filter(Array.isArray).flat() : [];
+  const open = all.find((c) => c.title === '学习贯彻党的二十大精神网络专题班');
+  const jn = open ? await api('POST', `/api/v1/classes/${open.id}/join`) : { status: 0 };
+  const year = new Date(Date.now() + 8 * 3600e3).getUTCFullYear();
+  const yc = await api('POST', '/api/v1/me/certificates', { year });
+  t.check(open && (jn.status === 200 || jn.status === 201) && yc.status === 201 && yc.data.code,
+    `lisi joins the open class (${open ? open.id : 'none'}: ${jn.status}) and gets a yearly certificate: ${yc.status}`);
+  const fill = (path) => path.replace('{attempt}', a1.data ? a1.data.attempt_id : 0)
+    .replace('{class}', open ? open.id : 0).replace('{code}', yc.data ? yc.data.code : 'none');
   const shots = process.env.DX_SCREENSHOTS;
   if (shots) mkdirSync(shots, { recursive: true });
   for (const v of VIEWS) {
@@ -87,7 +107,7 @@ export default async function (t) {
         await page.waitForSelector(ready, { timeout: 15000 });
         await settle(page);
         for (const p of await audit(page, `${name}-${v.width}`)) t.check(false, p);
-        if (shots) await page.screenshot({ path: join(shots, `${name}-${v.width}.jpg`), type: 'jpeg', quality: 60 });
+        if (shots) await page.screenshot({ path: join(shots, `${name}-${v.width}.jpg`), type: 'jpeg', quality: 45 });
       } catch (e) {
         t.check(false, `${name}-${v.width}: ${e.message.split('\n')[0]}`);
       }

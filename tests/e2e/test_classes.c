@@ -981,8 +981,9 @@ static char *forged_digest(const char *code, const char *holder)
 {
 	char *d = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT 'dangxiao-certificate-v1' || char(10) || 'number ' || number"
 			     " || char(10) || 'code ' || code || char(10) || 'member ' || user_id || ' ' || '%s' || char(10)"
-			     " || 'class ' || class_id || ' ' || title || char(10) || 'hours ' || printf('%%.2f', hours)"
+			     " || 'class ' || ifnull(class_id, 0) || ' ' || title || char(10) || 'hours ' || printf('%%.2f', hours)"
 			     " || char(10) || 'day ' || date(completed_at, 'unixepoch', '+8 hours') || char(10)"
+			     " || CASE WHEN kind = 'year' THEN body ELSE '' END"
 			     " FROM certificates WHERE code = '%s'\" | head -c -1 | sha256sum | cut -c1-64",
 			     e2e_data, holder, code);
 	d[strcspn(d, "\n")] = 0;
@@ -1067,6 +1068,102 @@ E2E_TEST(classes_verify_tampered_certificate_against_the_ledger)
 	free(detail);
 	free(digest);
 	free(forged);
+	free(num);
+	free(m);
+}
+
+/* A yearly 学时证明 is covered like a class certificate: its own ledger row (rule
+   yearly_certificate, ref = the certificate id, 0 points, its digest in the detail), one per
+   certificate issued, so a re-issue with new hours has a row of its own. */
+E2E_TEST(classes_verify_tampered_yearly_certificate_against_the_ledger)
+{
+	char *m = member("cls_yt1"), code[64], *err = NULL;
+	completed_class(m, "", code);
+	long long uid = sql_n("SELECT id FROM users WHERE username='cls_yt1'");
+	resp r = e2e_req("POST", "/api/v1/test/clock", admin(), "{\"advance_s\":0}", NULL);
+	int year = atoi(jstr(r.json, "day") ? jstr(r.json, "day") : "0");
+	resp_free(&r);
+	long long points = sql_n("SELECT ifnull(sum(points), 0) FROM ledger WHERE user_id = %lld", uid);
+	char body[64], y1[64], y2[64];
+	snprintf(body, sizeof body, "{\"year\":%d}", year);
+	r = e2e_req("POST", "/api/v1/me/certificates", m, body, NULL);
+	CHECK_STATUS(r, 201);
+	snprintf(y1, sizeof y1, "%s", jstr(r.json, "code") ? jstr(r.json, "code") : "");
+	resp_free(&r);
+	long long id1 = sql_n("SELECT id FROM certificates WHERE code = '%s'", y1);
+	CHECK(id1 > 0 && sql_n("SELECT count(*) FROM ledger l JOIN certificates c ON c.user_id = l.user_id WHERE c.id = %lld"
+			       " AND l.rule = 'yearly_certificate' AND l.ref = '%lld' AND l.points = 0"
+			       " AND json_extract(l.detail, '$.certificate') = c.digest",
+			       id1, id1) == 1,
+	      "the yearly certificate's ledger row");
+	CHECK(sql_n("SELECT ifnull(sum(points), 0) FROM ledger WHERE user_id = %lld", uid) == points, "0 points");
+	CHECK(verdict_of(y1) == 1, "yearly genuine first");
+	/* The rule is listed for admins at 0 points, with its Chinese name on /admin/points. */
+	r = e2e_req("GET", "/api/v1/point-rules", admin(), NULL, NULL);
+	json_t *rule = NULL, *x;
+	size_t k;
+	json_array_foreach(json_object_get(r.json, "rules"), k, x) if (!strcmp(jstr(x, "code"), "yearly_certificate")) rule = x;
+	CHECK(r.status == 200 && rule && json_integer_value(json_object_get(rule, "points")) == 0 &&
+		      json_integer_value(json_object_get(rule, "default_points")) == 0,
+	      "point-rules lists yearly_certificate at 0: %.300s", r.body);
+	resp_free(&r);
+	r = e2e_req("GET", "/admin/points", admin(), NULL, NULL);
+	CHECK(r.status == 200 && strstr(r.body, "开具年度学时证明"), "/admin/points: %ld", r.status);
+	resp_free(&r);
+
+	/* New hours: a second certificate with a row of its own; the first stays genuine. */
+	study(m, course(0.5));
+	r = e2e_req("POST", "/api/v1/me/certificates", m, body, NULL);
+	CHECK(r.status == 201 && jnum(r.json, "hours") == 2, "re-issued: %ld %s", r.status, r.body);
+	snprintf(y2, sizeof y2, "%s", jstr(r.json, "code") ? jstr(r.json, "code") : "");
+	resp_free(&r);
+	long long id2 = sql_n("SELECT id FROM certificates WHERE code = '%s'", y2);
+	CHECK(id2 > id1 && sql_n("SELECT count(*) FROM ledger WHERE user_id = %lld AND rule = 'yearly_certificate'", uid) == 2 &&
+		      sql_n("SELECT count(*) FROM ledger WHERE user_id = %lld AND rule = 'yearly_certificate' AND ref = '%lld'",
+			    uid, id2) == 1,
+	      "one ledger row per yearly certificate");
+	CHECK(verdict_of(y1) == 1 && verdict_of(y2) == 1, "both genuine");
+	int st = ledger_verify_cmd(&err);
+	CHECK(st == 0 && e2e_sh("grep -q 'certificates ok' %s/cls-verify.err.out", e2e_tmp) == 0, "verify good: %d %s", st,
+	      err);
+	free(err);
+
+	/* The forger changes the name on the first one and recomputes its digest (body included). */
+	char *digest = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT digest FROM certificates WHERE id = %lld\"", e2e_data, id1);
+	digest[strcspn(digest, "\n")] = 0;
+	char *same = forged_digest(y1, "学员cls_yt1");
+	CHECK(!strcmp(same, digest), "the yearly digest recomputes: %s vs %s", same, digest);
+	free(same);
+	char *forged = forged_digest(y1, "冒名者");
+	sql("UPDATE certificates SET holder = '冒名者', digest = '%s' WHERE id = %lld", forged, id1);
+	CHECK(verdict_of(y1) == 0, "forged yearly row, recomputed digest: not genuine");
+	CHECK(verdict_of(y2) == 1, "the other yearly certificate is still genuine");
+	st = ledger_verify_cmd(&err);
+	char *num = e2e_sh_out("sqlite3 %s/dangxiao.db \"SELECT number FROM certificates WHERE id = %lld\"", e2e_data, id1);
+	num[strcspn(num, "\n")] = 0;
+	char want[160];
+	snprintf(want, sizeof want, "certificate %s (member %lld)", num, uid);
+	CHECK(st == 1 && strstr(err, want), "dangxiao verify names the yearly certificate: %d %s", st, err);
+	free(err);
+
+	/* Its hours changed instead, digest recomputed: not genuine either. */
+	sql("UPDATE certificates SET holder = '学员cls_yt1', hours = 40 WHERE id = %lld", id1);
+	char *forged2 = forged_digest(y1, "学员cls_yt1");
+	sql("UPDATE certificates SET digest = '%s' WHERE id = %lld", forged2, id1);
+	CHECK(verdict_of(y1) == 0, "forged hours: not genuine");
+	st = ledger_verify_cmd(&err);
+	CHECK(st == 1 && strstr(err, want), "verify names it: %d %s", st, err);
+	free(err);
+
+	/* Put back: genuine, verify good. */
+	sql("UPDATE certificates SET hours = 1.5, digest = '%s' WHERE id = %lld", digest, id1);
+	CHECK(verdict_of(y1) == 1, "genuine after restoring");
+	st = ledger_verify_cmd(&err);
+	CHECK(st == 0, "verify good after restoring: %d %s", st, err);
+	free(err);
+	free(digest);
+	free(forged);
+	free(forged2);
 	free(num);
 	free(m);
 }

@@ -72,7 +72,7 @@ static void test_rule_defaults(void **state)
 		{ RULE_LECTURE, 1, PU_EVENT, 6 },        { RULE_COURSE, 5, PU_CREDIT_HOUR, 0 },
 		{ RULE_EXAM_PASS, 5, PU_EVENT, 0 },      { RULE_EXAM_FULL, 3, PU_EVENT, 0 },
 		{ RULE_DAILY_QUIZ, 1, PU_ANSWER, 5 },    { RULE_RATED, 1, PU_EVENT, 2 },
-		{ RULE_CLASS, 10, PU_EVENT, 0 },
+		{ RULE_CLASS, 10, PU_EVENT, 0 },        { RULE_YEAR_CERT, 0, PU_EVENT, 0 },
 	};
 	assert_int_equal(rule_ndefaults, ARRAY_LEN(want));
 	int day = day_of("2026-12-02");
