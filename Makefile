@@ -1,6 +1,6 @@
 # dangxiao — build, run and test. `make run` and `make test` are the front door.
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil \
+PKGS    := libmicrohttpd sqlite3 libcmark-gfm jansson libsodium libcurl libavformat libavcodec libavutil \
            xlsxwriter cairo pangocairo fontconfig libqrencode zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

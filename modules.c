@@ -10,7 +10,8 @@
 	MODULE(transcoder) \
 	MODULE(quiz)       \
 	MODULE(scoring)    \
-	MODULE(classes)
+	MODULE(classes)    \
+	MODULE(attach)
 
 #define DECLARE(name) extern const module name##_module;
 #define LIST(name) &name##_module,

@@ -1,6 +1,7 @@
 /* course_pages.c — the course page /courses/{id}, the instructor's list /teach and the course editor
  * /teach/courses/{id}. Pages are rendered from the same JSON objects the API returns. */
 #include "courses.h"
+#include "attach/attach.h"
 #include "courses/access.h"
 #include "courses/study.h"
 #include "courses/journey.h"
@@ -224,6 +225,8 @@ static int page_course(req *r)
 	if (enrolled || can_edit)
 		rating_block(&b, r, id, can_edit);
 
+	attach_list_html(&b, id); /* 课件下载: the course's PDF attachments */
+
 	/* The body: rendered and sanitised on save (markdown.c), so it goes in as it is. */
 	html_printf(&b, "<section class=\"card markdown\" id=\"course-body\" aria-label=\"%s\">", tr("course.body"));
 	html_raw(&b, jstr_(c, "body_html"));
@@ -387,7 +390,8 @@ static int page_teach_edit(req *r)
 		    "<div class=\"editor-panes\"><section class=\"card\"><div class=\"pane-head\"><h2 id=\"body-h\">%s</h2>"
 		    "<label class=\"button file\">%s<input type=\"file\" id=\"image-file\" accept=\"image/png,image/jpeg,image/webp\"></label></div>"
 		    "<p class=\"help\">%s</p>"
-		    "<textarea name=\"body_md\" id=\"body-md\" aria-labelledby=\"body-h\" spellcheck=\"false\">%s</textarea></section>"
+		    "<textarea name=\"body_md\" id=\"body-md\" aria-labelledby=\"body-h\" aria-describedby=\"alt-warn\" spellcheck=\"false\">%s</textarea>"
+		    "<p class=\"msg warn\" id=\"alt-warn\" role=\"status\" hidden></p></section>"
 		    "<section class=\"card\"><h2>%s</h2><div class=\"markdown preview\" id=\"preview\" aria-live=\"polite\">",
 		    tr("editor.body"), tr("editor.insert_image"), tr("editor.body_help"), jstr_(c, "body_md"),
 		    tr("editor.preview"));
@@ -401,6 +405,7 @@ static int page_teach_edit(req *r)
 		    tr("common.save"), pub || archived ? " hidden" : "", tr("editor.publish"), pub ? "" : " hidden",
 		    tr("editor.unpublish"), archived ? " hidden" : "", tr("editor.archive"), archived ? "" : " hidden",
 		    tr("editor.restore"));
+	attach_editor_html(&b, id); /* 课件 (PDF attachments) */
 	editor_lectures(&b, id, json_object_get(c, "lectures"));
 	json_decref(c);
 	return page_reply(r, &b);

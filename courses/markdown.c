@@ -1,9 +1,11 @@
-/* markdown.c — cmark with its safe default, plus an allow-list of URL schemes (cmark's own safe
+/* markdown.c — cmark-gfm (tables, strikethrough, autolinks) with its safe default, plus an allow-list of URL schemes (cmark's own safe
    mode still lets some data: URLs through, and the course pages allow none). */
 #include "markdown.h"
 #include "util.h"
 
-#include <cmark.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,18 +81,63 @@ static void sanitize(cmark_node *doc)
 	free(bad);
 }
 
+/* GFM extensions in use: tables, ~~strikethrough~~ and bare-URL autolinks (whose links go through
+   the same URL check). tagfilter is not needed: raw HTML never reaches the output. */
+static const char *const md_exts[] = {"table", "strikethrough", "autolink"};
+
+/* Wraps every <table> in a <div class="md-table"> that scrolls sideways on a narrow screen. The
+   rendered HTML has no raw HTML (text is escaped), so "<table>" is always the renderer's own tag. */
+static char *wrap_tables(char *html)
+{
+	if (!strstr(html, "<table>"))
+		return html;
+	static const char open[] = "<table>", close[] = "</table>";
+	buf b;
+	buf_init(&b);
+	for (const char *p = html; *p;) {
+		if (!strncmp(p, open, sizeof open - 1)) {
+			buf_puts(&b, "<div class=\"md-table\"><table>");
+			p += sizeof open - 1;
+		} else if (!strncmp(p, close, sizeof close - 1)) {
+			buf_puts(&b, "</table></div>");
+			p += sizeof close - 1;
+		} else {
+			buf_putc(&b, *p++);
+		}
+	}
+	free(html);
+	char *out = strdup(b.p ? b.p : "");
+	buf_free(&b);
+	if (!out)
+		dx_fatal("out of memory");
+	return out;
+}
+
 char *md_render(const char *md, size_t len)
 {
-	cmark_node *doc = cmark_parse_document(md ? md : "", md ? len : 0, CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, cmark_gfm_core_extensions_ensure_registered);
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
+	cmark_parser *parser = cmark_parser_new(opts);
+	if (!parser)
+		dx_fatal("cmark_parser_new failed");
+	for (size_t i = 0; i < ARRAY_LEN(md_exts); i++) {
+		cmark_syntax_extension *e = cmark_find_syntax_extension(md_exts[i]);
+		if (!e || !cmark_parser_attach_syntax_extension(parser, e))
+			dx_fatal("cmark-gfm extension %s missing", md_exts[i]);
+	}
+	cmark_parser_feed(parser, md ? md : "", md ? len : 0);
+	cmark_node *doc = cmark_parser_finish(parser);
 	if (!doc)
-		dx_fatal("cmark_parse_document failed");
+		dx_fatal("cmark_parser_finish failed");
 	sanitize(doc);
-	char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
+	char *html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(parser));
 	cmark_node_free(doc);
+	cmark_parser_free(parser);
 	if (!html)
 		dx_fatal("cmark_render_html failed");
 	/* cmark allocates with malloc by default, so the caller may free() it. */
-	return html;
+	return wrap_tables(html);
 }
 
 /* 1 when the tag whose name starts at p ends a line of text (blocks and <br>). */

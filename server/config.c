@@ -23,6 +23,7 @@ config cfg = {
 	.idle_prompt_s = 1200,
 	.upload_max = 8LL << 30,
 	.image_max = 5 << 20,
+	.attach_max = 50 << 20,
 	.categories = "政治理论,党史党建,政策法规,业务能力,综合素养",
 	.import_timeout_s = 3600,
 	.transcode_stall_s = 120,
@@ -85,6 +86,7 @@ int config_set(const char *key, const char *v)
 	INT(body_stall_bytes, 0, 1 << 30)
 	INT(upload_max, 1, 1LL << 45)
 	INT(image_max, 1024, 1LL << 30)
+	INT(attach_max, 1024, 1LL << 32)
 	INT(allow_private_urls, 0, 1)
 	INT(import_timeout_s, 1, 86400)
 	INT(transcode_stall_s, 1, 86400)

@@ -21,6 +21,7 @@ typedef struct config {
 	int idle_prompt_s;       /* study: the player asks "still studying?" after this many idle seconds */
 	int64_t upload_max;      /* bytes */
 	int64_t image_max;       /* bytes, course images */
+	int64_t attach_max;      /* bytes, course attachments (PDF) */
 	char categories[1024];   /* course categories, comma-separated */
 	int allow_private_urls;  /* URL import may reach loopback/private addresses */
 	int import_timeout_s;

@@ -2,7 +2,7 @@
 # Installs what dangxiao needs to build, run and test: Debian packages and npm modules.
 # Fast when everything is present; as non-root prints the exact command and stops.
 set -e
-PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcmark-dev \
+PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libcmark-gfm-dev libcmark-gfm-extensions-dev \
 libavformat-dev libavcodec-dev libavutil-dev ffmpeg libcurl4-openssl-dev curl libsodium-dev \
 libjansson-dev libcmocka-dev brotli tzdata libxlsxwriter-dev libcairo2-dev libpango1.0-dev \
 libqrencode-dev fonts-wqy-microhei zlib1g-dev"

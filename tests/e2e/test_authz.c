@@ -31,6 +31,7 @@ static struct {
 	{"{other_session}", ""},       /* the id of a live session of another user (authz_t2) */
 	{"{other_certificate}", ""},   /* another member's certificate (lisi's yearly hours certificate) */
 	{"{other_spare_course}", ""},  /* another instructor's published course that the archive row archives */
+	{"{other_attachment}", ""},    /* a PDF attachment of {other_draft} (the DELETE row removes it) */
 };
 #define NFX (sizeof fx / sizeof fx[0])
 
@@ -175,6 +176,12 @@ static int make_fixtures(void)
 	r = e2e_req_h("POST", path, t2, (const char *)png, sizeof png, "image/png", NULL);
 	CHECK_STATUS(r, 201);
 	fx_set("{other_image}", "%lld", jint(r.json, "id"));
+	resp_free(&r);
+	static const char pdf[] = "%PDF-1.4\n%%EOF\n";
+	snprintf(path, sizeof path, "/api/v1/courses/%lld/attachments?name=x.pdf", d);
+	r = e2e_req_h("POST", path, t2, pdf, sizeof pdf - 1, "application/pdf", NULL);
+	CHECK_STATUS(r, 201);
+	fx_set("{other_attachment}", "%lld", jint(r.json, "id"));
 	resp_free(&r);
 	fx_set("{other_draft}", "%lld", d);
 	fx_set("{other_draft_lecture}", "%lld", dl);

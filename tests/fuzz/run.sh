@@ -12,8 +12,8 @@ S=${FUZZ_SECONDS:-60}
 ALL=$(ls tests/fuzz/fuzz_*.c | sed 's|tests/fuzz/fuzz_||; s|\.c$||')
 TARGETS=${FUZZ_TARGETS:-$ALL}
 mkdir -p build/fuzz/crashes build/fuzz/obj
-CF="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -I. -Iserver $(pkg-config --cflags libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat xlsxwriter cairo pangocairo 2>/dev/null)"
-LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libcmark jansson libsodium libcurl libavformat libavcodec libavutil xlsxwriter cairo pangocairo fontconfig libqrencode 2>/dev/null) -lpthread -lm"
+CF="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -I. -Iserver $(pkg-config --cflags libmicrohttpd sqlite3 libcmark-gfm jansson libsodium libcurl libavformat xlsxwriter cairo pangocairo 2>/dev/null)"
+LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libcmark-gfm jansson libsodium libcurl libavformat libavcodec libavutil xlsxwriter cairo pangocairo fontconfig libqrencode 2>/dev/null) -lpthread -lm"
 # The core once, instrumented for coverage (fuzzer-no-link); each target links against it.
 OBJS=""
 # The core and the modules named in the registry (modules.c), with the registry itself.

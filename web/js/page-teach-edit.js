@@ -1,6 +1,7 @@
 /* page-teach-edit.js — the course editor: save, live preview (the server's renderer), images for
    the body and the cover, publish and unpublish (asked first, with the number of members enrolled),
-   archive and restore, and the lectures: rename, reorder with up/down buttons, delete. */
+   archive and restore, PDF attachments (upload, delete), and the lectures: rename, reorder with
+   up/down buttons, delete. Inserted images ask for their alt text. */
 (function () {
   'use strict';
   var form = document.getElementById('course-form');
@@ -60,9 +61,56 @@
     badge.className = 'badge ' + (published ? 'ok' : 'warn');
   }
 
+  /* Alt text (说明文字) of an inserted image: asked in a small dialog; an empty answer still inserts
+     the image, and the warning under the editor counts the images that have none. */
+  var altBox = null;
+  function askAlt() {
+    if (!altBox) {
+      altBox = DX.el('dialog', { class: 'confirm', id: 'alt-dialog', 'aria-labelledby': 'alt-dialog-h' }, [
+        DX.el('h2', { id: 'alt-dialog-h', text: DX.t('editor.alt_title') }),
+        DX.el('label', {}, [DX.t('editor.alt_label'), DX.el('input', { id: 'alt-input', maxlength: '200', autocomplete: 'off' })]),
+        DX.el('p', { class: 'help', text: DX.t('editor.alt_help') }),
+        DX.el('div', { class: 'actions' }, [DX.el('button', { type: 'button', id: 'alt-skip', text: DX.t('editor.alt_skip') }),
+          DX.el('button', { type: 'button', class: 'primary', id: 'alt-ok', text: DX.t('editor.alt_ok') })])]);
+      document.body.appendChild(altBox);
+    }
+    var box = altBox, input = box.querySelector('#alt-input');
+    input.value = '';
+    return new Promise(function (resolve) {
+      function finish(v) {
+        box.querySelector('#alt-ok').removeEventListener('click', ok);
+        box.querySelector('#alt-skip').removeEventListener('click', skip);
+        input.removeEventListener('keydown', key);
+        box.removeEventListener('close', closed);
+        if (box.open) box.close();
+        resolve(v);
+      }
+      function ok() { finish(input.value.trim()); }
+      function skip() { finish(''); }
+      function key(ev) { if (ev.key === 'Enter') { ev.preventDefault(); ok(); } }
+      function closed() { finish(''); }
+      box.querySelector('#alt-ok').addEventListener('click', ok);
+      box.querySelector('#alt-skip').addEventListener('click', skip);
+      input.addEventListener('keydown', key);
+      box.addEventListener('close', closed);
+      if (box.showModal) box.showModal(); else box.setAttribute('open', '');
+      input.focus();
+    });
+  }
+  /* Alt text as Markdown link text: brackets and backslashes escaped, one line. */
+  function mdAlt(t) { return String(t || '').replace(/\s+/g, ' ').replace(/([\\\[\]])/g, '\\$1'); }
+  var altWarn = document.getElementById('alt-warn');
+  function checkAlt() {
+    if (!altWarn) return;
+    var n = (md.value.match(/!\[\s*\]\(/g) || []).length;
+    altWarn.hidden = !n;
+    altWarn.textContent = n ? DX.t('editor.alt_missing', { n: n }) : '';
+  }
+  DX.ready.then(checkAlt);
+
   form.addEventListener('input', function (ev) {
     dirty = true;
-    if (ev.target === md) { clearTimeout(timer); timer = setTimeout(renderPreview, 350); }
+    if (ev.target === md) { clearTimeout(timer); timer = setTimeout(renderPreview, 350); checkAlt(); }
   });
   form.addEventListener('submit', function (ev) { ev.preventDefault(); save(); });
   window.addEventListener('beforeunload', function (ev) {
@@ -75,10 +123,13 @@
     upload(f).then(function (img) {
       ev.target.value = '';
       if (!img) return;
-      insertAtCursor('![](' + img.url + ')');
-      dirty = true;
-      say(DX.t('editor.image_inserted'), true);
-      renderPreview();
+      askAlt().then(function (alt) {
+        insertAtCursor('![' + mdAlt(alt) + '](' + img.url + ')');
+        dirty = true;
+        say(DX.t(alt ? 'editor.image_inserted' : 'editor.image_inserted_no_alt'), !!alt);
+        checkAlt();
+        renderPreview();
+      });
     });
   });
   var coverImg = document.getElementById('cover-preview');
@@ -163,6 +214,50 @@
       say(DX.t('editor.restored'), true);
     }, function () { say(DX.t('err.network'), false); });
   });
+
+  /* Attachments (课件, PDF): upload with the file's name, delete after a confirmation. */
+  var attachBox = document.getElementById('attach-edit');
+  if (attachBox) {
+    var attachList = document.getElementById('attach-items'), attachMsg = document.getElementById('attach-msg');
+    var attachNone = document.getElementById('attach-none'), attachMax = +attachBox.getAttribute('data-max');
+    var showNone = function () { attachNone.hidden = attachList.children.length > 0; };
+    var sizeText = function (n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : Math.ceil(n / 1024) + ' KB'; };
+    document.getElementById('attach-file').addEventListener('change', function (ev) {
+      var f = ev.target.files[0];
+      if (!f) return;
+      ev.target.value = '';
+      if (attachMax && f.size > attachMax) {
+        DX.msg(attachMsg, DX.t('attach.too_big', { mb: Math.floor(attachMax / 1048576) }), false);
+        return;
+      }
+      DX.msg(attachMsg, DX.t('editor.uploading'), true);
+      DX.api('POST', base + '/attachments?name=' + encodeURIComponent(f.name), f, { type: 'application/pdf' }).then(function (r) {
+        if (r.status !== 201) { DX.msg(attachMsg, DX.errorText(r), false); return; }
+        var a = r.data;
+        attachList.appendChild(DX.el('li', { 'data-id': a.id, 'data-name': a.name }, [
+          DX.el('a', { href: a.url, download: '', text: a.name }), ' ',
+          DX.el('span', { class: 'attach-meta', text: 'PDF · ' + sizeText(a.size) }), ' ',
+          DX.el('button', { type: 'button', class: 'link attach-del' }, [DX.t('attach.delete'),
+            DX.el('span', { class: 'sr-only', text: '「' + a.name + '」' })])]));
+        showNone();
+        DX.msg(attachMsg, DX.t('attach.uploaded', { name: a.name }), true);
+      }, function () { DX.msg(attachMsg, DX.t('err.network'), false); });
+    });
+    attachList.addEventListener('click', function (ev) {
+      var btn = ev.target.closest('.attach-del');
+      if (!btn) return;
+      var li = btn.closest('li');
+      DX.confirm(DX.t('attach.delete_confirm', { name: li.getAttribute('data-name') }), { ok: DX.t('attach.delete') }).then(function (yes) {
+        if (!yes) return;
+        DX.api('DELETE', base + '/attachments/' + li.getAttribute('data-id')).then(function (r) {
+          if (r.status !== 204) { DX.msg(attachMsg, DX.errorText(r), false); return; }
+          li.remove();
+          showNone();
+          DX.msg(attachMsg, DX.t('attach.deleted'), true);
+        }, function () { DX.msg(attachMsg, DX.t('err.network'), false); });
+      });
+    });
+  }
 
   /* Lectures: up and down are buttons (Tab and Enter or Space move a lecture; focus stays on the
      button pressed), rename with the revision read, delete after a confirmation. */
