@@ -164,7 +164,7 @@ E2E_TEST(resources_refusals_page_and_api)
 	char *t = e2e_login("wangwu", E2E_PW);
 	r = e2e_req("GET", fmtp(path, sizeof path, "/lectures/%lld", l), t, NULL, NULL);
 	CHECK_STATUS(r, 404);
-	CHECK(r.body && strstr(r.body, "讲次不存在"), "player 404 page: %.200s", r.body ? r.body : "");
+	CHECK(r.body && strstr(r.body, "讲座不存在"), "player 404 page: %.200s", r.body ? r.body : "");
 	resp_free(&r);
 	free(t);
 	/* Study refusals keep their code. */
