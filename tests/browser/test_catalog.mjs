@@ -93,7 +93,11 @@ export default async function (t) {
     // An image into the body (at the end), and a cover.
     await page.locator('#body-md').evaluate((ta) => { ta.selectionStart = ta.selectionEnd = ta.value.length; });
     await page.setInputFiles('#image-file', { name: 'pic.bin', mimeType: 'application/octet-stream', buffer: png });
-    await page.waitForFunction(() => /!\[\]\(\/images\/\d+\)/.test(document.getElementById('body-md').value));
+    // The editor asks for the image's alt text (test_attach.mjs covers it); this one has a caption.
+    await page.waitForSelector('#alt-dialog[open]');
+    await page.fill('#alt-input', '示意图');
+    await page.click('#alt-ok');
+    await page.waitForFunction(() => /!\[示意图\]\(\/images\/\d+\)/.test(document.getElementById('body-md').value));
     await page.waitForSelector('#preview img');
     await page.setInputFiles('#cover-file', { name: 'cover.png', mimeType: 'image/png', buffer: png });
     await page.waitForSelector('#cover-preview:not([hidden])');
