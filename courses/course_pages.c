@@ -360,7 +360,7 @@ static int page_teach_edit(req *r)
 		    "<p class=\"crumbs\"><a href=\"/teach\">%s</a> › %s · <a href=\"/teach/courses/%lld/lectures\">%s</a>"
 		    " · <a href=\"/courses/%lld\">%s</a> · <a href=\"/teach/courses/%lld/roster\">%s</a></p>"
 		    "<form id=\"course-form\" class=\"editor\" data-id=\"%lld\" data-status=\"%s\" data-archived=\"%d\""
-		    " data-enrolled=\"%lld\">"
+		    " data-enrolled=\"%lld\" data-updated-at=\"%s\">"
 		    "<div class=\"editor-head\"><h1>%s</h1><span class=\"badge%s\" id=\"status-badge\">%s</span></div>"
 		    "<section class=\"card fields\">"
 		    "<label>%s<input name=\"title\" required maxlength=\"%d\" value=\"%s\"></label>"
@@ -368,7 +368,7 @@ static int page_teach_edit(req *r)
 		    "<div class=\"row2\"><label>%s",
 		    tr("teach.title"), tr("editor.title"), (long long)id, tr("teach.lectures"), (long long)id, tr("teach.view"),
 		    (long long)id, tr("editor.roster"), (long long)id, jstr_(c, "status"), archived,
-		    (long long)json_integer_value(json_object_get(c, "enrolled_count")), tr("editor.title"),
+		    (long long)json_integer_value(json_object_get(c, "enrolled_count")), jstr_(c, "updated_at"), tr("editor.title"),
 		    pub ? " ok" : archived ? "" : " warn", tr(badge), tr("course.title"),
 		    COURSE_TITLE_MAX, jstr_(c, "title"), tr("course.summary"), COURSE_SUMMARY_MAX, jstr_(c, "summary"),
 		    tr("course.category"));

@@ -289,8 +289,20 @@ static int course_patch(req *r)
 		if (cover && !db_exists("SELECT 1 FROM course_images WHERE id = ? AND course_id = ?", "ii", cover, id))
 			return reply_error(r, 422, "invalid_field", "%s", tr("err.cover_image"));
 	}
+	/* A stale edit: the client says which version it read (`updated_at` as the course object gave
+	   it); when the course changed since, nothing is written. Without it, the edit applies. */
+	const char *seen = json_string_value(json_object_get(r->json, "updated_at"));
 	if (db_begin() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	if (seen) {
+		char iso[24];
+		iso_time(db_int(0, "SELECT updated_at FROM courses WHERE id = ?", "i", id), iso);
+		if (strcmp(seen, iso)) {
+			db_rollback();
+			json_t *e = json_pack("{s:s,s:s,s:s}", "code", "stale", "message", tr("err.course_stale"), "updated_at", iso);
+			return reply_json(r, 409, json_pack("{s:o}", "error", e));
+		}
+	}
 	int64_t now = clock_secs();
 	if (f.has_title)
 		db_exec("UPDATE courses SET title = ? WHERE id = ?", "si", f.title, id);

@@ -706,3 +706,47 @@ E2E_TEST(manage_replace_video_wording)
 	resp_free(&r);
 	free(t);
 }
+
+/* Two editors of one course: the second save, from a page read before the first, is 409 stale and
+   writes nothing; a save carrying the version it read applies; one without a version applies. */
+E2E_TEST(manage_course_stale_edit)
+{
+	char *t = e2e_login("teacher", E2E_PW), *adm = e2e_login("admin", E2E_PW);
+	long long c = new_course(t, 1);
+	resp r = req("GET", t, NULL, "/api/v1/courses/%lld", c);
+	CHECK_STATUS(r, 200);
+	char v1[32];
+	snprintf(v1, sizeof v1, "%s", jstr(r.json, "updated_at") ?: "");
+	resp_free(&r);
+	CHECK(v1[0], "the course says its version");
+	/* The admin edits in between (a second later on the server's clock). */
+	e2e_clock_advance(2);
+	r = req("PATCH", adm, "{\"summary\":\"管理员改过的简介\"}", "/api/v1/courses/%lld", c);
+	CHECK_STATUS(r, 200);
+	char v2[32];
+	snprintf(v2, sizeof v2, "%s", jstr(r.json, "updated_at") ?: "");
+	resp_free(&r);
+	CHECK(strcmp(v1, v2), "a save moves the version on: %s → %s", v1, v2);
+	/* The instructor saves what they read first: refused, nothing written. */
+	char body[256];
+	snprintf(body, sizeof body, "{\"summary\":\"老师的简介\",\"updated_at\":\"%s\"}", v1);
+	r = req("PATCH", t, body, "/api/v1/courses/%lld", c);
+	CHECK(r.status == 409 && !strcmp(err_code(&r), "stale") && strstr(err_msg(&r), "修改"),
+	      "stale save: %ld %s", r.status, r.body ?: "");
+	CHECK(!strcmp(jstr(json_object_get(r.json, "error"), "updated_at") ?: "", v2), "the answer gives the version now");
+	resp_free(&r);
+	r = req("GET", t, NULL, "/api/v1/courses/%lld", c);
+	CHECK(!strcmp(jstr(r.json, "summary") ?: "", "管理员改过的简介") && !strcmp(jstr(r.json, "updated_at") ?: "", v2),
+	      "nothing written: %s", r.body ?: "");
+	resp_free(&r);
+	/* With the current version it applies; without one (scripts) too. */
+	snprintf(body, sizeof body, "{\"summary\":\"老师的简介\",\"updated_at\":\"%s\"}", v2);
+	r = req("PATCH", t, body, "/api/v1/courses/%lld", c);
+	CHECK(r.status == 200 && !strcmp(jstr(r.json, "summary") ?: "", "老师的简介"), "fresh save: %ld", r.status);
+	resp_free(&r);
+	r = req("PATCH", t, "{\"category\":\"政策法规\"}", "/api/v1/courses/%lld", c);
+	CHECK_STATUS(r, 200);
+	resp_free(&r);
+	free(t);
+	free(adm);
+}

@@ -12,6 +12,15 @@
   var preview = document.getElementById('preview');
   var msg = document.getElementById('editor-msg');
   var dirty = false, timer = null, seq = 0;
+  /* The version of the course this page last saw: sent with every save, so a colleague's change in
+     between is refused (409 stale) instead of overwritten; every course answer moves it on. */
+  var seen = form.getAttribute('data-updated-at') || '';
+  function courseApi(method, path, body) {
+    return DX.api(method, path, body).then(function (r) {
+      if (r.status === 200 && r.data && String(r.data.id) === id && r.data.updated_at) seen = r.data.updated_at;
+      return r;
+    });
+  }
 
   function say(text, ok) { DX.msg(msg, text, ok); }
   function fields() {
@@ -20,7 +29,9 @@
       credit_hours: parseFloat(d.credit_hours || '0') || 0, body_md: d.body_md };
   }
   function save() {
-    return DX.api('PATCH', base, fields()).then(function (r) {
+    var f = fields();
+    if (seen) f.updated_at = seen;
+    return courseApi('PATCH', base, f).then(function (r) {
       if (r.status === 200) { dirty = false; say(DX.t('editor.saved'), true); return true; }
       say(DX.errorText(r), false);
       return false;
@@ -140,7 +151,7 @@
     upload(f).then(function (img) {
       ev.target.value = '';
       if (!img) return;
-      DX.api('PATCH', base, { cover_image_id: img.id }).then(function (r) {
+      courseApi('PATCH', base, { cover_image_id: img.id }).then(function (r) {
         if (r.status !== 200) { say(DX.errorText(r), false); return; }
         coverImg.src = img.url;
         coverImg.hidden = false;
@@ -150,7 +161,7 @@
     });
   });
   coverClear.addEventListener('click', function () {
-    DX.api('PATCH', base, { cover_image_id: null }).then(function (r) {
+    courseApi('PATCH', base, { cover_image_id: null }).then(function (r) {
       if (r.status !== 200) { say(DX.errorText(r), false); return; }
       coverImg.src = 'data:,';
       coverImg.hidden = true;
@@ -185,7 +196,7 @@
         return DX.confirm(DX.t('editor.unpublish_confirm', { n: n }), { ok: DX.t('confirm.unpublish_ok') });
       })).then(function (go) {
         if (!go) return;
-        DX.api('POST', base + (on ? '/publish' : '/unpublish')).then(function (r) {
+        courseApi('POST', base + (on ? '/publish' : '/unpublish')).then(function (r) {
           if (r.status !== 200) { say(DX.errorText(r), false); return; }
           setStatus(r.data.status === 'published');
           say(on ? DX.t('editor.published') : DX.t('editor.unpublished_n', { n: r.data.enrolled_members }), true);
@@ -200,7 +211,7 @@
       return DX.confirm(DX.t('editor.archive_confirm', { n: n }));
     }).then(function (yes) {
       if (!yes) return;
-      DX.api('POST', base + '/archive').then(function (r) {
+      courseApi('POST', base + '/archive').then(function (r) {
         if (r.status !== 200) { say(DX.errorText(r), false); return; }
         setArchived(true);
         say(DX.t('editor.archived'), true);
@@ -208,7 +219,7 @@
     });
   });
   restoreBtn.addEventListener('click', function () {
-    DX.api('POST', base + '/restore').then(function (r) {
+    courseApi('POST', base + '/restore').then(function (r) {
       if (r.status !== 200) { say(DX.errorText(r), false); return; }
       setArchived(false);
       say(DX.t('editor.restored'), true);
