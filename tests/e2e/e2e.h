@@ -100,6 +100,8 @@ resp e2e_import(const char *token, const char *csv, size_t len, const char *quer
 /* Moves the server's test clock. */
 void e2e_clock_advance(double seconds);
 void e2e_clock_set(const char *iso);
+/* The same, at t seconds since the epoch (UTC). */
+void e2e_clock_set_at(double t);
 
 /* JSON helpers that tolerate NULL. */
 const char *jstr(json_t *j, const char *key);

@@ -523,6 +523,16 @@ char *e2e_read_request(int fd, char *req, size_t cap)
 	return body;
 }
 
+void e2e_clock_set_at(double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	char iso[32];
+	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	e2e_clock_set(iso);
+}
+
 const char *jstr(json_t *j, const char *key)
 {
 	json_t *v = j ? json_object_get(j, key) : NULL;

@@ -752,16 +752,6 @@ static void *hook_main(void *arg)
 	return NULL;
 }
 
-static void clock_to(double t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char iso[32];
-	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	e2e_clock_set(iso);
-}
-
 /* The sum of the rows' attempts reaches `want` within `ms` of real time (delivery is the outbox
    thread's, which looks every second). */
 static double outbox_wait(const char *ids, const char *what, double want, int ms)
@@ -816,7 +806,7 @@ E2E_TEST(faults_webhook_down_an_hour_then_delivered)
 		double next = e2e_sql("SELECT max(next_at) FROM remind_outbox WHERE id IN (%s) AND state='pending'", ids);
 		if (next < 0 || next > t0 + 3600)
 			break;
-		clock_to(next);
+		e2e_clock_set_at(next);
 		double now = outbox_wait(ids, "sum(attempts)", tries + 3, 5000);
 		CHECK(now >= tries + 3, "a retry of each at %+.0f s", next - t0);
 		if (now < tries + 3)
@@ -838,7 +828,7 @@ E2E_TEST(faults_webhook_down_an_hour_then_delivered)
 	a.sin_port = htons((uint16_t)W.port);
 	CHECK(bind(W.fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(W.fd, 16) == 0, "the receiver listens");
 	pthread_create(&W.th, NULL, hook_main, NULL);
-	clock_to(t0 + 3600 + (wait > 0 ? wait : 0) + 1);
+	e2e_clock_set_at(t0 + 3600 + (wait > 0 ? wait : 0) + 1);
 	double sent = outbox_wait(ids, "sum(state='sent')", 3, 8000);
 	CHECK(sent == 3, "delivered after the hour: %g of 3", sent);
 	usleep(1500 * 1000);
@@ -851,6 +841,6 @@ E2E_TEST(faults_webhook_down_an_hour_then_delivered)
 	r = e2e_req("PUT", "/api/v1/scoring/settings", adm, "{\"webhook_url\":\"\"}", NULL);
 	CHECK_STATUS(r, 200);
 	resp_free(&r);
-	clock_to(t0);
+	e2e_clock_set_at(t0);
 	free(adm);
 }

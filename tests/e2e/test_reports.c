@@ -132,16 +132,6 @@ static double server_now(void)
 	return t;
 }
 
-static void set_clock(double t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char iso[32];
-	strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	e2e_clock_set(iso);
-}
-
 static json_t *find_by(json_t *arr, const char *key, const char *val)
 {
 	size_t i;
@@ -321,7 +311,7 @@ E2E_TEST(reports_requirements)
 /* The report of g_org1's subtree at the server's current time `now`, checked row by row. */
 static void check_members_at(double now, const char *when)
 {
-	set_clock(now);
+	e2e_clock_set_at(now);
 	double el = elapsed_at(now, g_year);
 	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&per_page=500", g_org1, g_year);
 	CHECK_STATUS(r, 200);
@@ -456,7 +446,7 @@ E2E_TEST(reports_members_status_dates)
 		snprintf(label, sizeof label, "date %zu", i);
 		check_members_at(dates[i], label);
 	}
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 /* A past year is wholly elapsed: its requirement (the default: the rows set are this year's) is
@@ -484,7 +474,7 @@ E2E_TEST(reports_past_year)
 
 E2E_TEST(reports_members_search_paging)
 {
-	set_clock(year_start(g_year) + 183 * 86400);
+	e2e_clock_set_at(year_start(g_year) + 183 * 86400);
 	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&q=%s", g_org1, g_year, "%E7%94%B2%E4%BA%8C");
 	CHECK(jint(r.json, "total") == 1 && find_by(json_object_get(r.json, "members"), "username", "rep_a2"),
 	      "q=甲二: %.300s", r.body);
@@ -532,7 +522,7 @@ E2E_TEST(reports_members_search_paging)
 	r = getf(g_adm, "/api/v1/reports/members?year=%d&per_page=500&q=%s", g_year, "%E6%8A%A5%E8%A1%A8%E4%B8%99%E4%B8%80"); /* 报表丙一 */
 	CHECK(find_by(json_object_get(r.json, "members"), "username", "rep_c1"), "an admin's: 第一党委's member");
 	resp_free(&r);
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 E2E_TEST(reports_scope_and_bad_input)
@@ -722,7 +712,7 @@ static int xlsx_cell(const char *xml, const char *ref, char *out, size_t n, char
 E2E_TEST(reports_xlsx_unzipped)
 {
 	double now = year_start(g_year) + 200 * 86400;
-	set_clock(now);
+	e2e_clock_set_at(now);
 	double el = elapsed_at(now, g_year);
 	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx", g_org1, g_year);
 	CHECK_STATUS(r, 200);
@@ -801,13 +791,13 @@ E2E_TEST(reports_xlsx_unzipped)
 	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=xlsx", g_org1, g_year);
 	CHECK_STATUS(r, 403);
 	resp_free(&r);
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 E2E_TEST(reports_csv_http)
 {
 	double now = year_start(g_year) + 120 * 86400;
-	set_clock(now);
+	e2e_clock_set_at(now);
 	resp r = getf(g_asr, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
 	CHECK_STATUS(r, 200);
 	char *ct = resp_header(&r, "Content-Type");
@@ -835,7 +825,7 @@ E2E_TEST(reports_csv_http)
 	r = getf(g_asr2, "/api/v1/reports/members?org_id=%lld&year=%d&format=csv", g_org1, g_year);
 	CHECK_STATUS(r, 403);
 	resp_free(&r);
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 E2E_TEST(reports_cli)
@@ -1035,7 +1025,7 @@ static double now_real(void)
 
 E2E_TEST(reports_reminders_webhook)
 {
-	set_clock(year_start(g_year) + 183 * 86400);
+	e2e_clock_set_at(year_start(g_year) + 183 * 86400);
 	char body[256], content[4096];
 	/* No webhook yet: 409. Bad addresses: 422. */
 	resp r = e2e_req("POST", "/api/v1/reminders", g_asr, "{}", NULL);
@@ -1162,7 +1152,7 @@ E2E_TEST(reports_reminders_webhook)
 	outbox_row(id, st, sizeof st, &att, &ls);
 	CHECK(!strcmp(st, "sent"), "after the restart: %s, %lld tries, last %lld, receiver got %d", st, att, ls, rx_got());
 	rx_down();
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 /* The weekly reminder: queued once at the set weekday and hour (academy time), then delivered. */
@@ -1180,15 +1170,15 @@ E2E_TEST(reports_reminders_weekly)
 	char q[160];
 	snprintf(q, sizeof q, "SELECT count(*) FROM remind_outbox WHERE kind = 'weekly'");
 	long long before = (long long)e2e_sql("%s", q);
-	set_clock(monday - 3600); /* 08:30: not yet */
+	e2e_clock_set_at(monday - 3600); /* 08:30: not yet */
 	usleep(2500 * 1000);
 	CHECK((long long)e2e_sql("%s", q) == before, "not before the hour");
-	set_clock(monday);
+	e2e_clock_set_at(monday);
 	long long n = 0;
 	for (int i = 0; i < 50 && (n = (long long)e2e_sql("%s", q)) == before; i++)
 		usleep(100 * 1000);
 	CHECK(n == before + 1, "queued at the hour (%lld)", n);
-	set_clock(monday + 3600);
+	e2e_clock_set_at(monday + 3600);
 	usleep(2500 * 1000);
 	CHECK((long long)e2e_sql("%s", q) == before + 1, "once a week");
 	snprintf(q, sizeof q, "SELECT count(*) FROM remind_outbox WHERE kind = 'weekly' AND state = 'sent'");
@@ -1197,7 +1187,7 @@ E2E_TEST(reports_reminders_weekly)
 		usleep(100 * 1000);
 	CHECK(sent >= 1, "the weekly one is delivered");
 	rx_down();
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 /* ---- report rows against the ledger ----
@@ -1249,7 +1239,7 @@ static ledger_year ledger_year_of(long long u, int year)
 
 E2E_TEST(reports_rows_equal_ledger)
 {
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 	long long org = make_org("报表账本支部", g_org1);
 	/* A published course required for the branch this year (the admin's assignment), and one that
 	   is not required for anyone. */
@@ -1273,11 +1263,11 @@ E2E_TEST(reports_rows_equal_ledger)
 	}
 	/* Last year (ten days before this year began): a course and a login that must not count. */
 	long long old_course = 990003; /* no such course: elective */
-	set_clock(year_start(g_year) - 10 * 86400);
+	e2e_clock_set_at(year_start(g_year) - 10 * 86400);
 	emit_ev(u[0], "course_completed", old_course, 0, "{\"credit_hours\":7.5}");
 	emit_ev(u[0], "login", 1, 0, NULL);
 	/* This year, all on one day: the daily caps apply (study 10, quiz 5, login 1). */
-	set_clock(year_start(g_year) + 40 * 86400 + 3600);
+	e2e_clock_set_at(year_start(g_year) + 40 * 86400 + 3600);
 	emit_ev(u[0], "login", 2, 0, NULL);
 	emit_ev(u[0], "login", 3, 0, NULL); /* a second login the same day: capped */
 	emit_ev(u[0], "course_completed", req_course, 0, "{\"credit_hours\":12.5}");
@@ -1292,7 +1282,7 @@ E2E_TEST(reports_rows_equal_ledger)
 	emit_ev(u[2], "exam_full_marks", 990102, 100, NULL);
 	/* u[3]: nothing at all (no totals row). */
 	double now = year_start(g_year) + 200 * 86400;
-	set_clock(now);
+	e2e_clock_set_at(now);
 	r = getf(g_adm, "/api/v1/reports/members?org_id=%lld&year=%d&per_page=500", org, g_year);
 	CHECK_STATUS(r, 200);
 	json_t *rows = json_object_get(r.json, "members");
@@ -1348,7 +1338,7 @@ E2E_TEST(reports_rows_equal_ledger)
 	      "last year: %g h, %lld points; ledger %g h, %g points", jnum(w, "elective_hours"), jint(w, "points"), yp.he,
 	      yp.points);
 	resp_free(&r);
-	set_clock(g_t0);
+	e2e_clock_set_at(g_t0);
 }
 
 /* A CSV of thousands of rows goes out in many chunks: complete when read to the end (every member
