@@ -291,13 +291,20 @@ static int course_patch(req *r)
 	}
 	/* A stale edit: the client says which version it read (`updated_at` as the course object gave
 	   it); when the course changed since, nothing is written. Without it, the edit applies. */
-	const char *seen = json_string_value(json_object_get(r->json, "updated_at"));
+	const char *seen_iso = NULL;
+	int has_seen = body_str(r, "updated_at", 0, 40, &seen_iso);
+	if (has_seen < 0)
+		return 0;
+	int64_t seen = has_seen ? parse_iso(seen_iso) : 0;
+	if (has_seen && seen < 0)
+		return reply_error(r, 422, "invalid_field", "%s", tr("err.course_version"));
 	if (db_begin() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
-	if (seen) {
-		char iso[24];
-		iso_time(db_int(0, "SELECT updated_at FROM courses WHERE id = ?", "i", id), iso);
-		if (strcmp(seen, iso)) {
+	if (has_seen) {
+		int64_t cur = db_int(0, "SELECT updated_at FROM courses WHERE id = ?", "i", id);
+		if (cur != seen) {
+			char iso[24];
+			iso_time(cur, iso);
 			db_rollback();
 			json_t *e = json_pack("{s:s,s:s,s:s}", "code", "stale", "message", tr("err.course_stale"), "updated_at", iso);
 			return reply_json(r, 409, json_pack("{s:o}", "error", e));

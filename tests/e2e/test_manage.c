@@ -739,6 +739,16 @@ E2E_TEST(manage_course_stale_edit)
 	CHECK(!strcmp(jstr(r.json, "summary") ?: "", "管理员改过的简介") && !strcmp(jstr(r.json, "updated_at") ?: "", v2),
 	      "nothing written: %s", r.body ?: "");
 	resp_free(&r);
+	/* A version that is not a time, or not a string: 422, nothing written. */
+	r = req("PATCH", t, "{\"summary\":\"坏版本\",\"updated_at\":\"昨天\"}", "/api/v1/courses/%lld", c);
+	CHECK(r.status == 422, "malformed version: %ld %s", r.status, r.body ?: "");
+	resp_free(&r);
+	r = req("PATCH", t, "{\"summary\":\"坏版本\",\"updated_at\":12}", "/api/v1/courses/%lld", c);
+	CHECK(r.status == 422, "version not a string: %ld %s", r.status, r.body ?: "");
+	resp_free(&r);
+	r = req("GET", t, NULL, "/api/v1/courses/%lld", c);
+	CHECK(!strcmp(jstr(r.json, "summary") ?: "", "管理员改过的简介"), "bad versions wrote nothing");
+	resp_free(&r);
 	/* With the current version it applies; without one (scripts) too. */
 	snprintf(body, sizeof body, "{\"summary\":\"老师的简介\",\"updated_at\":\"%s\"}", v2);
 	r = req("PATCH", t, body, "/api/v1/courses/%lld", c);
