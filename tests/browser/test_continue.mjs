@@ -104,6 +104,8 @@ export default async function (t) {
   await page.evaluate(() => document.getElementById('video').dispatchEvent(new Event('ended')));
   const next = page.locator('#next-banner');
   t.check(await next.isVisible(), 'at the end: the next lecture is announced');
+  // The text is written once the page's strings have loaded: wait for it (bounded), then check.
+  await page.waitForFunction(() => document.getElementById('next-text').textContent.includes('第2讲'), null, { timeout: 5000 }).catch(() => {});
   t.check((await page.locator('#next-text').textContent()).includes('第2讲'), 'it names 第2讲');
   await page.click('#next-stay');
   t.check(!(await next.isVisible()), '留在本讲 stops it');

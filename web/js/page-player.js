@@ -44,7 +44,9 @@
     var left = 5;
     var text = document.getElementById('next-text');
     function tick() {
-      text.textContent = DX.t('player.next_in', { s: left, title: nextTitle });
+      /* The strings may still be loading when a short lecture ends: written once they are. */
+      var s = left;
+      DX.ready.then(function () { text.textContent = DX.t('player.next_in', { s: s, title: nextTitle }); });
       if (left-- <= 0) { cancelNext(); location.href = nextHref; }
     }
     nextBanner.hidden = false;
