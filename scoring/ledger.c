@@ -21,12 +21,30 @@ academy_day academy_day_of(int64_t t)
 	return d;
 }
 
-int rules_in_force(const char *code, int day, point_rule *out)
+/* The rules in force are read on every heartbeat: each thread keeps the last answer per code and
+   day, valid while the generation below is unchanged. rules_changed() bumps it after an admin's
+   change is committed (so no thread can cache the old version under the new generation), and
+   the very next award reads the new version. Only the rules API writes point_rules. */
+static _Atomic unsigned g_rules_gen = 1;
+
+void rules_changed(void)
+{
+	g_rules_gen++;
+}
+
+#define RULE_CACHE 32
+static _Thread_local struct {
+	unsigned gen;
+	int day;
+	char code[RULE_CODE_MAX + 1];
+	point_rule r;
+} t_rules[RULE_CACHE];
+
+static int rules_read(const char *code, int day, point_rule *out)
 {
 	/* The defaults first, then the admins' versions in the order they were written, so that
 	   rule_in_force's "the later one wins on the same day" makes a correction replace the
-	   version it corrects. A code has a handful of versions: they are read every time rather
-	   than cached, so a change is in force for the very next award, in every process. */
+	   version it corrects. */
 	point_rule v[64];
 	size_t n = 0;
 	for (size_t i = 0; i < rule_ndefaults; i++)
@@ -58,6 +76,28 @@ int rules_in_force(const char *code, int day, point_rule *out)
 	if (!r)
 		return -1;
 	*out = *r;
+	return 0;
+}
+
+int rules_in_force(const char *code, int day, point_rule *out)
+{
+	unsigned gen = g_rules_gen;
+	size_t slot = 0;
+	for (const char *p = code; *p; p++)
+		slot = slot * 31 + (unsigned char)*p;
+	slot %= RULE_CACHE;
+	if (t_rules[slot].gen == gen && t_rules[slot].day == day && !strcmp(t_rules[slot].code, code)) {
+		*out = t_rules[slot].r;
+		return 0;
+	}
+	if (rules_read(code, day, out) < 0)
+		return -1;
+	if (strlen(code) < sizeof t_rules[slot].code) {
+		t_rules[slot].gen = gen;
+		t_rules[slot].day = day;
+		strcpy(t_rules[slot].code, code);
+		t_rules[slot].r = *out;
+	}
 	return 0;
 }
 

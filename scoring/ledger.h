@@ -40,6 +40,8 @@ academy_day academy_day_of(int64_t t);
 /* The version of rule `code` in force on day number `day`: the newest admin version effective
    by then (point_rules), else the default. 0, or -1 for an unknown code. */
 int rules_in_force(const char *code, int day, point_rule *out);
+/* After a change to point_rules is committed: every thread reads the rules again. */
+void rules_changed(void);
 
 /* Signs, as one signing run, every chain head not yet covered by a checkpoint, in its own write
    transaction; the head signed is the hash of the chain's last row as stored. Returns the number

@@ -119,6 +119,19 @@ const module scoring_module = {
 		 "CREATE INDEX remind_outbox_org ON remind_outbox(org_id, id);"
 		 /* The reports' scan of a subtree's members reads this index alone (docs/performance.md). */
 		 "CREATE INDEX users_org_member ON users(org_id, role, active);"},
+		/* 4: score_totals keyed by (year, user_id): a year's report reads its rows in one
+		   sequential scan instead of an index walk with a table lookup per member (the
+		   whole-tree summary of 100,000 members: docs/performance.md); lookups of one
+		   member's year are still one primary-key search. */
+		{"CREATE TABLE score_totals_v4(user_id INTEGER NOT NULL REFERENCES users(id), year INTEGER NOT NULL,"
+		 "  hours_required REAL NOT NULL DEFAULT 0, hours_elective REAL NOT NULL DEFAULT 0,"
+		 "  study_s REAL NOT NULL DEFAULT 0, points INTEGER NOT NULL DEFAULT 0,"
+		 "  courses_completed INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL DEFAULT 0,"
+		 "  PRIMARY KEY(year, user_id)) WITHOUT ROWID;"
+		 "INSERT INTO score_totals_v4 SELECT user_id, year, hours_required, hours_elective, study_s, points,"
+		 "  courses_completed, updated_at FROM score_totals;"
+		 "DROP TABLE score_totals;"
+		 "ALTER TABLE score_totals_v4 RENAME TO score_totals;"},
 		{.sql = NULL},
 	},
 };

@@ -133,6 +133,133 @@ void org_table_subtree(const org_table *t, const char *path, size_t *lo, size_t 
 	free(end);
 }
 
+/* ---- the members of a subtree with their totals, in two scans ---- */
+
+static int cmp_member(const void *a, const void *b)
+{
+	const rep_member *x = a, *y = b;
+	if (x->org != y->org)
+		return x->org < y->org ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_id_slot(const void *a, const void *b)
+{
+	int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
+	return x < y ? -1 : x > y;
+}
+
+long report_members(const org_table *t, size_t lo, size_t hi, rep_member **out)
+{
+	*out = NULL;
+	if (lo >= hi)
+		return 0;
+	size_t n = 0, cap = 1024;
+	rep_member *v = xmalloc(cap * sizeof *v);
+	/* t->v is sorted by path: [lo, hi) holds exactly the paths from lo's up to (not with) hi's. */
+	const char *from = t->v[lo].path, *end = hi < t->n ? t->v[hi].path : NULL;
+	db_stmt q;
+	sqlite3_stmt *st = db_prepare(&q,
+				      "SELECT u.id, u.org_id FROM orgs o JOIN users u ON u.org_id = o.id"
+				      " WHERE o.path >= ?1 AND (?2 IS NULL OR o.path < ?2)"
+				      " AND u.role = 'member' AND u.active = 1 ORDER BY o.path",
+				      "ss", from, end);
+	int rc, sorted = 1;
+	int64_t last_oid = 0, max_id = 0;
+	long last_pos = -1;
+	while ((rc = db_step(st)) == 1) {
+		int64_t id = sqlite3_column_int64(st, 0), oid = sqlite3_column_int64(st, 1);
+		if (oid != last_oid || last_pos < 0) {
+			last_oid = oid;
+			last_pos = org_table_find(t, oid);
+		}
+		if (last_pos < 0 || (size_t)last_pos < lo || (size_t)last_pos >= hi)
+			continue;
+		if (n == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof *v);
+		v[n] = (rep_member){ .id = id, .org = (size_t)last_pos };
+		if (n && cmp_member(&v[n - 1], &v[n]) > 0)
+			sorted = 0;
+		if (id > max_id)
+			max_id = id;
+		n++;
+	}
+	db_finalize(&q);
+	if (rc < 0) {
+		free(v);
+		return -1;
+	}
+	if (!sorted)
+		qsort(v, n, sizeof *v, cmp_member);
+	if (n < REPORT_SCAN_MIN) {
+		for (size_t i = 0; i < n && rc >= 0; i++) {
+			st = db_query("SELECT hours_required, hours_elective, study_s, points, courses_completed"
+				      " FROM score_totals WHERE user_id = ? AND year = ?",
+				      "ii", v[i].id, (int64_t)t->year);
+			rc = db_step(st);
+			if (rc == 1) {
+				v[i].hr = sqlite3_column_double(st, 0);
+				v[i].he = sqlite3_column_double(st, 1);
+				v[i].study = sqlite3_column_double(st, 2);
+				v[i].points = sqlite3_column_int64(st, 3);
+				v[i].courses = sqlite3_column_int64(st, 4);
+			}
+			db_done(st);
+		}
+	} else {
+		/* id → index in v: a direct table when ids are dense (4 bytes per id up to the largest),
+		   else a sorted (id, index) array searched per row. */
+		int dense = max_id <= (int64_t)n * 16 + (1 << 20);
+		int32_t *slot = NULL;
+		int64_t *pairs = NULL;
+		if (dense) {
+			slot = xmalloc(((size_t)max_id + 1) * sizeof *slot);
+			memset(slot, 0xff, ((size_t)max_id + 1) * sizeof *slot);
+			for (size_t i = 0; i < n; i++)
+				slot[v[i].id] = (int32_t)i;
+		} else {
+			pairs = xmalloc(n * 2 * sizeof *pairs);
+			for (size_t i = 0; i < n; i++) {
+				pairs[2 * i] = v[i].id;
+				pairs[2 * i + 1] = (int64_t)i;
+			}
+			qsort(pairs, n, 2 * sizeof *pairs, cmp_id_slot);
+		}
+		st = db_prepare(&q,
+				"SELECT user_id, hours_required, hours_elective, study_s, points, courses_completed"
+				" FROM score_totals WHERE year = ?",
+				"i", (int64_t)t->year);
+		while ((rc = db_step(st)) == 1) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			long k = -1;
+			if (dense) {
+				if (id >= 0 && id <= max_id)
+					k = slot[id];
+			} else {
+				int64_t key[2] = { id, 0 };
+				const int64_t *f = bsearch(key, pairs, n, 2 * sizeof *pairs, cmp_id_slot);
+				k = f ? (long)f[1] : -1;
+			}
+			if (k < 0)
+				continue;
+			v[k].hr = sqlite3_column_double(st, 1);
+			v[k].he = sqlite3_column_double(st, 2);
+			v[k].study = sqlite3_column_double(st, 3);
+			v[k].points = sqlite3_column_int64(st, 4);
+			v[k].courses = sqlite3_column_int64(st, 5);
+		}
+		db_finalize(&q);
+		free(slot);
+		free(pairs);
+	}
+	if (rc < 0) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	return (long)n;
+}
+
 /* ---- the members cursor ---- */
 
 int report_status_parse(const char *s)
@@ -170,6 +297,13 @@ void report_open(report_cur *c, const org_table *t, const char *path, int64_t no
 	}
 	c->rows = xmalloc(REPORT_CHUNK * sizeof *c->rows);
 	buf_init(&c->pool);
+	if (!c->names) {
+		long n = report_members(t, c->org, c->end, &c->all);
+		if (n < 0)
+			c->failed = 1;
+		c->nall = n > 0 ? (size_t)n : 0;
+		c->iall = 0;
+	}
 }
 
 /* Reads the next chunk of the current organisation's members into c->rows. */
@@ -222,10 +356,34 @@ static int load_chunk(report_cur *c)
 	return 0;
 }
 
+/* The next row of c->all (the cursor without names) passing the filter. */
+static int next_bulk(report_cur *c, report_row **out)
+{
+	while (c->iall < c->nall) {
+		const rep_member *m = &c->all[c->iall++];
+		const rep_org *o = &c->t->v[m->org];
+		report_row *r = &c->out;
+		r->user_id = m->id;
+		r->username = r->name = NULL;
+		r->org = o;
+		r->study_s = m->study;
+		r->points = m->points;
+		r->courses_completed = m->courses;
+		require_evaluate_el(&o->req, c->year, m->hr, m->he, c->elapsed, &r->st);
+		if (c->f.status >= 0 && (int)r->st.status != c->f.status)
+			continue;
+		*out = r;
+		return 1;
+	}
+	return 0;
+}
+
 int report_next(report_cur *c, report_row **out)
 {
 	if (c->failed)
 		return -1;
+	if (!c->names)
+		return next_bulk(c, out);
 	for (;;) {
 		if (c->next == c->nrows) {
 			if (c->org >= c->end)
@@ -281,6 +439,7 @@ void report_close(report_cur *c)
 	free(c->uname_buf);
 	free(c->name_buf);
 	free(c->rows);
+	free(c->all);
 	free(c->like);
 	buf_free(&c->pool);
 	memset(c, 0, sizeof *c);
@@ -328,43 +487,26 @@ long report_org_stats(const org_table *t, long root, int64_t now, size_t **child
 	org_stats *st = xcalloc((size_t)(nk ? nk : 1), sizeof *st);
 	memset(direct, 0, sizeof *direct);
 	memset(total, 0, sizeof *total);
-	char *end = xstrdup(path);
-	end[strlen(end) - 1] = '0';
-	db_stmt q;
-	sqlite3_stmt *s = db_prepare(&q,
-				     "SELECT u.org_id, ifnull(t.hours_required, 0), ifnull(t.hours_elective, 0),"
-				     " ifnull(t.points, 0) FROM orgs o JOIN users u ON u.org_id = o.id"
-				     " LEFT JOIN score_totals t ON t.user_id = u.id AND t.year = ?"
-				     " WHERE o.path >= ? AND o.path < ? AND u.role = 'member' AND u.active = 1",
-				     "iss", (int64_t)t->year, path, end);
-	int rc;
-	member_status m;
-	double el = year_elapsed_fraction(t->year, now);
-	long last_org = -1;
-	int64_t last_id = 0;
-	while ((rc = db_step(s)) == 1) {
-		int64_t oid = sqlite3_column_int64(s, 0);
-		if (oid != last_id || last_org < 0) {
-			last_id = oid;
-			last_org = org_table_find(t, oid);
-		}
-		if (last_org < 0 || (size_t)last_org < lo || (size_t)last_org >= hi)
-			continue;
-		const rep_org *o = &t->v[last_org];
-		require_evaluate_el(&o->req, t->year, sqlite3_column_double(s, 1), sqlite3_column_double(s, 2), el, &m);
-		double pts = (double)sqlite3_column_int64(s, 3);
-		long b = bucket[last_org - (long)lo];
-		stats_add(b >= 0 ? &st[b] : direct, &m, pts);
-		stats_add(total, &m, pts);
-	}
-	db_finalize(&q);
-	free(end);
-	free(bucket);
-	if (rc < 0) {
+	rep_member *mv;
+	long nm = report_members(t, lo, hi, &mv);
+	if (nm < 0) {
+		free(bucket);
 		free(st);
 		free(kids);
 		return -1;
 	}
+	member_status m;
+	double el = year_elapsed_fraction(t->year, now);
+	for (long i = 0; i < nm; i++) {
+		const rep_org *o = &t->v[mv[i].org];
+		require_evaluate_el(&o->req, t->year, mv[i].hr, mv[i].he, el, &m);
+		double pts = (double)mv[i].points;
+		long b = bucket[mv[i].org - lo];
+		stats_add(b >= 0 ? &st[b] : direct, &m, pts);
+		stats_add(total, &m, pts);
+	}
+	free(mv);
+	free(bucket);
 	*out = st;
 	*child_ix = kids;
 	return nk;

@@ -1,6 +1,7 @@
 /* report.h — the assessors' reports: the organisation tree with each organisation's requirement,
- * a cursor over the members of a subtree with their yearly totals and status (memory bounded by
- * one chunk, whatever the subtree's size), and per-organisation summaries.
+ * a cursor over the members of a subtree with their yearly totals and status (with names: memory
+ * bounded by one chunk, whatever the subtree's size; without: 56 bytes per member, read in two
+ * scans), and per-organisation summaries.
  *
  * Reports read score_totals (kept up to date by the awards) and never the ledger or heartbeats.
  * "Members" are active users with the role member.
@@ -90,7 +91,27 @@ typedef struct report_cur {
 	buf pool;
 	report_row out;
 	int failed;
+	/* Without names: the whole subtree's numbers, read at open in two scans (report_members). */
+	struct rep_member *all;
+	size_t nall, iall;
 } report_cur;
+
+/* One member of a subtree with their totals for the year: 56 bytes, so the numbers of 100,000
+   members are 5.6 MB (names are fetched for the rows shown). */
+typedef struct rep_member {
+	int64_t id, points, courses;
+	double hr, he, study;
+	size_t org;                /* index in the org_table */
+} rep_member;
+
+/* The members of the subtree [lo, hi) of t (whose year it reads), in path then id order, with
+   their totals: one scan of the subtree's members and, for a large subtree, one of the year's
+   score_totals (a probe per member for a small one). The count, or -1; *out is freed by the
+   caller. */
+long report_members(const org_table *t, size_t lo, size_t hi, rep_member **out);
+/* Subtrees with at least this many members read the year's score_totals in one scan; smaller
+   ones probe it per member (a committee of 2,500 members: 2,500 index lookups, a few ms). */
+#define REPORT_SCAN_MIN 4096
 
 /* Opens a cursor over the members of the subtree at `path` in table t (whose year it reports),
    in the order of the organisations' paths and then user ids, assessed at unix time now. */

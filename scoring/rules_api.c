@@ -108,6 +108,7 @@ static int rules_post(req *r)
 	}
 	if (db_commit() < 0)
 		return reply_error(r, 503, "busy", "%s", tr("err.busy"));
+	rules_changed();
 	json_t *j = rule_json(&v);
 	json_object_set_new(j, "id", json_integer(id));
 	json_object_set_new(j, "pending", json_boolean(v.effective_from > today.dayno));
