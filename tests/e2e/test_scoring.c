@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <time.h>
 
 static long long uid(const char *username)
 {
@@ -167,6 +168,89 @@ E2E_TEST(scoring_login_once_a_day)
 	free(e2e_login("zhaoliu", E2E_PW));
 	CHECK(rows_of(u, "login") == before + 2, "the next day's login earns again");
 	check_totals_equal_ledger(u);
+}
+
+/* ---- a rule changed by an admin applies from its day on, never to rows already written ---- */
+
+/* The academy day `plus` days after today, as YYYY-MM-DD. */
+static void academy_day_plus(int plus, char out[11])
+{
+	char *tok = e2e_login("admin", E2E_PW);
+	resp r = e2e_req("POST", "/api/v1/test/clock", tok, "{\"advance_s\":0}", NULL);
+	const char *d = jstr(r.json, "day");
+	struct tm tm = {0};
+	if (d && sscanf(d, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		time_t t = timegm(&tm) + (time_t)plus * 86400;
+		gmtime_r(&t, &tm);
+		strftime(out, 11, "%Y-%m-%d", &tm);
+	} else {
+		CHECK(0, "no academy day from the test clock: %s", r.body ? r.body : "");
+		strcpy(out, "2000-01-01");
+	}
+	resp_free(&r);
+	free(tok);
+}
+
+static void post_rule(const char *code, int points, int cap, const char *day, long want)
+{
+	char *tok = e2e_login("admin", E2E_PW);
+	char body[200];
+	snprintf(body, sizeof body, "{\"code\":\"%s\",\"points\":%d,\"daily_cap\":%d,\"effective_from\":\"%s\"}", code, points,
+		 cap, day);
+	resp r = e2e_req("POST", "/api/v1/point-rules", tok, body, NULL);
+	CHECK(r.status == want, "POST point-rules %s: %ld %s", body, r.status, r.body ? r.body : "");
+	resp_free(&r);
+	free(tok);
+}
+
+static long long points_of_ref(long long u, const char *rule, long long ref)
+{
+	return (long long)e2e_sql("SELECT ifnull(sum(points),-1) FROM ledger WHERE user_id=%lld AND rule='%s' AND ref='%lld'",
+				  u, rule, ref);
+}
+
+E2E_TEST(scoring_rule_change_applies_from_its_day)
+{
+	next_day();
+	long long u = uid("lisi");
+	emit(u, "lecture_completed", 882001, 0, NULL, 0); /* the default: 1 (and the rule is now cached) */
+	CHECK(points_of_ref(u, "lecture_completed", 882001) == 1, "default lecture rule: %lld",
+	      points_of_ref(u, "lecture_completed", 882001));
+	char today[11], tomorrow[11];
+	academy_day_plus(0, today);
+	academy_day_plus(1, tomorrow);
+	post_rule("lecture_completed", 4, 30, tomorrow, 201);
+	emit(u, "lecture_completed", 882002, 0, NULL, 0);
+	CHECK(points_of_ref(u, "lecture_completed", 882002) == 1, "a version effective tomorrow does not apply today: %lld",
+	      points_of_ref(u, "lecture_completed", 882002));
+	next_day();
+	emit(u, "lecture_completed", 882003, 0, NULL, 0);
+	CHECK(points_of_ref(u, "lecture_completed", 882003) == 4, "from its day on the new version applies: %lld",
+	      points_of_ref(u, "lecture_completed", 882003));
+	/* A correction effective today: in force for the very next award, in every thread. */
+	academy_day_plus(0, today);
+	post_rule("lecture_completed", 2, 30, today, 201);
+	for (int i = 0; i < 4; i++)
+		emit(u, "lecture_completed", 882004 + i, 0, NULL, 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(points_of_ref(u, "lecture_completed", 882004 + i) == 2, "the correction applies at once (%d): %lld", i,
+		      points_of_ref(u, "lecture_completed", 882004 + i));
+	CHECK(points_of_ref(u, "lecture_completed", 882001) == 1 && points_of_ref(u, "lecture_completed", 882002) == 1 &&
+		      points_of_ref(u, "lecture_completed", 882003) == 4,
+	      "rows already written keep their points");
+	post_rule("lecture_completed", 1, 6, "1999-01-01", 422); /* in the past: refused */
+	/* Back to the default for the tests that follow. */
+	post_rule("lecture_completed", 1, 6, today, 201);
+	next_day();
+	emit(u, "lecture_completed", 882010, 0, NULL, 0);
+	CHECK(points_of_ref(u, "lecture_completed", 882010) == 1, "back to 1: %lld",
+	      points_of_ref(u, "lecture_completed", 882010));
+	check_totals_equal_ledger(u);
+	char *err = NULL;
+	CHECK(verify(&err) == 0, "verify after rule changes: %s", err ? err : "");
+	free(err);
 }
 
 /* ---- every daily cap ---- */
