@@ -23,25 +23,24 @@ typedef struct me_year {
 	int64_t points, points_today, courses;
 } me_year;
 
-/* The member's year: assessment (scoring/require.h) and the totals the summary adds. */
-static int me_year_load(int64_t uid, int year, me_year *y)
+/* The signed-in member's year: assessment (scoring/require.h) and the totals the summary adds,
+   from one score_totals read; the organisation's path comes with the session. */
+static int me_year_load(const user *u, int year, me_year *y)
 {
 	memset(y, 0, sizeof *y);
 	int64_t now = clock_secs();
-	if (require_member_status(uid, year, now, &y->ms) < 0)
+	member_totals t;
+	if (!u->org_path || require_totals_read(u->id, year, &t) < 0)
 		return -1;
-	sqlite3_stmt *st = db_query("SELECT study_s, points, courses_completed FROM score_totals WHERE user_id = ? AND year = ?",
-				    "ii", uid, (int64_t)year);
-	if (db_step(st) == 1) {
-		y->study_s = sqlite3_column_double(st, 0);
-		y->points = sqlite3_column_int64(st, 1);
-		y->courses = sqlite3_column_int64(st, 2);
-	}
-	db_done(st);
+	requirement rq = require_of_path(u->org_path, year);
+	require_evaluate(&rq, year, t.hours_required, t.hours_elective, now, &y->ms);
+	y->study_s = t.study_s;
+	y->points = t.points;
+	y->courses = t.courses;
 	academy_day d = academy_day_of(now);
 	if (d.year == year)
 		y->points_today = db_int(0, "SELECT ifnull(sum(points), 0) FROM score_daily WHERE user_id = ? AND day = ?",
-					 "ii", uid, (int64_t)d.ymd);
+					 "ii", u->id, (int64_t)d.ymd);
 	return 0;
 }
 
@@ -52,7 +51,7 @@ static int me_summary(req *r)
 	if (report_year_arg(r, req_arg(r, "year"), &year) < 0)
 		return 0;
 	me_year y;
-	if (me_year_load(r->u->id, year, &y) < 0)
+	if (me_year_load(r->u, year, &y) < 0)
 		return reply_error(r, 404, "not_found", "%s", tr("err.user_missing"));
 	json_t *j = require_status_json(&y.ms);
 	json_object_set_new(j, "study_s", json_real(round(y.study_s * 1000) / 1000));
@@ -277,7 +276,7 @@ static int page_me(req *r)
 	if (report_year_arg(r, req_arg(r, "year"), &year) < 0)
 		return 0;
 	me_year y;
-	if (me_year_load(r->u->id, year, &y) < 0)
+	if (me_year_load(r->u, year, &y) < 0)
 		return page_error_reply(r, 404, tr("err.user_missing"), "/", tr("nav.home"));
 	const member_status *m = &y.ms;
 	buf b;

@@ -36,17 +36,27 @@ requirement require_of_org(int64_t org_id, int year)
 	char *path = db_text("SELECT path FROM orgs WHERE id = ?", "i", org_id);
 	if (!path)
 		return require_default();
+	requirement rq = require_of_path(path, year);
+	free(path);
+	return rq;
+}
+
+requirement require_of_path(const char *path, int year)
+{
 	/* The materialised path '/1/5/12/' lists the ancestors root first: try the deepest first. */
 	int64_t ids[64];
 	int n = 0;
-	for (char *p = path; *p && n < (int)ARRAY_LEN(ids);) {
+	for (const char *p = path; *p && n < (int)ARRAY_LEN(ids);) {
 		if (*p == '/') {
 			p++;
 			continue;
 		}
-		ids[n++] = strtoll(p, &p, 10);
+		char *end;
+		ids[n++] = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
 	}
-	free(path);
 	for (int i = n - 1; i >= 0; i--) {
 		sqlite3_stmt *st = db_query("SELECT total_hours, required_hours FROM requirements WHERE org_id = ? AND year = ?",
 					    "ii", ids[i], (int64_t)year);
@@ -120,20 +130,35 @@ void require_evaluate_el(const requirement *rq, int year, double hours_required,
 
 int require_member_status(int64_t user_id, int year, int64_t now, member_status *out)
 {
-	int64_t org = db_int(0, "SELECT org_id FROM users WHERE id = ?", "i", user_id);
-	if (!org)
+	char *path = db_text("SELECT o.path FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = ?", "i", user_id);
+	if (!path)
 		return -1;
-	double hr = 0, he = 0;
-	sqlite3_stmt *st = db_query("SELECT hours_required, hours_elective FROM score_totals WHERE user_id = ? AND year = ?",
-				    "ii", user_id, (int64_t)year);
-	if (db_step(st) == 1) {
-		hr = sqlite3_column_double(st, 0);
-		he = sqlite3_column_double(st, 1);
+	member_totals t;
+	int rc = require_totals_read(user_id, year, &t);
+	requirement rq = require_of_path(path, year);
+	free(path);
+	if (rc < 0)
+		return -1;
+	require_evaluate(&rq, year, t.hours_required, t.hours_elective, now, out);
+	return 0;
+}
+
+int require_totals_read(int64_t user_id, int year, member_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	sqlite3_stmt *st = db_query("SELECT hours_required, hours_elective, study_s, points, courses_completed"
+				    " FROM score_totals WHERE year = ? AND user_id = ?",
+				    "ii", (int64_t)year, user_id);
+	int rc = db_step(st);
+	if (rc == 1) {
+		t->hours_required = sqlite3_column_double(st, 0);
+		t->hours_elective = sqlite3_column_double(st, 1);
+		t->study_s = sqlite3_column_double(st, 2);
+		t->points = sqlite3_column_int64(st, 3);
+		t->courses = sqlite3_column_int64(st, 4);
 	}
 	db_done(st);
-	requirement rq = require_of_org(org, year);
-	require_evaluate(&rq, year, hr, he, now, out);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Hours rounded to 2 decimals, as every report shows them (no 0.30000000000000004 in JSON). */

@@ -37,6 +37,9 @@ requirement require_default(void);
 /* The requirement of organisation org_id for year (own row, nearest ancestor's, else default).
    An unknown organisation gets the default. */
 requirement require_of_org(int64_t org_id, int year);
+/* The same for the organisation with materialised path `path` ('/1/5/12/'): no lookup of the
+   organisation itself (a session's user carries the path). */
+requirement require_of_path(const char *path, int year);
 
 /* Sets (upserts) the requirement row of org_id for year, with the audit row, in the caller's
    write transaction. Validate first (req_validate). 0, or -1 (roll back). */
@@ -69,6 +72,13 @@ void require_evaluate_el(const requirement *rq, int year, double hours_required,
    organisation's requirement, at unix time now (pass clock_secs()). 0, or -1 when the user does
    not exist. */
 int require_member_status(int64_t user_id, int year, int64_t now, member_status *out);
+
+/* A member's score_totals row for year (zeros when there is none). 0, or -1 on a database error. */
+typedef struct member_totals {
+	double hours_required, hours_elective, study_s;
+	int64_t points, courses;
+} member_totals;
+int require_totals_read(int64_t user_id, int year, member_totals *t);
 
 /* {"year","status","credit_hours","required_hours","elective_hours",
     "requirement":{"total_hours","required_hours","source_org_id"|null},

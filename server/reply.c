@@ -80,7 +80,7 @@ int reply_json(req *r, int status, json_t *j)
 {
 	/* j is NULL when json_pack met text that is not UTF-8; json_dumps fails the same way. Either is
 	   a bug of the handler that must not stop the server: answer 500 and say so in the log. */
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	if (j)
 		json_decref(j);
 	if (!s) {

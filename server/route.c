@@ -74,7 +74,16 @@ int http_match(req *r, const char *pat, const char *url)
 {
 	r->nids = r->nparams = 0;
 	r->rest = NULL;
+	/* Most patterns differ from the URL in their literal text before the first placeholder: a
+	   byte loop rejects them before the segment walk below (route_request tries every route). */
 	const char *p = pat, *u = url;
+	while (*p && *p != '{' && *p != '*' && *p == *u)
+		p++, u++;
+	if (!*p)
+		return !*u;
+	if (*p != '{' && *p != '*')
+		return 0;
+	p = pat, u = url;
 	while (*p && *u) {
 		if (*p != '/' || *u != '/')
 			return 0;
