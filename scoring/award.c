@@ -84,17 +84,23 @@ static int award_study(const dx_event *e)
 	if (!(e->amount > 0) || !isfinite(e->amount))
 		return 0;
 	academy_day d = academy_day_of(e->at);
-	sqlite3_stmt *st = db_query("INSERT INTO score_daily(user_id, day, rule, points, qty) VALUES (?, ?, ?, 0, ?) "
-				    "ON CONFLICT(user_id, day, rule) DO UPDATE SET qty = qty + excluded.qty "
-				    "RETURNING qty, points",
-				    "iisd", e->user_id, (int64_t)d.ymd, RULE_STUDY, e->amount);
+	/* The day's row read, then written: an upsert with RETURNING builds an ephemeral table on
+	   every call, a measurable share of a heartbeat (docs/performance.md). The event's
+	   transaction holds the write lock, so nothing changes the row in between. */
+	sqlite3_stmt *st = db_query("SELECT qty, points FROM score_daily WHERE user_id = ? AND day = ? AND rule = ?", "iis",
+				    e->user_id, (int64_t)d.ymd, RULE_STUDY);
 	int rc = db_step(st);
-	double day_s = rc == 1 ? sqlite3_column_double(st, 0) : 0;
-	int before = rc == 1 ? sqlite3_column_int(st, 1) : 0;
-	if (rc == 1)
-		rc = db_step(st); /* runs the statement to its end */
+	int had = rc == 1;
+	double day_s = (had ? sqlite3_column_double(st, 0) : 0) + e->amount;
+	int before = had ? sqlite3_column_int(st, 1) : 0;
 	db_done(st);
 	if (rc < 0)
+		return -1;
+	rc = had ? db_exec("UPDATE score_daily SET qty = qty + ? WHERE user_id = ? AND day = ? AND rule = ?", "diis",
+			   e->amount, e->user_id, (int64_t)d.ymd, RULE_STUDY)
+		 : db_exec("INSERT INTO score_daily(user_id, day, rule, points, qty) VALUES (?, ?, ?, 0, ?)", "iisd",
+			   e->user_id, (int64_t)d.ymd, RULE_STUDY, e->amount);
+	if (rc != 1)
 		return -1;
 	point_rule rule;
 	if (rules_in_force(RULE_STUDY, d.dayno, &rule) < 0)
