@@ -357,23 +357,31 @@ static int load_chunk(report_cur *c)
 }
 
 /* The next row of c->all (the cursor without names) passing the filter. */
+/* Makes c->out the row of one member with its assessment; 1 when it passes the status filter. */
+static int emit_row(report_cur *c, const rep_org *o, int64_t id, const char *uname, const char *name, double study,
+		    int64_t points, int64_t courses, double hr, double he)
+{
+	report_row *r = &c->out;
+	r->user_id = id;
+	r->username = uname;
+	r->name = name;
+	r->org = o;
+	r->study_s = study;
+	r->points = points;
+	r->courses_completed = courses;
+	require_evaluate_el(&o->req, c->year, hr, he, c->elapsed, &r->st);
+	return c->f.status < 0 || (int)r->st.status == c->f.status;
+}
+
+/* The next row of c->all (the cursor without names) passing the filter. */
 static int next_bulk(report_cur *c, report_row **out)
 {
 	while (c->iall < c->nall) {
 		const rep_member *m = &c->all[c->iall++];
-		const rep_org *o = &c->t->v[m->org];
-		report_row *r = &c->out;
-		r->user_id = m->id;
-		r->username = r->name = NULL;
-		r->org = o;
-		r->study_s = m->study;
-		r->points = m->points;
-		r->courses_completed = m->courses;
-		require_evaluate_el(&o->req, c->year, m->hr, m->he, c->elapsed, &r->st);
-		if (c->f.status >= 0 && (int)r->st.status != c->f.status)
-			continue;
-		*out = r;
-		return 1;
+		if (emit_row(c, &c->t->v[m->org], m->id, NULL, NULL, m->study, m->points, m->courses, m->hr, m->he)) {
+			*out = &c->out;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -402,19 +410,10 @@ int report_next(report_cur *c, report_row **out)
 			continue;
 		}
 		struct rep_raw *w = &c->rows[c->next++];
-		const rep_org *o = &c->t->v[c->org];
-		report_row *r = &c->out;
-		r->user_id = w->id;
-		r->username = c->names ? c->pool.p + w->uname : NULL;
-		r->name = c->names ? c->pool.p + w->name : NULL;
-		r->org = o;
-		r->study_s = w->study;
-		r->points = w->points;
-		r->courses_completed = w->courses;
-		require_evaluate_el(&o->req, c->year, w->hr, w->he, c->elapsed, &r->st);
-		if (c->f.status >= 0 && (int)r->st.status != c->f.status)
+		if (!emit_row(c, &c->t->v[c->org], w->id, c->pool.p + w->uname, c->pool.p + w->name, w->study, w->points,
+			      w->courses, w->hr, w->he))
 			continue;
-		*out = r;
+		*out = &c->out;
 		return 1;
 	}
 }
