@@ -82,3 +82,22 @@ export async function textOf(page, selector, test, timeout = 10000) {
 export function year() {
   return new Date(Date.now() + 8 * 3600e3).getUTCFullYear();
 }
+
+// Answers one question of the exam page right, by tapping (q: the bank's question with its answer;
+// choices are found by their text, as options are shuffled per attempt). Also test_exam's.
+export async function answerRight(page, q) {
+  const li = page.locator(`#q-${q.id}`);
+  if (q.type === 'fill') {
+    const inputs = li.locator('input[type=text]');
+    for (let b = 0; b < q.answer.length; b++) await inputs.nth(b).fill(q.answer[b][0]);
+    return;
+  }
+  const labels = li.locator('label.opt');
+  const n = await labels.count();
+  for (const i of q.answer) {
+    for (let k = 0; k < n; k++) {
+      const own = (await labels.nth(k).innerText()).replace(/^[A-Z]\.\s*/, '').trim();
+      if (own === q.options[i]) { await labels.nth(k).tap(); break; }
+    }
+  }
+}
