@@ -107,6 +107,7 @@ export default async function (t) {
   await af.locator('button').click();
   await textOf(page, '#assign-form .msg', '已指派');
   const item = page.locator('#assign-list li', { hasText: COMMITTEE });
+  await item.waitFor({ timeout: 10000 }); // the list is fetched again after the message
   t.check(await item.count() === 1 && (await item.textContent()).includes('基层党支部工作实务'), 'the assignment is listed');
   const mine = chen ? (await api(t, 'GET', '/api/v1/courses?per_page=100', chen)).json.courses : [];
   const c2 = mine.find((c) => String(c.id) === course);
