@@ -89,6 +89,9 @@ export default async function (t) {
   await textOf(page, '#require-form .msg', '已保存');
   const now = await textOf(page, '#require-current', '总学时 30');
   t.check(now.includes(`${Y} 年度要求`) && now.includes('必修 12'), `after: the committee's own (${now})`);
+  // The audit log below says so, in words (the list is fetched again after the save).
+  const logged = await textOf(page, '#audit-list tbody tr:first-child', '设置年度学时要求');
+  t.check(logged.includes(COMMITTEE), `the audit log names the change and the committee: ${logged}`);
   const req = (await api(t, 'GET', `/api/v1/requirements?org_id=${committee.id}&year=${Y}`, adm)).json.orgs;
   const br = req.find((o) => o.org_id === branch.id);
   t.check(br && br.own === null && br.effective.total_hours === 30 && br.effective.required_hours === 12 &&
