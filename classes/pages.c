@@ -80,7 +80,8 @@ static void class_item(req *r, buf *b, json_t *c, int roster)
 			    id, tr("classes.page.join"));
 	}
 	if (roster)
-		html_printf(b, "<p class=\"links\"><a href=\"/classes/%lld/roster\">%s</a></p>", id, tr("classes.page.roster"));
+		html_printf(b, "<p class=\"links\"><a href=\"/classes/%lld/roster\">%s</a></p>", id,
+			    tr("classes.page.roster"));
 	html_raw(b, "</li>");
 }
 
