@@ -45,8 +45,9 @@ static void progress_row(buf *b, const char *label, double p)
 		    label, v, v, v);
 }
 
-/* One class in a list: title, window, state and progress or seats, and a join button. */
-static void class_item(req *r, buf *b, json_t *c)
+/* One class in a list: title, window, state and progress or seats, and a join button; for staff
+   (roster) a link to its roster, inside the item (a list holds only items). */
+static void class_item(req *r, buf *b, json_t *c, int roster)
 {
 	long long id = (long long)json_integer_value(json_object_get(c, "id"));
 	json_t *me = json_object_get(c, "me");
@@ -78,6 +79,9 @@ static void class_item(req *r, buf *b, json_t *c)
 			    "<p class=\"msg\" role=\"status\"></p>",
 			    id, tr("classes.page.join"));
 	}
+	if (roster)
+		html_printf(b, "<p class=\"links\"><a href=\"/classes/%lld/roster\">%s</a></p>", id,
+			    tr("classes.page.roster"));
 	html_raw(b, "</li>");
 }
 
@@ -138,10 +142,7 @@ static int page_classes(req *r)
 			if (!show)
 				continue;
 			n++;
-			class_item(r, &b, c);
-			if (p == 3)
-				html_printf(&b, "<p class=\"links\"><a href=\"/classes/%lld/roster\">%s</a></p>",
-					    (long long)json_integer_value(json_object_get(c, "id")), tr("classes.page.roster"));
+			class_item(r, &b, c, p == 3);
 		}
 		html_raw(&b, "</ul>");
 		if (!n)

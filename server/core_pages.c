@@ -44,8 +44,8 @@ static void role_options(buf *b, int with_all)
 }
 
 /* GET /admin — users (search, sort, pages, edit, disable, password reset, moving many), the
-   organisation tree (rename, move, delete), the CSV import with its preview, the audit log and the
-   required-course assignments. The page's script drives the API; every destructive action asks
+   organisation tree (rename, move, delete), the CSV import with its preview, the audit log, the
+   required-course assignments and the organisations' yearly requirements. The page's script drives the API; every destructive action asks
    first (DX.confirm). */
 static int page_admin(req *r)
 {
@@ -54,10 +54,10 @@ static int page_admin(req *r)
 	page_begin(r, &b, "admin", tr("admin.title"));
 	html_printf(&b,
 		    "<h1>%s</h1><nav class=\"subnav\" aria-label=\"%s\"><a href=\"#users\">%s</a><a href=\"#orgs\">%s</a>"
-		    "<a href=\"#import\">%s</a><a href=\"#audit\">%s</a><a href=\"#assign\">%s</a>"
+		    "<a href=\"#import\">%s</a><a href=\"#audit\">%s</a><a href=\"#assign\">%s</a><a href=\"#require\">%s</a>"
 		    "<a href=\"/admin/points\" id=\"points-link\">%s</a></nav>",
 		    tr("admin.title"), tr("admin.sections"), tr("admin.users"), tr("admin.orgs"), tr("admin.import"),
-		    tr("audit.title"), tr("assign.title"), tr("admin.points_link"));
+		    tr("audit.title"), tr("assign.title"), tr("require.title"), tr("admin.points_link"));
 	/* Users. */
 	html_printf(&b,
 		    "<section class=\"card\" id=\"users\"><h2 id=\"users-h\">%s</h2>"
@@ -144,6 +144,17 @@ static int page_admin(req *r)
 		    "<ul class=\"assign-list\" id=\"assign-list\"></ul></div></section>",
 		    tr("assign.title"), tr("assign.help"), tr("assign.course"), tr("assign.org"), tr("assign.year"),
 		    year_of(clock_secs()), tr("assign.submit"));
+	/* Yearly study-hour requirements of an organisation (scoring's API; the default is on /assess). */
+	html_printf(&b,
+		    "<section class=\"card\" id=\"require\"><h2>%s</h2><p class=\"help\">%s</p>"
+		    "<form id=\"require-form\" class=\"stack\"><label>%s<select name=\"org_id\" class=\"org-select\" required></select></label>"
+		    "<label>%s<input name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" required value=\"%d\"></label>"
+		    "<label>%s<input name=\"total_hours\" type=\"number\" min=\"0\" max=\"10000\" step=\"0.5\" required></label>"
+		    "<label>%s<input name=\"required_hours\" type=\"number\" min=\"0\" max=\"10000\" step=\"0.5\" required></label>"
+		    "<p class=\"help\" id=\"require-current\"></p>"
+		    "<button class=\"primary\">%s</button><p class=\"msg\" role=\"status\"></p></form></section>",
+		    tr("require.title"), tr("require.help"), tr("assign.org"), tr("assign.year"), year_of(clock_secs()),
+		    tr("require.total"), tr("require.required"), tr("common.save"));
 	/* Dialogs: edit a user, edit an organisation, a one-time password. */
 	html_printf(&b,
 		    "<dialog id=\"user-edit\" class=\"confirm\" aria-labelledby=\"user-edit-h\"><form id=\"user-edit-form\">"

@@ -37,6 +37,8 @@ export const PAGES = [
   ['classes', 'lisi', '/classes', '#classes-mine li.class-item'],
   ['class', 'lisi', '/classes/{class}', '#class-courses li'],
   ['class-roster', 'admin', '/classes/{class}/roster', '#roster'],
+  // Staff see every class with its roster link (inside the item: a list holds only items).
+  ['classes-staff', 'admin', '/classes', '#classes-staff li.class-item a[href$="/roster"]'],
   ['verify', null, '/verify/{code}', '#verdict.ok'],
   ['admin-points', 'admin', '/admin/points', '#rules tbody tr'],
 ];

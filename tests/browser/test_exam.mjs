@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit } from './audit.mjs';
+import { answerRight } from './journey.mjs';
 
 function sql(t, q) {
   return execFileSync('sqlite3', ['-cmd', '.timeout 10000', join(t.data, 'dangxiao.db'), q], { encoding: 'utf8' }).trim();
@@ -21,24 +22,7 @@ async function token(base, user) {
 const COURSE = 1; // the demo course with the demo lecture and exam
 const USER = 'wangwu';
 
-// Answers one shown question right, by tapping (choices: the labels of the right options' texts).
-async function answer(page, q) {
-  const li = page.locator(`#q-${q.id}`);
-  if (q.type === 'fill') {
-    const inputs = li.locator('input[type=text]');
-    for (let b = 0; b < q.answer.length; b++) await inputs.nth(b).fill(q.answer[b][0]);
-    return;
-  }
-  for (const i of q.answer) {
-    const text = q.options[i];
-    const labels = li.locator('label.opt');
-    const n = await labels.count();
-    for (let k = 0; k < n; k++) {
-      const own = (await labels.nth(k).innerText()).replace(/^[A-Z]\.\s*/, '').trim();
-      if (own === text) { await labels.nth(k).tap(); break; }
-    }
-  }
-}
+const answer = answerRight; // journey.mjs: taps the right options (by text), fills the blanks
 
 // What the page shows as given for a question: checked option texts, or the blanks' values.
 async function shown(page, q) {

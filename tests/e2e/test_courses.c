@@ -995,6 +995,8 @@ E2E_TEST(courses_pages)
 	char *adm = e2e_login("admin", E2E_PW);
 	r = e2e_req("GET", "/admin", adm, NULL, NULL);
 	CHECK(r.body && strstr(r.body, "id=\"assign-form\"") && strstr(r.body, "必修课程指派"), "assignment form on /admin");
+	CHECK(r.body && strstr(r.body, "id=\"require-form\"") && strstr(r.body, "年度学时要求"),
+	      "requirement form on /admin");
 	resp_free(&r);
 	free(adm);
 	free(t);

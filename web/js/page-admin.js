@@ -1,6 +1,6 @@
 /* page-admin.js — the admin page: users (search, sort, pages, edit, disable, password reset, moving
    many at once), the organisation tree (rename, move, delete), the CSV import with its preview, the
-   audit log and the required-course assignments. Destructive actions ask first (DX.confirm). */
+   audit log, the required-course assignments and the organisations' yearly requirements. Destructive actions ask first (DX.confirm). */
 (function () {
   'use strict';
   var el = DX.el, orgs = [], orgById = {};
@@ -453,8 +453,36 @@
   });
   af.year.addEventListener('change', loadAssignments);
 
+  /* ---- yearly requirements of an organisation: what applies now, and a form to set its own ---- */
+  var rf = document.getElementById('require-form'), rcur = document.getElementById('require-current');
+  function loadRequirement() {
+    var org = rf.org_id.value, year = rf.year.value;
+    rcur.textContent = '';
+    if (!org || !year) return;
+    DX.api('GET', '/api/v1/requirements?org_id=' + encodeURIComponent(org) + '&year=' + encodeURIComponent(year)).then(function (r) {
+      if (r.status !== 200 || rf.org_id.value !== org || rf.year.value !== year) return;
+      var o = (r.data.orgs || []).filter(function (x) { return String(x.org_id) === org; })[0];
+      if (!o) return;
+      var e = o.own || o.effective;
+      rcur.textContent = DX.t(o.own ? 'require.own' : 'require.inherited', { year: r.data.year, total: e.total_hours, required: e.required_hours });
+      rf.total_hours.value = e.total_hours;
+      rf.required_hours.value = e.required_hours;
+    });
+  }
+  rf.org_id.addEventListener('change', loadRequirement);
+  rf.year.addEventListener('change', loadRequirement);
+  rf.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var d = DX.formData(rf), msg = rf.querySelector('.msg');
+    DX.api('PUT', '/api/v1/requirements', { org_id: parseInt(d.org_id, 10), year: parseInt(d.year, 10),
+      total_hours: Number(d.total_hours), required_hours: Number(d.required_hours) }).then(function (r) {
+      if (r.status === 200) { DX.msg(msg, DX.t('common.saved'), true); loadRequirement(); loadAudit(); }
+      else DX.msg(msg, DX.errorText(r), false);
+    }, function () { DX.msg(msg, DX.t('err.network'), false); });
+  });
+
   DX.ready.then(function () {
-    loadOrgs().then(function () { loadUsers(); loadAudit(); });
+    loadOrgs().then(function () { loadUsers(); loadAudit(); loadRequirement(); });
     loadCourses(); loadAssignments();
   });
 })();
