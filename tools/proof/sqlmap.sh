@@ -410,7 +410,16 @@ run_one() {
 		--ignore-code 400,401,403,404,405,409,412,413,415,422,429 --flush-session --disable-coloring \
 		--output-dir "$PROOF_TMP/sqlmap-$n-$lvl"
 	hdrs=
-	[ -n "$tok" ] && hdrs="Authorization: Bearer $tok"
+	if [ "$lvl" -ge 3 ] && [ "$method" = GET ] && [ "$who" = MEMBER ]; then
+		# The second pass authenticates zhangsan's GETs by cookie (no CSRF needed) and marks it.
+		hdrs="Cookie: dx_session=$tok*"
+	elif [ -n "$tok" ]; then
+		hdrs="Authorization: Bearer $tok"
+	fi
+	# The headers the server reads as text: User-Agent (stored with a session at login) and, with
+	# them, Referer. sqlmap tests only marked places once anything is marked, so mark them.
+	[ "$lvl" -ge 3 ] && hdrs="$hdrs\nUser-Agent: Mozilla/5.0 (sqlmap proof)*\nReferer: $B/*"
+	hdrs=${hdrs#\\n}
 	case $mbody in
 	@*)
 		ctype=${mbody#@}; ctype=${ctype%%:*}
@@ -434,8 +443,7 @@ run_one() {
 		res="inconclusive (rc $rc)"
 		tail -5 "$log" | sed 's/^/    /' >"$PROOF_TMP/res-$n-$lvl.detail"
 	fi
-	pts=$(grep -oE "testing for SQL injection on [A-Za-z()]+ parameter '[^']+'" "$log" | sort -u | wc -l)
-	reqs=$(grep -oE "^[0-9]+ \(|HTTP error codes" "$log" | wc -l)
+	pts=$(grep -cE "testing for SQL injection on .* parameter '" "$log")
 	printf '%s\t%s\t%s\n' "$res" "$dt" "  [$who] $method $url${body:+ $body}: $res, $pts point(s), ${dt} s" >"$PROOF_TMP/res-$n-$lvl"
 }
 
