@@ -434,11 +434,19 @@ run_one() {
 	nice -n 19 sqlmap "$@" >"$log" 2>&1
 	rc=$?
 	dt=$(($(date +%s) - t0))
-	if grep -qiE "is vulnerable|sqlmap identified the following injection|parameter '.*' (is|appears to be) .*injectable" "$log"; then
+	# sqlmap reports a candidate as "appears to be … injectable", then checks it: a confirmed one is
+	# "parameter 'X' is '…' injectable" and ends in "identified the following injection point(s)";
+	# a rejected one is "false positive or unexploitable injection point detected".
+	if grep -qiE "is vulnerable|sqlmap identified the following injection|parameter '[^']*' is '.*' injectable" "$log"; then
 		res="INJECTABLE"
 		grep -iE "injectable|Parameter:|Type:|Payload:" "$log" | sed 's/^/    /' >"$PROOF_TMP/res-$n-$lvl.detail"
 	elif grep -qE "all tested parameters do not appear to be injectable" "$log"; then
 		res="not injectable"
+		fp=$(grep -c "false positive or unexploitable injection point detected" "$log")
+		if [ "$fp" -gt 0 ]; then
+			res="not injectable ($fp candidate(s) rejected by sqlmap as false positives)"
+			grep -E "appears to be .*injectable|false positive" "$log" | tr -d "\r" | sed 's/^/    /' >"$PROOF_TMP/res-$n-$lvl.detail"
+		fi
 	else
 		res="inconclusive (rc $rc)"
 		tail -5 "$log" | sed 's/^/    /' >"$PROOF_TMP/res-$n-$lvl.detail"
@@ -482,7 +490,8 @@ clean=$(cat "$PROOF_TMP"/res-*[0-9] 2>/dev/null | grep -c '^not injectable' || t
 vuln=$(cat "$PROOF_TMP"/res-*[0-9] 2>/dev/null | grep -c '^INJECTABLE' || true)
 s500=$(awk '{print $4}' "$PROOF_TMP/data/access.log" 2>/dev/null | grep -c '^5' || true)
 nreq=$(wc -l <"$PROOF_TMP/data/access.log" 2>/dev/null || echo 0)
-echo "proof sqlmap: $total runs (targets × passes), $clean not injectable, $vuln injectable, $((total - clean - vuln)) inconclusive; $nreq requests, ${s500} answered 5xx"
+fps=$(cat "$PROOF_TMP"/res-*[0-9] 2>/dev/null | grep -c 'rejected by sqlmap' || true)
+echo "proof sqlmap: $total runs (targets × passes), $clean not injectable ($fps with a candidate sqlmap rejected as a false positive), $vuln injectable, $((total - clean - vuln)) inconclusive; $nreq requests, ${s500} answered 5xx"
 kill -0 "$PROOF_PID" 2>/dev/null && echo "proof sqlmap: server alive" || { echo "proof sqlmap: SERVER DIED"; vuln=$((vuln + 1)); }
 proof_done sqlmap "$([ "$vuln" = 0 ] && [ "$clean" = "$total" ] && [ "$total" -gt 0 ] && echo PASS || echo FAIL)"
 [ "$vuln" = 0 ] && [ "$clean" = "$total" ] && [ "$total" -gt 0 ]
