@@ -55,8 +55,8 @@ GET	/classes	no parameters
 GET	/me/certificates	no parameters
 GET	/api/v1/classes	no parameters
 GET	/api/v1/me/certificates	no parameters
-POST	/api/v1/test/clock	test-only route (compiled in, refused unless the server runs with the test clock); its body is two numbers read by body_int
-POST	/api/v1/test/event	test-only route (as above); its body is read by body_int/body_str and bound
+POST	/api/v1/test/clock	test-only route (404 unless the server runs with the test clock); its body is read by body_num/body_str and bound
+POST	/api/v1/test/event	test-only route (404 unless the server runs with the test clock); its body is read by body_int/body_num/body_str and bound
 POST	/api/v1/uploads	tus creation: its parameters are headers (Upload-Length, Upload-Metadata), no query or JSON
 PATCH	/api/v1/uploads/{uid}	tus chunk: an offset header and a binary body (written to a file); the {uid} is tested by GET /api/v1/uploads/{uid}
 DELETE	/api/v1/uploads/{uid}	tus termination: deletes the upload sqlmap needs; the {uid} is tested by GET /api/v1/uploads/{uid}
