@@ -313,8 +313,8 @@ static int load_chunk(report_cur *c)
 	c->nrows = c->next = 0;
 	c->pool.len = 0;
 	db_stmt q;
-	/* Without names the query reads only the index users_org_member (org_id, role, active, id). */
-	sqlite3_stmt *st = c->names ? db_prepare(
+	/* Only the cursor with names reads chunks (without names: report_members at open). */
+	sqlite3_stmt *st = db_prepare(
 		&q,
 		"SELECT u.id, u.username, u.name, ifnull(t.hours_required, 0), ifnull(t.hours_elective, 0),"
 		" ifnull(t.study_s, 0), ifnull(t.points, 0), ifnull(t.courses_completed, 0)"
@@ -322,15 +322,7 @@ static int load_chunk(report_cur *c)
 		" WHERE u.org_id = ?2 AND u.id > ?3 AND u.role = 'member' AND u.active = 1"
 		" AND (?4 IS NULL OR u.name LIKE ?4 ESCAPE '\\' OR u.username LIKE ?4 ESCAPE '\\')"
 		" ORDER BY u.id LIMIT ?5",
-		"iiisi", (int64_t)c->year, o->id, c->after, c->like, (int64_t)REPORT_CHUNK)
-				    : db_prepare(
-		&q,
-		"SELECT u.id, '', '', ifnull(t.hours_required, 0), ifnull(t.hours_elective, 0),"
-		" ifnull(t.study_s, 0), ifnull(t.points, 0), ifnull(t.courses_completed, 0)"
-		" FROM users u LEFT JOIN score_totals t ON t.user_id = u.id AND t.year = ?1"
-		" WHERE u.org_id = ?2 AND u.role = 'member' AND u.active = 1 AND u.id > ?3"
-		" ORDER BY u.id LIMIT ?4",
-		"iiii", (int64_t)c->year, o->id, c->after, (int64_t)REPORT_CHUNK);
+		"iiisi", (int64_t)c->year, o->id, c->after, c->like, (int64_t)REPORT_CHUNK);
 	int rc;
 	while ((rc = db_step(st)) == 1) {
 		struct rep_raw *w = &c->rows[c->nrows++];

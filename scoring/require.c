@@ -128,21 +128,6 @@ void require_evaluate_el(const requirement *rq, int year, double hours_required,
 	out->proj = project_year_end(out->credit_hours, out->elapsed);
 }
 
-int require_member_status(int64_t user_id, int year, int64_t now, member_status *out)
-{
-	char *path = db_text("SELECT o.path FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = ?", "i", user_id);
-	if (!path)
-		return -1;
-	member_totals t;
-	int rc = require_totals_read(user_id, year, &t);
-	requirement rq = require_of_path(path, year);
-	free(path);
-	if (rc < 0)
-		return -1;
-	require_evaluate(&rq, year, t.hours_required, t.hours_elective, now, out);
-	return 0;
-}
-
 int require_totals_read(int64_t user_id, int year, member_totals *t)
 {
 	memset(t, 0, sizeof *t);

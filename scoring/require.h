@@ -13,9 +13,13 @@
  * begun. The projection extrapolates the member's pace to the year end (project_year_end).
  *
  * Use from /me (the scoring-core side):
+ *     member_totals t;
  *     member_status ms;
- *     if (require_member_status(r->u->id, year, clock_secs(), &ms) == 0)
+ *     if (require_totals_read(r->u->id, year, &t) == 0) {
+ *             requirement rq = require_of_path(r->u->org_path, year);
+ *             require_evaluate(&rq, year, t.hours_required, t.hours_elective, clock_secs(), &ms);
  *             json_object_set_new(out, "assessment", require_status_json(&ms));
+ *     }
  */
 #ifndef DANGXIAO_SCORING_REQUIRE_H
 #define DANGXIAO_SCORING_REQUIRE_H
@@ -68,10 +72,6 @@ void require_evaluate(const requirement *rq, int year, double hours_required, do
 void require_evaluate_el(const requirement *rq, int year, double hours_required, double hours_elective,
 			 double elapsed, member_status *out);
 
-/* The assessment of user_id for year from its score_totals row (none: zero hours) and its
-   organisation's requirement, at unix time now (pass clock_secs()). 0, or -1 when the user does
-   not exist. */
-int require_member_status(int64_t user_id, int year, int64_t now, member_status *out);
 
 /* A member's score_totals row for year (zeros when there is none). 0, or -1 on a database error. */
 typedef struct member_totals {
